@@ -1,0 +1,57 @@
+import type { Params } from '@hyperfleet/spec';
+
+export interface MetricsCollection {
+  /** Parse `name=value` pairs (Katib style) and JSON-object lines from stdout. Default true. */
+  stdout?: boolean;
+  /** Optional regex with named groups `name` and `value` (or two unnamed groups), applied to stdout lines. */
+  regex?: string;
+}
+
+export interface RunTrialOptions {
+  sweepId: string;
+  trialId: string;
+  /** Full argv; argv[0] is the executable. Never run through a shell. */
+  argv: string[];
+  cwd: string;
+  /** Extra environment on top of process.env (HYPERFLEET_* are added by the runner). */
+  env?: Record<string, string>;
+  params: Params;
+  seed: number;
+  /** Directory for this trial's files: log, metrics JSONL, params file, outputs/ (created if missing). */
+  trialDir: string;
+  timeoutMs?: number;
+  /** Grace period between SIGTERM and SIGKILL. Default 10_000. */
+  killGraceMs?: number;
+  /** Cap for the stdout+stderr log file in bytes. Default 50 MiB. */
+  logMaxBytes?: number;
+  metrics?: MetricsCollection;
+  /** Called with batches of parsed points, in order, as they arrive. */
+  onMetrics?: (points: ParsedMetric[]) => void;
+  /** Abort = stop the trial (SIGTERM to the process group, SIGKILL after killGraceMs). */
+  signal?: AbortSignal;
+  /** Extra env such as CUDA_VISIBLE_DEVICES. */
+  gpus?: string[];
+}
+
+export interface ParsedMetric {
+  key: string;
+  step: number;
+  value: number;
+  timestamp: number;
+}
+
+export interface TrialResult {
+  /** null when killed by a signal or it never started. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  durationMs: number;
+  /** Last value seen per metric key. */
+  finalMetrics: Record<string, number>;
+  /** Number of lines that looked like metrics but could not be parsed, plus undecodable lines. */
+  malformedLines: number;
+  /** Set when the process could not start (spawn ENOENT/EACCES…) or timed out, with the OS error text. */
+  error: string | null;
+  /** How the run ended. */
+  outcome: 'exited' | 'spawn-error' | 'timeout' | 'stopped';
+  logPath: string;
+}

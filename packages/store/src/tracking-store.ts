@@ -1,0 +1,124 @@
+import type { Goal, MetricPoint, MetricSummary, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
+
+/** Stored form of a sweep. `config` is the validated sweep config as submitted (JSON). */
+export interface SweepRecord {
+  id: string;
+  name: string | null;
+  status: SweepStatus;
+  method: string;
+  metricName: string | null;
+  goal: Goal;
+  config: unknown;
+  seed: number;
+  createdAt: number; // ms since epoch
+  finishedAt: number | null;
+  /** Why the sweep ended (exhausted, run_cap, target reached, breaker message, cancelled…). */
+  reason: string | null;
+}
+
+export interface TrialRecord {
+  id: string;
+  sweepId: string;
+  /** 0-based order of creation within the sweep; also the RNG sub-stream index. */
+  index: number;
+  status: TrialStatus;
+  params: Params;
+  seed: number;
+  /** The argv the trial runs (after macro expansion). */
+  command: string[] | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  /** Human-readable failure / stop / cancel reason ("spawn ENOENT: ...", "no metric", "hyperband rung 1"). */
+  reason: string | null;
+  /** Value of the sweep metric used for ranking (best by goal, or last — the scheduler decides); null = no metric. */
+  metricValue: number | null;
+  attempts: number;
+}
+
+export interface AttemptRecord {
+  trialId: string;
+  attempt: number; // 1-based
+  worker: string | null;
+  status: TrialStatus;
+  startedAt: number;
+  endedAt: number | null;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string | null;
+}
+
+export interface ArtifactRecord {
+  trialId: string;
+  name: string;
+  /** Content hash (e.g. "md5:…" or "sha256:…"). */
+  hash: string;
+  size: number;
+  uri: string;
+  createdAt: number;
+}
+
+/** Append-only audit/event log entry. */
+export interface EventRecord {
+  id?: number;
+  at: number;
+  sweepId: string | null;
+  trialId: string | null;
+  type: string; // 'sweep.created', 'trial.started', 'trial.failed', 'breaker.tripped', ...
+  actor: string | null;
+  data: unknown;
+}
+
+export interface ListTrialsOptions {
+  status?: TrialStatus[];
+  /** Order by metricValue with this goal (nulls last), then index. Default: by index. */
+  rankBy?: Goal;
+  limit?: number;
+  offset?: number;
+}
+
+export interface MetricHistoryOptions {
+  /** Downsample to at most this many points (keeps first and last, evenly strided). */
+  maxPoints?: number;
+}
+
+export type TrialPatch = Partial<Omit<TrialRecord, 'id' | 'sweepId' | 'index' | 'createdAt'>>;
+export type SweepPatch = Partial<Pick<SweepRecord, 'status' | 'finishedAt' | 'reason' | 'name'>>;
+
+/**
+ * The tracking store. One interface, two backends (SQLite embedded, Postgres fleet).
+ * Every method is async so both backends share it; `close()` is idempotent.
+ */
+export interface TrackingStore {
+  readonly kind: 'sqlite' | 'postgres';
+
+  createSweep(sweep: SweepRecord): Promise<void>;
+  getSweep(id: string): Promise<SweepRecord | null>;
+  listSweeps(opts?: { limit?: number }): Promise<SweepRecord[]>;
+  updateSweep(id: string, patch: SweepPatch): Promise<void>;
+
+  createTrial(trial: TrialRecord): Promise<void>;
+  getTrial(id: string): Promise<TrialRecord | null>;
+  updateTrial(id: string, patch: TrialPatch): Promise<void>;
+  listTrials(sweepId: string, opts?: ListTrialsOptions): Promise<TrialRecord[]>;
+  countTrials(sweepId: string): Promise<Record<TrialStatus, number>>;
+
+  startAttempt(attempt: AttemptRecord): Promise<void>;
+  finishAttempt(trialId: string, attempt: number, patch: Partial<Omit<AttemptRecord, 'trialId' | 'attempt'>>): Promise<void>;
+  listAttempts(trialId: string): Promise<AttemptRecord[]>;
+
+  /** One transaction, multi-row insert; idempotent on (trialId, key, step) — a repeated point replaces the old one. Updates summaries. */
+  writeMetrics(points: MetricPoint[]): Promise<void>;
+  getMetricHistory(trialId: string, key: string, opts?: MetricHistoryOptions): Promise<MetricPoint[]>;
+  getSummaries(trialId: string): Promise<MetricSummary[]>;
+
+  addArtifact(artifact: ArtifactRecord): Promise<void>;
+  listArtifacts(trialId: string): Promise<ArtifactRecord[]>;
+
+  appendEvent(event: EventRecord): Promise<void>;
+  listEvents(filter: { sweepId?: string; trialId?: string; limit?: number }): Promise<EventRecord[]>;
+
+  close(): Promise<void>;
+}
