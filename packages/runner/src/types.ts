@@ -55,3 +55,12 @@ export interface TrialResult {
   outcome: 'exited' | 'spawn-error' | 'timeout' | 'stopped';
   logPath: string;
 }
+
+/**
+ * Metrics file contract (HYPERFLEET_METRICS_FILE, written by the SDKs): JSON Lines, one object per `log()` call:
+ *   {"step": 3, "ts": 1732700000000, "metrics": {"val_acc": 0.93, "loss": 0.21}}
+ * `step` is optional (defaults to the previous step + 1 for that file), `ts` is optional (ms since epoch).
+ * Non-finite values are written as the strings "NaN", "Infinity", "-Infinity"; the reader also accepts
+ * Python's bare NaN / Infinity / -Infinity tokens. A line that does not parse is counted as malformed and skipped.
+ */
+export type MetricsFileLine = { step?: number; ts?: number; metrics: Record<string, number | string> };

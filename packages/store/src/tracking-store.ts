@@ -106,7 +106,11 @@ export interface TrackingStore {
   countTrials(sweepId: string): Promise<Record<TrialStatus, number>>;
 
   startAttempt(attempt: AttemptRecord): Promise<void>;
-  finishAttempt(trialId: string, attempt: number, patch: Partial<Omit<AttemptRecord, 'trialId' | 'attempt'>>): Promise<void>;
+  finishAttempt(
+    trialId: string,
+    attempt: number,
+    patch: Partial<Omit<AttemptRecord, 'trialId' | 'attempt'>>,
+  ): Promise<void>;
   listAttempts(trialId: string): Promise<AttemptRecord[]>;
 
   /** One transaction, multi-row insert; idempotent on (trialId, key, step) — a repeated point replaces the old one. Updates summaries. */
