@@ -64,3 +64,13 @@ export interface TrialResult {
  * Python's bare NaN / Infinity / -Infinity tokens. A line that does not parse is counted as malformed and skipped.
  */
 export type MetricsFileLine = { step?: number; ts?: number; metrics: Record<string, number | string> };
+
+/**
+ * What one line of stdout or of the metrics file means. `ignored`: not a metrics line (plain log output, a
+ * blank line). `malformed`: looked like metrics but did not parse — counted and skipped. `step`/`timestamp`
+ * are present only when the line carried them; the collector fills in the defaults.
+ */
+export type LineParse =
+  | { kind: 'ignored' }
+  | { kind: 'malformed'; reason: string }
+  | { kind: 'metrics'; step?: number; timestamp?: number; entries: Array<[key: string, value: number]> };

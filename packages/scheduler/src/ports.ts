@@ -1,0 +1,71 @@
+import type { Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/spec';
+import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
+
+/** Injected time source: the scheduler never calls Date.now() itself. */
+export interface Clock {
+  now(): number;
+}
+
+/** What the scheduler needs to know about a sweep; built from the validated config by the caller. */
+export interface SweepPlan {
+  id: string;
+  name: string | null;
+  method: SearchMethod;
+  /** null when the config has no metric: trials are still run and recorded, just not ranked. */
+  metric: { name: string; goal: Goal; target?: number } | null;
+  space: SearchSpace;
+  parallel: number;
+  /** Max trials to create; undefined = until the strategy is exhausted (random never is, so set one). */
+  runCap?: number;
+  /** Automatic re-runs of a trial whose attempt was lost to infrastructure (worker died, pod evicted). */
+  retries: number;
+  seed: number;
+  strategyOptions?: { shuffle?: boolean; withoutReplacement?: boolean };
+  /** The validated config, stored verbatim with the sweep. */
+  config: unknown;
+  /** Renders the argv for a trial's params. */
+  command(params: Params, trial: { id: string; index: number; seed: number }): string[];
+}
+
+/** One attempt of a trial handed to whatever runs trials (a local pool, a queue). */
+export interface TrialDispatch {
+  trial: TrialRecord;
+  attempt: number;
+}
+
+/** Port to the thing that runs trials. Results come back through the scheduler's `report*` methods. */
+export interface Dispatcher {
+  dispatch(job: TrialDispatch): Promise<void>;
+  /** Ask a running or queued trial to stop; it reports back with outcome 'stopped'. */
+  stop(trialId: string): Promise<void>;
+}
+
+export type AttemptOutcome =
+  | 'exited' // the process ran and exited (any code)
+  | 'spawn-error' // the program could not start
+  | 'timeout' // the per-trial timeout hit
+  | 'stopped' // stopped on request (cancel, early stopping)
+  | 'lost'; // infrastructure failure: the worker died, the pod was evicted — retried up to `retries`
+
+export interface AttemptReport {
+  trialId: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  durationMs: number;
+  finalMetrics: Record<string, number>;
+  malformedLines: number;
+  worker?: string | null;
+}
+
+export interface SchedulerDeps {
+  store: TrackingStore;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  /** Trips the breaker when the first `breakerThreshold` finished trials all failed the same way. Default 3. */
+  breakerThreshold?: number;
+}
+
+export type { MetricPoint };

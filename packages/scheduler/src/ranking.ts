@@ -1,0 +1,19 @@
+import type { Goal } from '@hyperfleet/spec';
+
+/** True when `a` is strictly better than `b` under `goal`. NaN and null are worse than any number. */
+export function isBetter(a: number | null, b: number | null, goal: Goal): boolean {
+  if (a === null || Number.isNaN(a)) return false;
+  if (b === null || Number.isNaN(b)) return true;
+  return goal === 'maximize' ? a > b : a < b;
+}
+
+/** Sort comparator: best first, null/NaN last. */
+export function compareByGoal(goal: Goal): (a: number | null, b: number | null) => number {
+  return (a, b) => (isBetter(a, b, goal) ? -1 : isBetter(b, a, goal) ? 1 : 0);
+}
+
+/** Whether `value` meets the sweep's target (maximize: ≥ target, minimize: ≤ target). */
+export function reachesTarget(value: number | null, target: number | undefined, goal: Goal): boolean {
+  if (target === undefined || value === null || Number.isNaN(value)) return false;
+  return goal === 'maximize' ? value >= target : value <= target;
+}

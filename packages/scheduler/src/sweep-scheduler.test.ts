@@ -1,0 +1,254 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Params, SearchSpace } from '@hyperfleet/spec';
+import { openStore, type TrackingStore } from '@hyperfleet/store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AttemptReport, Dispatcher, SweepPlan, TrialDispatch } from './ports';
+import { SweepScheduler } from './sweep-scheduler';
+
+/**
+ * A dispatcher driven by the test: it records what the scheduler hands out and lets the test decide how
+ * each attempt ends. The store under it is the real SQLite backend.
+ */
+class ScriptedDispatcher implements Dispatcher {
+  readonly dispatched: TrialDispatch[] = [];
+  readonly stopped: string[] = [];
+  scheduler!: SweepScheduler;
+
+  async dispatch(job: TrialDispatch): Promise<void> {
+    this.dispatched.push(job);
+  }
+
+  async stop(trialId: string): Promise<void> {
+    this.stopped.push(trialId);
+    const job = this.dispatched.findLast((j) => j.trial.id === trialId);
+    if (job) queueMicrotask(() => void this.scheduler.reportFinished(report(job, { outcome: 'stopped' })));
+  }
+}
+
+function report(job: TrialDispatch, patch: Partial<AttemptReport>): AttemptReport {
+  return {
+    trialId: job.trial.id,
+    attempt: job.attempt,
+    outcome: 'exited',
+    exitCode: 0,
+    signal: null,
+    error: null,
+    durationMs: 5,
+    finalMetrics: {},
+    malformedLines: 0,
+    ...patch,
+  };
+}
+
+const gridSpace: SearchSpace = {
+  params: [
+    { name: 'lr', path: ['lr'], dist: { distribution: 'categorical', values: [0.1, 0.01, 0.001] } },
+    { name: 'layers', path: ['layers'], dist: { distribution: 'categorical', values: [1, 2] } },
+  ],
+};
+
+function plan(overrides: Partial<SweepPlan> = {}): SweepPlan {
+  return {
+    id: 'sw1',
+    name: null,
+    method: 'grid',
+    metric: { name: 'acc', goal: 'maximize' },
+    space: gridSpace,
+    parallel: 2,
+    retries: 0,
+    seed: 7,
+    config: { method: 'grid' },
+    command: (params: Params) => ['train', JSON.stringify(params)],
+    ...overrides,
+  };
+}
+
+let dir: string;
+let store: TrackingStore;
+let now = 1_000;
+const clock = { now: () => now++ };
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hf-sched-'));
+  store = await openStore(`sqlite:${join(dir, 'db.sqlite')}`);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function setup(p: SweepPlan, breakerThreshold?: number) {
+  const dispatcher = new ScriptedDispatcher();
+  const scheduler = new SweepScheduler(p, { store, dispatcher, clock, breakerThreshold });
+  dispatcher.scheduler = scheduler;
+  return { dispatcher, scheduler };
+}
+
+/** Runs every dispatched-but-unreported job to completion with the given accuracy function. */
+async function completeAll(
+  d: ScriptedDispatcher,
+  s: SweepScheduler,
+  acc: (params: Params) => number | null,
+  patchFor: (job: TrialDispatch) => Partial<AttemptReport> = () => ({}),
+) {
+  const reported = new Set<string>();
+  for (let guard = 0; guard < 1000; guard++) {
+    const job = d.dispatched.find((j) => !reported.has(`${j.trial.id}#${j.attempt}`));
+    if (!job) return;
+    reported.add(`${job.trial.id}#${job.attempt}`);
+    await s.reportStarted(job.trial.id, job.attempt);
+    const value = acc(job.trial.params);
+    if (value !== null) {
+      await s.reportMetrics([{ trialId: job.trial.id, key: 'acc', step: 0, value, timestamp: now }]);
+    }
+    await s.reportFinished(report(job, { finalMetrics: value === null ? {} : { acc: value }, ...patchFor(job) }));
+  }
+}
+
+describe('SweepScheduler', () => {
+  it('keeps `parallel` trials in flight and writes each trial to the store before dispatching it', async () => {
+    const { dispatcher, scheduler } = setup(plan());
+    await scheduler.start();
+    expect(dispatcher.dispatched).toHaveLength(2);
+    for (const job of dispatcher.dispatched) {
+      expect((await store.getTrial(job.trial.id))?.status).toBe('queued');
+    }
+  });
+
+  it('runs a grid to exhaustion, ranks by the goal and records the best value reported', async () => {
+    const { dispatcher, scheduler } = setup(plan());
+    await scheduler.start();
+    await completeAll(dispatcher, scheduler, (p) => (p.lr as number) * 10 + (p.layers as number));
+    const sweep = await scheduler.done;
+    expect(sweep.status).toBe('finished');
+    expect(sweep.reason).toBe('search space exhausted');
+    const ranked = await store.listTrials('sw1', { rankBy: 'maximize' });
+    expect(ranked).toHaveLength(6);
+    expect(ranked[0]?.params).toEqual({ lr: 0.1, layers: 2 });
+    expect(ranked[0]?.metricValue).toBe(3);
+    expect(new Set(ranked.map((t) => JSON.stringify(t.params))).size).toBe(6);
+  });
+
+  it('stops creating trials at run_cap', async () => {
+    const { dispatcher, scheduler } = setup(plan({ method: 'random', runCap: 3, space: gridSpace }));
+    await scheduler.start();
+    await completeAll(dispatcher, scheduler, () => 0.5);
+    const sweep = await scheduler.done;
+    expect(sweep.reason).toBe('run_cap of 3 trials reached');
+    expect(await store.listTrials('sw1')).toHaveLength(3);
+  });
+
+  it('ends the sweep when metric.target is reached', async () => {
+    const { dispatcher, scheduler } = setup(plan({ metric: { name: 'acc', goal: 'maximize', target: 2.5 }, parallel: 1 }));
+    await scheduler.start();
+    await completeAll(dispatcher, scheduler, (p) => (p.lr as number) * 10 + (p.layers as number));
+    const sweep = await scheduler.done;
+    expect(sweep.reason).toMatch(/^target reached: acc=3 in trial sw1-\d+/);
+    expect((await store.listTrials('sw1')).length).toBeLessThan(6);
+  });
+
+  it('marks a trial that never reports the metric "no metric" and ranks it last', async () => {
+    const { dispatcher, scheduler } = setup(plan());
+    await scheduler.start();
+    await completeAll(dispatcher, scheduler, (p) => (p.layers === 2 ? null : 1));
+    await scheduler.done;
+    const ranked = await store.listTrials('sw1', { rankBy: 'maximize' });
+    const silent = ranked.filter((t) => t.params.layers === 2);
+    expect(silent.every((t) => t.status === 'succeeded' && t.reason === 'no metric: acc was never reported')).toBe(true);
+    expect(ranked.slice(-3).every((t) => t.metricValue === null)).toBe(true);
+  });
+
+  it('trips the breaker when the first trials all fail the same way, and cancels the rest', async () => {
+    const { dispatcher, scheduler } = setup(plan({ parallel: 2 }), 3);
+    await scheduler.start();
+    await completeAll(dispatcher, scheduler, () => null, () => ({
+      outcome: 'spawn-error',
+      exitCode: null,
+      error: 'spawn nope ENOENT',
+    }));
+    const sweep = await scheduler.done;
+    expect(sweep.status).toBe('failed');
+    expect(sweep.reason).toContain('all failed the same way: spawn nope ENOENT');
+    const trials = await store.listTrials('sw1');
+    expect(trials.filter((t) => t.status === 'failed')).toHaveLength(3);
+    expect(trials.every((t) => t.status === 'failed' || t.status === 'cancelled')).toBe(true);
+    const events = await store.listEvents({ sweepId: 'sw1' });
+    expect(events.some((e) => e.type === 'breaker.tripped')).toBe(true);
+  });
+
+  it('does not trip the breaker when failures differ or a trial succeeded', async () => {
+    const { dispatcher, scheduler } = setup(plan({ parallel: 1 }), 3);
+    await scheduler.start();
+    await completeAll(dispatcher, scheduler, () => null, (job) => ({ exitCode: job.trial.index + 1 }));
+    const sweep = await scheduler.done;
+    expect(sweep.status).toBe('finished');
+    expect((await store.listTrials('sw1')).filter((t) => t.status === 'failed')).toHaveLength(6);
+  });
+
+  it('retries a lost attempt up to `retries`, then fails the trial', async () => {
+    const { dispatcher, scheduler } = setup(plan({ parallel: 1, retries: 1, runCap: 1, method: 'random' }));
+    await scheduler.start();
+    const first = dispatcher.dispatched[0]!;
+    await scheduler.reportStarted(first.trial.id, 1);
+    await scheduler.reportFinished(report(first, { outcome: 'lost', exitCode: null, error: 'worker died' }));
+    const second = dispatcher.dispatched[1]!;
+    expect(second.trial.id).toBe(first.trial.id);
+    expect(second.attempt).toBe(2);
+    await scheduler.reportStarted(second.trial.id, 2);
+    await scheduler.reportFinished(report(second, { outcome: 'lost', exitCode: null, error: 'worker died' }));
+    await scheduler.done;
+    const trial = await store.getTrial(first.trial.id);
+    expect(trial?.status).toBe('failed');
+    expect(trial?.reason).toContain('no retries left');
+    expect(await store.listAttempts(first.trial.id)).toHaveLength(2);
+  });
+
+  it('cancel stops every in-flight trial and records each as cancelled', async () => {
+    const { dispatcher, scheduler } = setup(plan());
+    await scheduler.start();
+    for (const j of dispatcher.dispatched) await scheduler.reportStarted(j.trial.id, j.attempt);
+    await scheduler.cancel('interrupted (SIGINT)');
+    const sweep = await scheduler.done;
+    expect(sweep.status).toBe('cancelled');
+    expect(dispatcher.stopped).toHaveLength(2);
+    const trials = await store.listTrials('sw1');
+    expect(trials.map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
+  });
+
+  it('gives the same trials for the same seed, regardless of completion order', async () => {
+    const paramsFor = async (seed: number, reverse: boolean, id: string) => {
+      const { dispatcher, scheduler } = setup(plan({ id, method: 'random', runCap: 6, seed, parallel: 3 }));
+      await scheduler.start();
+      for (let round = 0; round < 10 && dispatcher.dispatched.length < 6; round++) {
+        const open = dispatcher.dispatched.slice(-3);
+        for (const job of reverse ? [...open].reverse() : open) {
+          await scheduler.reportStarted(job.trial.id, job.attempt);
+          await scheduler.reportFinished(report(job, {}));
+        }
+      }
+      return (await store.listTrials(id)).map((t) => ({ index: t.index, params: t.params, seed: t.seed }));
+    };
+    const a = await paramsFor(42, false, 'a');
+    const b = await paramsFor(42, true, 'b');
+    const c = await paramsFor(43, false, 'c');
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
+  it('recovers a stored sweep: unfinished trials are dispatched again, finished ones are not', async () => {
+    const first = setup(plan({ parallel: 2 }));
+    await first.scheduler.start();
+    const [done] = first.dispatcher.dispatched;
+    await first.scheduler.reportStarted(done!.trial.id, 1);
+    await first.scheduler.reportFinished(report(done!, { finalMetrics: { acc: 1 } }));
+    // The process "dies" here; a new scheduler attaches to the same sweep id.
+    const second = setup(plan({ parallel: 2 }));
+    await second.scheduler.start();
+    const ids = second.dispatcher.dispatched.map((j) => j.trial.id);
+    expect(ids).not.toContain(done!.trial.id);
+    expect(ids).toContain(first.dispatcher.dispatched[1]!.trial.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

@@ -1,0 +1,379 @@
+import { createStrategy, type Observation } from '@hyperfleet/search';
+import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
+import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { FailureBreaker } from './failure-breaker';
+import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
+import { isBetter, reachesTarget } from './ranking';
+import { SerialQueue } from './serial-queue';
+import { type FinalVerdict, judgeAttempt } from './trial-verdict';
+import { trialSeed } from './trial-seed';
+
+export type SchedulerEvent =
+  | { type: 'trial.created'; trial: TrialRecord }
+  | { type: 'trial.started'; trialId: string; attempt: number }
+  | { type: 'trial.metric'; trialId: string; value: number | null }
+  | { type: 'trial.finished'; trial: TrialRecord }
+  | { type: 'sweep.finished'; sweep: SweepRecord };
+
+type StopIntent = 'cancel' | 'early-stop';
+
+interface InFlight {
+  trial: TrialRecord;
+  attempt: number;
+  stopIntent: StopIntent | null;
+}
+
+/**
+ * The sweep state machine. Keeps `parallel` trials in flight, writes each trial to the store before it is
+ * dispatched, ends the sweep at exhaustion / run_cap / metric.target / breaker / cancel. Every state change
+ * runs on one serial queue; all time comes from the injected clock and all randomness from the sweep seed,
+ * so the same plan and the same outcomes give the same trials.
+ */
+export class SweepScheduler {
+  private readonly store: TrackingStore;
+  private readonly dispatcher: Dispatcher;
+  private readonly clock: Clock;
+  private readonly breaker: FailureBreaker;
+  private readonly queue = new SerialQueue();
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly finished: Observation[] = [];
+  private readonly listeners = new Set<(e: SchedulerEvent) => void>();
+  private nextIndex = 0;
+  private exhausted = false;
+  private paused = false;
+  /** Set once the sweep must launch nothing more; the value is how it will end. */
+  private ending: { status: SweepStatus; reason: string } | null = null;
+  private closed = false;
+  private resolveDone!: (sweep: SweepRecord) => void;
+  private rejectDone!: (err: unknown) => void;
+  /** Resolves with the final sweep record once no trial is in flight and nothing more will launch. */
+  readonly done: Promise<SweepRecord>;
+
+  constructor(
+    private readonly plan: SweepPlan,
+    deps: SchedulerDeps,
+  ) {
+    this.store = deps.store;
+    this.dispatcher = deps.dispatcher;
+    this.clock = deps.clock;
+    this.breaker = new FailureBreaker(deps.breakerThreshold ?? 3);
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+  }
+
+  on(listener: (e: SchedulerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Persists the sweep (or re-attaches to a stored one), re-dispatches unfinished trials, fills the slots. */
+  start(): Promise<void> {
+    return this.run(async () => {
+      const existing = await this.store.getSweep(this.plan.id);
+      if (!existing) {
+        await this.store.createSweep({
+          id: this.plan.id,
+          name: this.plan.name,
+          status: 'running',
+          method: this.plan.method,
+          metricName: this.plan.metric?.name ?? null,
+          goal: this.plan.metric?.goal ?? 'minimize',
+          config: this.plan.config,
+          seed: this.plan.seed,
+          createdAt: this.clock.now(),
+          finishedAt: null,
+          reason: null,
+        });
+        await this.event('sweep.created', null, { method: this.plan.method, seed: this.plan.seed });
+      } else {
+        await this.recover();
+      }
+      await this.fill();
+    });
+  }
+
+  reportStarted(trialId: string, attempt: number, worker: string | null = null): Promise<void> {
+    return this.run(async () => {
+      const flight = this.inFlight.get(trialId);
+      if (!flight || flight.attempt !== attempt) return; // stale report of an attempt we gave up on
+      const now = this.clock.now();
+      await this.store.startAttempt({
+        trialId,
+        attempt,
+        worker,
+        status: 'running',
+        startedAt: now,
+        endedAt: null,
+        exitCode: null,
+        signal: null,
+        reason: null,
+      });
+      await this.store.updateTrial(trialId, { status: 'running', startedAt: now, attempts: attempt });
+      flight.trial = { ...flight.trial, status: 'running', startedAt: now, attempts: attempt };
+      this.emit({ type: 'trial.started', trialId, attempt });
+    });
+  }
+
+  /** Writes a batch of points and keeps each trial's ranking value current; checks metric.target. */
+  reportMetrics(points: MetricPoint[]): Promise<void> {
+    return this.run(async () => {
+      if (points.length === 0) return;
+      await this.store.writeMetrics(points);
+      const metric = this.plan.metric;
+      if (!metric) return;
+      const bestByTrial = new Map<string, number>();
+      for (const p of points) {
+        if (p.key !== metric.name) continue;
+        const prev = bestByTrial.get(p.trialId) ?? null;
+        if (prev === null || isBetter(p.value, prev, metric.goal)) bestByTrial.set(p.trialId, p.value);
+      }
+      for (const [trialId, value] of bestByTrial) {
+        const flight = this.inFlight.get(trialId);
+        if (!flight || !isBetter(value, flight.trial.metricValue, metric.goal)) continue;
+        flight.trial = { ...flight.trial, metricValue: value };
+        await this.store.updateTrial(trialId, { metricValue: value });
+        this.emit({ type: 'trial.metric', trialId, value });
+        if (!this.ending && reachesTarget(value, metric.target, metric.goal)) {
+          this.ending = {
+            status: 'finished',
+            reason: `target reached: ${metric.name}=${value} in trial ${trialId} (target ${metric.target})`,
+          };
+        }
+      }
+    });
+  }
+
+  reportFinished(report: AttemptReport): Promise<void> {
+    return this.run(async () => {
+      const flight = this.inFlight.get(report.trialId);
+      if (!flight || flight.attempt !== report.attempt) return;
+      const now = this.clock.now();
+      const verdict = judgeAttempt(report, {
+        stopIntent: flight.stopIntent,
+        retriesLeft: this.plan.retries - (report.attempt - 1),
+      });
+      await this.store.finishAttempt(report.trialId, report.attempt, {
+        status: verdict.kind === 'retry' ? 'failed' : verdict.status,
+        endedAt: now,
+        exitCode: report.exitCode,
+        signal: report.signal,
+        reason: verdict.reason,
+      });
+      if (verdict.kind === 'retry') {
+        await this.event('trial.retried', report.trialId, { attempt: report.attempt, reason: verdict.reason });
+        await this.dispatchAttempt(flight.trial, report.attempt + 1);
+        return;
+      }
+      await this.finishTrial(flight, verdict, report, now);
+      const tripped = this.breaker.record(verdict.failureSignature);
+      if (tripped && !this.ending) {
+        const n = this.finished.length;
+        this.ending = {
+          status: 'failed',
+          reason: `stopped after the first ${n} trials all failed the same way: ${tripped}`,
+        };
+        await this.event('breaker.tripped', null, { reason: tripped });
+        await this.stopAll('cancel');
+      }
+      await this.fill();
+    });
+  }
+
+  /** No new trials; running trials finish normally. */
+  stop(reason = 'stopped by user'): Promise<void> {
+    return this.run(async () => {
+      this.ending ??= { status: 'finished', reason };
+      await this.fill();
+    });
+  }
+
+  /** No new trials, and every queued or running trial is stopped and recorded as cancelled. */
+  cancel(reason = 'cancelled by user'): Promise<void> {
+    return this.run(async () => {
+      if (!this.ending || this.ending.status !== 'failed') this.ending = { status: 'cancelled', reason };
+      await this.stopAll('cancel');
+      await this.fill();
+    });
+  }
+
+  /** Stops one trial because an early-termination rule said so; it ends as `stopped`. */
+  earlyStop(trialId: string, reason: string): Promise<void> {
+    return this.run(async () => {
+      const flight = this.inFlight.get(trialId);
+      if (!flight || flight.stopIntent) return;
+      flight.stopIntent = 'early-stop';
+      await this.event('trial.early_stopped', trialId, { reason });
+      await this.dispatcher.stop(trialId);
+    });
+  }
+
+  pause(): Promise<void> {
+    return this.run(async () => {
+      this.paused = true;
+      await this.store.updateSweep(this.plan.id, { status: 'paused' });
+    });
+  }
+
+  resume(): Promise<void> {
+    return this.run(async () => {
+      this.paused = false;
+      await this.store.updateSweep(this.plan.id, { status: 'running' });
+      await this.fill();
+    });
+  }
+
+  private async finishTrial(flight: InFlight, verdict: FinalVerdict, report: AttemptReport, now: number) {
+    const metricValue = await this.rankingValue(flight.trial, report);
+    const metric = this.plan.metric;
+    const noMetric = verdict.status === 'succeeded' && metric !== null && metricValue === null;
+    const patch = {
+      status: verdict.status,
+      endedAt: now,
+      exitCode: report.exitCode,
+      signal: report.signal,
+      reason: noMetric ? `no metric: ${metric.name} was never reported` : verdict.reason,
+      metricValue,
+      attempts: report.attempt,
+    };
+    await this.store.updateTrial(flight.trial.id, patch);
+    const trial: TrialRecord = { ...flight.trial, ...patch };
+    this.inFlight.delete(trial.id);
+    this.finished.push({ params: trial.params, value: metricValue, status: finishedStatus(verdict.status) });
+    await this.event(`trial.${verdict.status}`, trial.id, {
+      reason: verdict.reason,
+      exitCode: report.exitCode,
+      signal: report.signal,
+      durationMs: report.durationMs,
+      malformedLines: report.malformedLines,
+    });
+    this.emit({ type: 'trial.finished', trial });
+  }
+
+  /** The trial's value for ranking: the best reported value of the sweep metric, from the store's summary. */
+  private async rankingValue(trial: TrialRecord, report: AttemptReport): Promise<number | null> {
+    const metric = this.plan.metric;
+    if (!metric) return null;
+    const summary = (await this.store.getSummaries(trial.id)).find((s) => s.key === metric.name);
+    if (summary) return metric.goal === 'maximize' ? summary.max : summary.min;
+    return report.finalMetrics[metric.name] ?? trial.metricValue;
+  }
+
+  /** Launches trials until `parallel` are in flight or the sweep must end; finishes the sweep when idle. */
+  private async fill(): Promise<void> {
+    while (!this.ending && !this.paused && !this.exhausted && this.inFlight.size < this.plan.parallel) {
+      const capLeft = this.plan.runCap === undefined ? Number.POSITIVE_INFINITY : this.plan.runCap - this.nextIndex;
+      if (capLeft <= 0) {
+        this.ending = { status: 'finished', reason: `run_cap of ${this.plan.runCap} trials reached` };
+        break;
+      }
+      const n = Math.min(this.plan.parallel - this.inFlight.size, capLeft);
+      const { suggestions, exhausted } = createStrategy(this.plan.method)({
+        space: this.plan.space,
+        goal: this.plan.metric?.goal ?? 'minimize',
+        finished: this.finished,
+        pending: [...this.inFlight.values()].map((f) => f.trial.params),
+        n,
+        startIndex: this.nextIndex,
+        seed: this.plan.seed,
+        options: this.plan.strategyOptions,
+      });
+      for (const params of suggestions) await this.createTrial(params);
+      if (exhausted) this.exhausted = true;
+      if (suggestions.length === 0) break;
+    }
+    if (this.exhausted && !this.ending) this.ending = { status: 'finished', reason: 'search space exhausted' };
+    if (this.ending && this.inFlight.size === 0) await this.finishSweep();
+  }
+
+  private async createTrial(params: Params): Promise<void> {
+    const index = this.nextIndex++;
+    const id = `${this.plan.id}-${index}`;
+    const seed = trialSeed(this.plan.seed, index);
+    const trial: TrialRecord = {
+      id,
+      sweepId: this.plan.id,
+      index,
+      status: 'queued',
+      params,
+      seed,
+      command: this.plan.command(params, { id, index, seed }),
+      createdAt: this.clock.now(),
+      startedAt: null,
+      endedAt: null,
+      exitCode: null,
+      signal: null,
+      reason: null,
+      metricValue: null,
+      attempts: 0,
+    };
+    // The store first: a crash after this line leaves a queued trial that recover() re-dispatches.
+    await this.store.createTrial(trial);
+    await this.event('trial.created', id, { index, params, seed });
+    this.emit({ type: 'trial.created', trial });
+    await this.dispatchAttempt(trial, 1);
+  }
+
+  private async dispatchAttempt(trial: TrialRecord, attempt: number): Promise<void> {
+    const queued = { ...trial, status: 'queued' as TrialStatus };
+    if (trial.status !== 'queued') await this.store.updateTrial(trial.id, { status: 'queued' });
+    this.inFlight.set(trial.id, { trial: queued, attempt, stopIntent: null });
+    await this.dispatcher.dispatch({ trial: queued, attempt });
+  }
+
+  private async stopAll(intent: StopIntent): Promise<void> {
+    for (const flight of this.inFlight.values()) {
+      if (flight.stopIntent) continue;
+      flight.stopIntent = intent;
+      await this.dispatcher.stop(flight.trial.id);
+    }
+  }
+
+  /** Re-attaches to a stored sweep: finished trials feed the strategy, unfinished ones are dispatched again. */
+  private async recover(): Promise<void> {
+    const trials = await this.store.listTrials(this.plan.id);
+    this.nextIndex = trials.reduce((max, t) => Math.max(max, t.index + 1), 0);
+    const unfinished: TrialRecord[] = [];
+    for (const t of trials) {
+      if (t.status === 'queued' || t.status === 'running') unfinished.push(t);
+      else this.finished.push({ params: t.params, value: t.metricValue, status: finishedStatus(t.status) });
+    }
+    for (const t of unfinished) await this.dispatchAttempt(t, Math.max(1, t.attempts));
+    await this.event('sweep.recovered', null, { finished: this.finished.length, redispatched: unfinished.length });
+  }
+
+  private async finishSweep(): Promise<void> {
+    if (this.closed || !this.ending) return;
+    this.closed = true;
+    const patch = { status: this.ending.status, reason: this.ending.reason, finishedAt: this.clock.now() };
+    await this.store.updateSweep(this.plan.id, patch);
+    await this.event(`sweep.${this.ending.status}`, null, { reason: this.ending.reason });
+    const sweep = await this.store.getSweep(this.plan.id);
+    if (!sweep) throw new Error(`sweep ${this.plan.id} vanished from the store`);
+    this.emit({ type: 'sweep.finished', sweep });
+    this.resolveDone(sweep);
+  }
+
+  private event(type: string, trialId: string | null, data: unknown): Promise<void> {
+    return this.store.appendEvent({ at: this.clock.now(), sweepId: this.plan.id, trialId, type, actor: null, data });
+  }
+
+  private emit(e: SchedulerEvent): void {
+    for (const listener of this.listeners) listener(e);
+  }
+
+  /** Serializes a state change; a store failure ends the sweep's `done` with that error instead of hanging. */
+  private run(task: () => Promise<void>): Promise<void> {
+    return this.queue.run(task).catch((err: unknown) => {
+      this.rejectDone(err);
+      throw err;
+    });
+  }
+}
+
+function finishedStatus(status: TrialStatus): Observation['status'] {
+  return status === 'succeeded' || status === 'stopped' || status === 'cancelled' ? status : 'failed';
+}
+
+export type { Clock, Dispatcher };

@@ -1,0 +1,57 @@
+/** Typed errors of the search package: stable `name` and `code`, messages that say what to do. */
+export class SearchError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'SearchError';
+    this.code = code;
+  }
+}
+
+/** Grid search was given a parameter it cannot enumerate (a continuous or unbounded distribution). */
+export class GridUnsupportedDistributionError extends SearchError {
+  readonly param: string;
+  readonly distribution: string;
+
+  constructor(param: string, distribution: string) {
+    super(
+      'GRID_UNSUPPORTED_DISTRIBUTION',
+      `grid search cannot enumerate parameter "${param}" (distribution ${distribution}); ` +
+        'grid supports constant, categorical, int_uniform and q_uniform — list the values to try, or use method: random',
+    );
+    this.name = 'GridUnsupportedDistributionError';
+    this.param = param;
+    this.distribution = distribution;
+  }
+}
+
+/** A known search method that this build does not ship (bayes, tpe). */
+export class MethodUnavailableError extends SearchError {
+  readonly method: string;
+
+  constructor(method: string) {
+    super('METHOD_UNAVAILABLE', `method ${method} is not available in this build; use random or grid`);
+    this.name = 'MethodUnavailableError';
+    this.method = method;
+  }
+}
+
+/** A method name nobody knows (typo, or a config from a newer version). */
+export class UnknownMethodError extends SearchError {
+  readonly method: string;
+
+  constructor(method: string) {
+    super('UNKNOWN_METHOD', `unknown search method "${method}"; use random or grid`);
+    this.name = 'UnknownMethodError';
+    this.method = method;
+  }
+}
+
+/** The suggest request or a distribution is malformed (spec validation should have caught it). */
+export class InvalidSearchInputError extends SearchError {
+  constructor(message: string) {
+    super('INVALID_SEARCH_INPUT', message);
+    this.name = 'InvalidSearchInputError';
+  }
+}

@@ -1,0 +1,9 @@
+import seedrandom from 'seedrandom';
+
+/** A uniform generator on [0, 1). Strategies receive it injected; they never touch Math.random. */
+export type Rng = () => number;
+
+/** The sub-stream for one trial: trial k of a sweep draws the same values whatever finished before it. */
+export function trialRng(seed: number | string, trialIndex: number): Rng {
+  return seedrandom.alea(`${seed}:${trialIndex}`);
+}

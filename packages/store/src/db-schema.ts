@@ -1,0 +1,105 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row shapes as the SQL backends see them (snake_case). Both backends share these types;
+ * the differences are absorbed by the codecs in `value-codec.ts`:
+ * - JSON columns are TEXT on SQLite and JSONB on Postgres: we always write JSON text, and read
+ *   back a string (SQLite) or an already-parsed value (pg).
+ * - Float columns may hold the text 'NaN' on SQLite (its REAL type turns NaN into NULL).
+ */
+export type JsonColumn = ColumnType<unknown, string, string>;
+export type FloatColumn = ColumnType<number | string, number | string, number | string>;
+export type NullableFloatColumn = ColumnType<number | string | null, number | string | null, number | string | null>;
+
+export interface SweepsTable {
+  id: string;
+  name: string | null;
+  status: string;
+  method: string;
+  metric_name: string | null;
+  goal: string;
+  config: JsonColumn;
+  seed: number;
+  created_at: number;
+  finished_at: number | null;
+  reason: string | null;
+}
+
+export interface TrialsTable {
+  id: string;
+  sweep_id: string;
+  idx: number;
+  status: string;
+  params: JsonColumn;
+  seed: number;
+  command: ColumnType<unknown, string | null, string | null>;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  reason: string | null;
+  metric_value: NullableFloatColumn;
+  attempts: number;
+}
+
+export interface AttemptsTable {
+  trial_id: string;
+  attempt: number;
+  worker: string | null;
+  status: string;
+  started_at: number;
+  ended_at: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  reason: string | null;
+}
+
+export interface MetricPointsTable {
+  trial_id: string;
+  key: string;
+  step: number;
+  value: FloatColumn;
+  ts: number;
+}
+
+export interface MetricSummariesTable {
+  trial_id: string;
+  key: string;
+  last: FloatColumn;
+  last_step: number;
+  min: FloatColumn;
+  min_step: number;
+  max: FloatColumn;
+  max_step: number;
+  count: number;
+}
+
+export interface ArtifactsTable {
+  trial_id: string;
+  name: string;
+  hash: string;
+  size: number;
+  uri: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  at: number;
+  sweep_id: string | null;
+  trial_id: string | null;
+  type: string;
+  actor: string | null;
+  data: ColumnType<unknown, string | null, never>;
+}
+
+export interface StoreDatabase {
+  sweeps: SweepsTable;
+  trials: TrialsTable;
+  attempts: AttemptsTable;
+  metric_points: MetricPointsTable;
+  metric_summaries: MetricSummariesTable;
+  artifacts: ArtifactsTable;
+  events: EventsTable;
+}

@@ -1,0 +1,24 @@
+/** Stable codes callers can switch on; the message is for humans and always says what to do. */
+export type StoreErrorCode =
+  | 'STORE_UNWRITABLE' // the SQLite file (or its directory) cannot be created or written
+  | 'STORE_UNREACHABLE' // the Postgres server cannot be reached or refuses us
+  | 'STORE_BAD_URL' // openStore() got a URL it does not understand
+  | 'STORE_NOT_FOUND' // update of a sweep/trial/attempt that does not exist
+  | 'STORE_CONFLICT' // create of a record whose id already exists
+  | 'STORE_INVALID' // a value the store cannot keep (non-integer step, unknown trial for a metric…)
+  | 'STORE_MIGRATION_FAILED' // the schema could not be brought up to date
+  | 'STORE_CLOSED'; // a call after close()
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreError {
+  return err instanceof StoreError && (code === undefined || err.code === code);
+}
