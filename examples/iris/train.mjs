@@ -47,7 +47,10 @@ const gaussian = (rand) => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * M
 
 // --- data -------------------------------------------------------------------------------------------
 const CLASSES = ['setosa', 'versicolor', 'virginica'];
-const rows = readFileSync(new URL('./iris.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
+const rows = readFileSync(new URL('./iris.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1);
 const data = rows.map((line) => {
   const cells = line.split(',');
   return { x: cells.slice(0, 4).map(Number), y: CLASSES.indexOf(cells[4]) };

@@ -1,7 +1,7 @@
 import { isValidStep, looksNumeric, parseMetricValue } from './metric-value';
 import type { LineParse } from './types';
 
-const PAIR = /^([A-Za-z_][\w.\-/]*)=(.+)$/;
+const PAIR = /^([A-Za-z_][\w.\-/]*)=([^=].*)$/;
 const STEP_KEYS = new Set(['step', '_step']);
 
 /**

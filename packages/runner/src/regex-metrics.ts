@@ -10,7 +10,9 @@ export function compileMetricsRegex(source: string): RegExp {
   try {
     regex = new RegExp(source, 'g');
   } catch (error) {
-    throw new Error(`metrics.regex ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`);
+    throw new Error(
+      `metrics.regex ${JSON.stringify(source)} is not a valid regular expression: ${(error as Error).message}`,
+    );
   }
   // Count capture groups by matching the empty alternative: `(?:re)|` always matches "" with every group undefined.
   const groups = (new RegExp(`(?:${source})|`).exec('')?.length ?? 1) - 1;

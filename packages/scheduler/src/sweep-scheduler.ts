@@ -20,6 +20,8 @@ type StopIntent = 'cancel' | 'early-stop';
 interface InFlight {
   trial: TrialRecord;
   attempt: number;
+  /** Whether the attempt was reported started (and so has an attempt record to finish). */
+  started: boolean;
   stopIntent: StopIntent | null;
 }
 
@@ -112,6 +114,7 @@ export class SweepScheduler {
       });
       await this.store.updateTrial(trialId, { status: 'running', startedAt: now, attempts: attempt });
       flight.trial = { ...flight.trial, status: 'running', startedAt: now, attempts: attempt };
+      flight.started = true;
       this.emit({ type: 'trial.started', trialId, attempt });
     });
   }
@@ -154,13 +157,15 @@ export class SweepScheduler {
         stopIntent: flight.stopIntent,
         retriesLeft: this.plan.retries - (report.attempt - 1),
       });
-      await this.store.finishAttempt(report.trialId, report.attempt, {
-        status: verdict.kind === 'retry' ? 'failed' : verdict.status,
-        endedAt: now,
-        exitCode: report.exitCode,
-        signal: report.signal,
-        reason: verdict.reason,
-      });
+      if (flight.started) {
+        await this.store.finishAttempt(report.trialId, report.attempt, {
+          status: verdict.kind === 'retry' ? 'failed' : verdict.status,
+          endedAt: now,
+          exitCode: report.exitCode,
+          signal: report.signal,
+          reason: verdict.reason,
+        });
+      }
       if (verdict.kind === 'retry') {
         await this.event('trial.retried', report.trialId, { attempt: report.attempt, reason: verdict.reason });
         await this.dispatchAttempt(flight.trial, report.attempt + 1);
@@ -318,7 +323,7 @@ export class SweepScheduler {
   private async dispatchAttempt(trial: TrialRecord, attempt: number): Promise<void> {
     const queued = { ...trial, status: 'queued' as TrialStatus };
     if (trial.status !== 'queued') await this.store.updateTrial(trial.id, { status: 'queued' });
-    this.inFlight.set(trial.id, { trial: queued, attempt, stopIntent: null });
+    this.inFlight.set(trial.id, { trial: queued, attempt, started: false, stopIntent: null });
     await this.dispatcher.dispatch({ trial: queued, attempt });
   }
 

@@ -1,4 +1,4 @@
-import type { ParamValue, Params, SpaceParam } from '@hyperfleet/spec';
+import type { Params, ParamValue, SpaceParam } from '@hyperfleet/spec';
 import type { Axis } from './axis';
 import { getPath, setPath } from './param-path';
 
@@ -14,7 +14,10 @@ export interface DiscreteSpace {
   indexOf(params: Params): bigint | undefined;
 }
 
-export function createDiscreteSpace(params: readonly SpaceParam[], axisFor: (param: SpaceParam) => Axis): DiscreteSpace {
+export function createDiscreteSpace(
+  params: readonly SpaceParam[],
+  axisFor: (param: SpaceParam) => Axis,
+): DiscreteSpace {
   const axes = params.map((param) => ({ param, axis: axisFor(param) }));
   const size = axes.reduce((product, { axis }) => product * axis.size, 1n);
 
@@ -30,7 +33,9 @@ export function createDiscreteSpace(params: readonly SpaceParam[], axisFor: (par
         rest /= axis.size;
       }
       const point: Params = {};
-      axes.forEach(({ param }, i) => setPath(point, param.path, digits[i] as ParamValue));
+      axes.forEach(({ param }, i) => {
+        setPath(point, param.path, digits[i] as ParamValue);
+      });
       return point;
     },
     indexOf(point) {

@@ -1,19 +1,22 @@
 import type { SearchSpace } from '@hyperfleet/spec';
-import { type DiscreteSpace, createDiscreteSpace } from './discrete-space';
+import { createDiscreteSpace, type DiscreteSpace } from './discrete-space';
 import { gridAxis } from './grid-axis';
-import { seenIndexes } from './seen-indexes';
 import { type IndexPermutation, seededPermutation } from './seeded-permutation';
-import { validateRequest } from './validate-request';
+import { seenIndexes } from './seen-indexes';
 import type { Strategy } from './types';
+import { validateRequest } from './validate-request';
 
 /** The grid of `space` (throws GridUnsupportedDistributionError naming the first non-enumerable parameter). */
 export function gridSpace(space: SearchSpace): DiscreteSpace {
   return createDiscreteSpace(space.params, gridAxis);
 }
 
-/** Number of distinct grid points: for progress bars and run_cap checks. */
-export function gridSize(space: SearchSpace): bigint {
-  return gridSpace(space).size;
+/**
+ * Number of distinct grid points, for progress bars and run_cap checks. A plain number (inexact beyond
+ * 2^53, which no sweep finishes anyway); gridSpace(space).size is the exact bigint.
+ */
+export function gridSize(space: SearchSpace): number {
+  return Number(gridSpace(space).size);
 }
 
 const identity = (size: bigint): IndexPermutation => ({ size, forward: (p) => p, inverse: (i) => i });
@@ -29,7 +32,9 @@ export const gridStrategy: Strategy = (req) => {
   const order = req.options?.shuffle ? seededPermutation(grid.size, String(req.seed)) : identity(grid.size);
 
   // Positions (in visiting order) already taken, sorted, so the free ones are the gaps: no scan of the grid.
-  const taken = [...seenIndexes(grid, req)].map((index) => order.inverse(index)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const taken = [...seenIndexes(grid, req)]
+    .map((index) => order.inverse(index))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
   const positions: bigint[] = [];
   let position = 0n;

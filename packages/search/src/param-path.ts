@@ -1,4 +1,4 @@
-import type { ParamValue, Params } from '@hyperfleet/spec';
+import type { Params, ParamValue } from '@hyperfleet/spec';
 
 type ParamObject = { [key: string]: ParamValue };
 

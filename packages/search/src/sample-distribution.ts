@@ -1,4 +1,4 @@
-import type { Distribution, ParamValue, Params, SearchSpace } from '@hyperfleet/spec';
+import type { Distribution, Params, ParamValue, SearchSpace } from '@hyperfleet/spec';
 import { InvalidSearchInputError } from './errors';
 import { setPath } from './param-path';
 import { quantize } from './quantize';
@@ -37,7 +37,9 @@ function sampleCategorical(values: readonly ParamValue[], probabilities: readonl
       `categorical has ${values.length} values but ${probabilities.length} probabilities`,
     );
   }
-  const index = probabilities ? weightedIndex(probabilities, rng) : Math.min(values.length - 1, Math.floor(rng() * values.length));
+  const index = probabilities
+    ? weightedIndex(probabilities, rng)
+    : Math.min(values.length - 1, Math.floor(rng() * values.length));
   return copy(values[index] as ParamValue);
 }
 

@@ -23,7 +23,8 @@ export interface RawIssue {
   expected: string;
   found: string;
   hint?: string;
-  message: string;
+  /** The message without its path prefix (the path is only final once the issue is placed). */
+  summary: string;
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -73,7 +74,7 @@ function truncate(text: string): string {
   return text.length <= MAX_FOUND_LENGTH ? text : `${text.slice(0, MAX_FOUND_LENGTH - 1)}…`;
 }
 
-/** Builds a RawIssue with its one-line message: "<path>: expected X, found Y". */
+/** Builds a RawIssue; the summary defaults to "expected X, found Y". */
 export function issue(
   path: readonly PathSegment[],
   expected: string,
@@ -81,20 +82,23 @@ export function issue(
   hint?: string,
   summary?: string,
 ): RawIssue {
-  const where = formatPath(path) || '(config)';
-  const message = `${where}: ${summary ?? `expected ${expected}, found ${found}`}`;
-  return hint === undefined
-    ? { path: [...path], expected, found, message }
-    : { path: [...path], expected, found, hint, message };
+  const base = { path: [...path], expected, found, summary: summary ?? `expected ${expected}, found ${found}` };
+  return hint === undefined ? base : { ...base, hint };
 }
 
-export function renderIssue(raw: RawIssue): ConfigIssue {
+/** The public form: path rendered, message = "<path>: <summary>". */
+export function renderIssue(raw: RawIssue, position?: { line: number; column: number }): ConfigIssue {
+  const path = formatPath(raw.path);
   const rendered: ConfigIssue = {
-    path: formatPath(raw.path),
+    path,
     expected: raw.expected,
     found: raw.found,
-    message: raw.message,
+    message: `${path || '(config)'}: ${raw.summary}`,
   };
   if (raw.hint !== undefined) rendered.hint = raw.hint;
+  if (position !== undefined) {
+    rendered.line = position.line;
+    rendered.column = position.column;
+  }
   return rendered;
 }

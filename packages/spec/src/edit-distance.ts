@@ -27,27 +27,35 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to `input`, if it is close enough to be a plausible typo:
- * at most 1 edit for short words, up to a third of the word for long ones. Case-insensitive.
+ * The candidates closest to `input` (ties included), if close enough to be a plausible typo:
+ * 1 edit for words of up to 3 letters, otherwise up to a third of the word (at least 2). Case-insensitive.
  */
-export function closestMatch(input: string, candidates: readonly string[]): string | undefined {
+export function closestMatches(input: string, candidates: readonly string[]): string[] {
   const needle = input.toLowerCase();
-  let best: string | undefined;
+  let best: string[] = [];
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     const distance = editDistance(needle, candidate.toLowerCase());
     if (distance < bestDistance) {
-      best = candidate;
+      best = [candidate];
       bestDistance = distance;
+    } else if (distance === bestDistance && !best.includes(candidate)) {
+      best.push(candidate);
     }
   }
-  if (best === undefined) return undefined;
-  const allowed = Math.max(1, Math.floor(Math.max(needle.length, best.length) / 3));
-  return bestDistance <= allowed ? best : undefined;
+  const length = needle.length;
+  const allowed = length <= 3 ? 1 : Math.max(2, Math.floor(length / 3));
+  return bestDistance <= allowed ? best : [];
 }
 
-/** "did you mean `x`?" or undefined — the phrase every "unknown name" hint uses. */
+/** The single closest candidate (first of any tie), or undefined. */
+export function closestMatch(input: string, candidates: readonly string[]): string | undefined {
+  return closestMatches(input, candidates)[0];
+}
+
+/** "did you mean `x`?" / "did you mean `x` or `y`?", or undefined — the phrase every "unknown name" hint uses. */
 export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  const match = closestMatch(input, candidates);
-  return match === undefined ? undefined : `did you mean \`${match}\`?`;
+  const matches = closestMatches(input, candidates).slice(0, 2);
+  if (matches.length === 0) return undefined;
+  return `did you mean ${matches.map((m) => `\`${m}\``).join(' or ')}?`;
 }

@@ -1,3 +1,14 @@
+export {
+  COMMAND_MACROS,
+  type CommandMacro,
+  type CommandPart,
+  DEFAULT_COMMAND,
+  LIST_MACROS,
+  type MacroRef,
+  parseCommandElement,
+} from './command-macros';
+export { CONFIG_INVALID, ConfigError } from './config-error';
+export type { ConfigIssue } from './config-issue';
 export type {
   Distribution,
   DistributionName,
@@ -13,3 +24,45 @@ export type {
   TrialStatus,
 } from './domain';
 export { TERMINAL_TRIAL_STATUSES } from './domain';
+export { closestMatch, closestMatches, didYouMean, editDistance } from './edit-distance';
+export {
+  HyperfleetError,
+  isHyperfleetError,
+  SYSTEM_ERROR_CODE,
+  toHyperfleetError,
+  UNKNOWN_ERROR_CODE,
+} from './errors';
+export { formatIssues } from './format-issues';
+export { parseMemoryQuantity } from './memory-quantity';
+export {
+  DISCRETE_DISTRIBUTIONS,
+  DISTRIBUTION_NAMES,
+  isNestedParameter,
+  type NestedParameterConfig,
+  type ParameterConfig,
+  type ParametersConfig,
+} from './parameter-spec';
+export { flattenParams, unflattenParams } from './params';
+export { loadSweepConfig, parseSweepConfig, requireValidConfig } from './parse-sweep-config';
+export {
+  COMMAND_INVALID,
+  defaultInterpreter,
+  formatParamValue,
+  type RenderableConfig,
+  type RenderContext,
+  renderCommand,
+} from './render-command';
+export { toSearchSpace } from './search-space';
+export {
+  EARLY_TERMINATE_TYPES,
+  type EarlyTerminateConfig,
+  GOALS,
+  type MetricConfig,
+  type MetricsCollectionConfig,
+  type ResourcesConfig,
+  SEARCH_METHODS,
+  type SweepConfig,
+  type SweepConfigInput,
+  sweepConfigSchema,
+} from './sweep-config';
+export { type ValidationResult, validateSweepConfig } from './validate-sweep-config';

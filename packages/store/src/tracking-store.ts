@@ -84,6 +84,17 @@ export interface MetricHistoryOptions {
   maxPoints?: number;
 }
 
+/** Filter for `listEvents`; results are in append order (ascending id). */
+export interface EventFilter {
+  sweepId?: string;
+  trialId?: string;
+  /** One type or any of several ('trial.failed', ['trial.started', 'trial.failed']). */
+  type?: string | string[];
+  /** Only events appended after this id (tailing the log). */
+  afterId?: number;
+  limit?: number;
+}
+
 export type TrialPatch = Partial<Omit<TrialRecord, 'id' | 'sweepId' | 'index' | 'createdAt'>>;
 export type SweepPatch = Partial<Pick<SweepRecord, 'status' | 'finishedAt' | 'reason' | 'name'>>;
 
@@ -122,7 +133,7 @@ export interface TrackingStore {
   listArtifacts(trialId: string): Promise<ArtifactRecord[]>;
 
   appendEvent(event: EventRecord): Promise<void>;
-  listEvents(filter: { sweepId?: string; trialId?: string; limit?: number }): Promise<EventRecord[]>;
+  listEvents(filter: EventFilter): Promise<EventRecord[]>;
 
   close(): Promise<void>;
 }

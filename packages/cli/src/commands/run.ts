@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { type SweepPlan, SweepScheduler } from '@hyperfleet/scheduler';
 import { createStrategy, gridSize } from '@hyperfleet/search';
-import { type SweepConfig, loadSweepConfig, renderCommand, toSearchSpace } from '@hyperfleet/spec';
+import { loadSweepConfig, renderCommand, requireValidConfig, type SweepConfig, toSearchSpace } from '@hyperfleet/spec';
 import { openStore } from '@hyperfleet/store';
 import { LocalDispatcher } from '../embedded/local-dispatcher';
 import { newSeed, newSweepId } from '../ids';
@@ -21,7 +21,7 @@ const systemClock = { now: () => Date.now() };
 
 /** `hyperfleet run sweep.yaml`: the whole sweep in this process (embedded mode), with a live table. */
 export async function runCommand(file: string, opts: RunOptions, io = { out: process.stdout }): Promise<number> {
-  const config = await loadSweepConfig(file);
+  const config = requireValidConfig(await loadSweepConfig(file), file);
   const plan = buildPlan(config, file, opts);
   const total = plannedTotal(config, plan);
 
@@ -86,7 +86,7 @@ function buildPlan(config: SweepConfig, file: string, opts: RunOptions): SweepPl
     );
   }
   const id = newSweepId();
-  const cwd = dirname(resolve(file));
+  const runsDir = join(resolveRunsDir(resolveStoreUrl(opts.store)), id);
   return {
     id,
     name: config.name ?? null,
@@ -99,8 +99,8 @@ function buildPlan(config: SweepConfig, file: string, opts: RunOptions): SweepPl
     seed: opts.seed ?? config.seed ?? newSeed(),
     strategyOptions: { shuffle: config.grid?.shuffle, withoutReplacement: config.random?.without_replacement },
     config,
-    command: (params, trial) =>
-      renderCommand(config, { params, cwd, argsJsonFile: join(resolveRunsDir(resolveStoreUrl(opts.store)), id, trial.id, 'params.json') }),
+    // The runner writes params.json into the trial's directory; ${args_json_file} points there.
+    command: (params, trial) => renderCommand(config, { params, argsJsonFile: join(runsDir, trial.id, 'params.json') }),
   };
 }
 

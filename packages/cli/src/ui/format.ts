@@ -43,6 +43,7 @@ export function formatParams(params: Params, maxChars = 48): string {
 
 export function progressBar(done: number, total: number | null, width = 24): string {
   if (total === null || total <= 0) return `${done} trials`;
+  if (width === 0) return `[${done}/${total}]`;
   const ratio = Math.min(1, done / total);
   const filled = Math.round(ratio * width);
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`;

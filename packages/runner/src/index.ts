@@ -1,0 +1,18 @@
+export { parseJsonMetricsLine } from './json-metrics-line';
+export { parseKeyValueLine } from './key-value-line';
+export { parseLenientJson } from './lenient-json';
+export { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter';
+export { DEFAULT_LOG_MAX_BYTES } from './log-sink';
+export { parseMetricValue } from './metric-value';
+export { MetricsFileParser, parseMetricsFileLine } from './metrics-file-line';
+export { compileMetricsRegex, parseRegexLine } from './regex-metrics';
+export { runTrial } from './run-trial';
+export { parseStdoutLine, StdoutMetricsParser, type StdoutParseOptions } from './stdout-metrics';
+export type {
+  LineParse,
+  MetricsCollection,
+  MetricsFileLine,
+  ParsedMetric,
+  RunTrialOptions,
+  TrialResult,
+} from './types';

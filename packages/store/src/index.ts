@@ -1,0 +1,26 @@
+export { knownMigrations } from './migrations';
+export { describePostgresUrl, openPostgresStore, type PostgresStoreOptions } from './open-postgres-store';
+export { openSqliteStore, type SqliteStoreOptions } from './open-sqlite-store';
+export {
+  DEFAULT_SQLITE_PATH,
+  defaultStoreUrl,
+  type OpenStoreOptions,
+  openStore,
+  parseStoreUrl,
+  type StoreTarget,
+} from './open-store';
+export { SqlTrackingStore } from './sql-tracking-store';
+export { isStoreError, StoreError, type StoreErrorCode } from './store-error';
+export type {
+  ArtifactRecord,
+  AttemptRecord,
+  EventFilter,
+  EventRecord,
+  ListTrialsOptions,
+  MetricHistoryOptions,
+  SweepPatch,
+  SweepRecord,
+  TrackingStore,
+  TrialPatch,
+  TrialRecord,
+} from './tracking-store';

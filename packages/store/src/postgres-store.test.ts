@@ -1,0 +1,127 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { knownMigrations, MIGRATION_TABLE } from './migrations';
+import { describePostgresUrl, openPostgresStore } from './open-postgres-store';
+import { describeStoreContract, sweepRecord } from './store.contract';
+
+// The real server (DEVELOPERS.md): trust auth on 127.0.0.1, database `test`.
+const PG_URL = process.env.HYPERFLEET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const run = `hf_test_${process.pid}_${Date.now().toString(36)}`;
+let n = 0;
+const schemas: string[] = [];
+
+async function dropSchemas(names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    for (const s of names) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+afterAll(() => dropSchemas(schemas));
+
+describeStoreContract('postgres', async () => {
+  const schema = `${run}_${n++}`; // a fresh schema per test
+  schemas.push(schema);
+  return {
+    open: () => openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 }),
+    cleanup: () => dropSchemas([schema]),
+  };
+});
+
+describe('postgres backend specifics', () => {
+  it('keeps schemas apart (search_path on every pooled connection) and migrates each once', async () => {
+    const a = `${run}_iso_a`;
+    const b = `${run}_iso_b`;
+    schemas.push(a, b);
+    const sa = await openPostgresStore({ connectionString: PG_URL, schema: a, maxConnections: 3 });
+    const sb = await openPostgresStore({ connectionString: PG_URL, schema: b });
+    try {
+      // Several concurrent queries force several pool connections, each must see only its schema.
+      await sa.createSweep(sweepRecord('only-in-a'));
+      const seen = await Promise.all(Array.from({ length: 6 }, () => sa.getSweep('only-in-a')));
+      expect(seen.every((s) => s?.id === 'only-in-a')).toBe(true);
+      expect(await sb.getSweep('only-in-a')).toBeNull();
+      expect(sa.location).toBe(`${describePostgresUrl(PG_URL)} (schema ${a})`);
+    } finally {
+      await sa.close();
+      await sb.close();
+    }
+    await (await openPostgresStore({ connectionString: PG_URL, schema: a })).close();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT name FROM "${a}".${MIGRATION_TABLE} ORDER BY name`);
+      expect(rows.map((r) => r.name)).toEqual(knownMigrations());
+      await client.query(`INSERT INTO "${a}".events (at, type) VALUES (1, 'x')`);
+      await expect(client.query(`UPDATE "${a}".events SET type = 'y'`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM "${a}".events`)).rejects.toThrow(/append-only/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('stores JSON as jsonb and floats as double precision (NaN native)', async () => {
+    const s = `${run}_types`;
+    schemas.push(s);
+    const store = await openPostgresStore({ connectionString: PG_URL, schema: s });
+    await store.createSweep(sweepRecord('s'));
+    await store.close();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+         WHERE table_schema = $1 AND column_name IN ('config', 'params', 'data', 'command', 'value', 'metric_value')
+         ORDER BY table_name, column_name`,
+        [s],
+      );
+      const types = Object.fromEntries(rows.map((r) => [`${r.table_name}.${r.column_name}`, r.data_type]));
+      expect(types).toEqual({
+        'events.data': 'jsonb',
+        'metric_points.value': 'double precision',
+        'sweeps.config': 'jsonb',
+        'trials.command': 'jsonb',
+        'trials.metric_value': 'double precision',
+        'trials.params': 'jsonb',
+      });
+      const { rows: cfg } = await client.query(`SELECT config->>'method' AS m FROM "${s}".sweeps`);
+      expect(cfg[0]?.m).toBe('random');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('an unreachable server fails fast with host:port and never the password', async () => {
+    const url = 'postgres://alice:s3cret-pw@127.0.0.1:1/hyperfleet';
+    const err = await openPostgresStore({ connectionString: url, connectTimeoutMs: 2000 }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ name: 'StoreError', code: 'STORE_UNREACHABLE' });
+    expect(err!.message).toContain('127.0.0.1:1');
+    expect(err!.message).toContain('postgres://alice@127.0.0.1:1/hyperfleet');
+    expect(err!.message).not.toContain('s3cret-pw');
+    expect(err!.message).toMatch(/--store/);
+  });
+
+  it('a database that does not exist is reported as unreachable, naming it', async () => {
+    const err = await openPostgresStore({
+      connectionString: 'postgres://postgres@127.0.0.1:5432/no_such_db_hf',
+    }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: 'STORE_UNREACHABLE' });
+    expect(err!.message).toMatch(/127\.0\.0\.1:5432\/no_such_db_hf.*does not exist/);
+  });
+
+  it('rejects an unsafe schema name', async () => {
+    await expect(openPostgresStore({ connectionString: PG_URL, schema: 'x; drop table y' })).rejects.toMatchObject({
+      code: 'STORE_BAD_URL',
+    });
+  });
+});

@@ -1,0 +1,466 @@
+import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from '@hyperfleet/spec';
+import { type Selectable, sql, type Updateable } from 'kysely';
+import type { AttemptsTable, StoreDatabase, SweepsTable, TrialsTable } from './db-schema';
+import { downsample } from './downsample';
+import { groupPoints } from './metric-batch';
+import type { StoreBackend } from './store-backend';
+import { StoreError } from './store-error';
+import type {
+  ArtifactRecord,
+  AttemptRecord,
+  EventFilter,
+  EventRecord,
+  ListTrialsOptions,
+  MetricHistoryOptions,
+  SweepPatch,
+  SweepRecord,
+  TrackingStore,
+  TrialPatch,
+  TrialRecord,
+} from './tracking-store';
+import { decodeFloat, decodeJson, decodeNullableFloat, encodeJson, encodeNullableFloat } from './value-codec';
+
+const TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'cancelled'];
+
+/** The TrackingStore over either SQL backend; only the metric hot path and transactions are backend-specific. */
+export class SqlTrackingStore implements TrackingStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data lives, without credentials (for messages and `hyperfleet doctor`). */
+  readonly location: string;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly backend: StoreBackend,
+    location: string,
+  ) {
+    this.kind = backend.kind;
+    this.location = location;
+  }
+
+  private get db() {
+    if (this.closing) throw new StoreError('STORE_CLOSED', `the store at ${this.location} is closed`);
+    return this.backend.db;
+  }
+
+  // ---- sweeps ----
+
+  async createSweep(s: SweepRecord): Promise<void> {
+    await this.guard(`sweep ${s.id}`, () =>
+      this.db
+        .insertInto('sweeps')
+        .values({
+          id: s.id,
+          name: s.name,
+          status: s.status,
+          method: s.method,
+          metric_name: s.metricName,
+          goal: s.goal,
+          config: encodeJson(s.config),
+          seed: s.seed,
+          created_at: s.createdAt,
+          finished_at: s.finishedAt,
+          reason: s.reason,
+        })
+        .execute(),
+    );
+  }
+
+  async getSweep(id: string): Promise<SweepRecord | null> {
+    const row = await this.db.selectFrom('sweeps').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.toSweep(row) : null;
+  }
+
+  async listSweeps(opts: { limit?: number } = {}): Promise<SweepRecord[]> {
+    let q = this.db.selectFrom('sweeps').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    return (await q.execute()).map((r) => this.toSweep(r));
+  }
+
+  async updateSweep(id: string, patch: SweepPatch): Promise<void> {
+    const set: Updateable<SweepsTable> = {};
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.finishedAt !== undefined) set.finished_at = patch.finishedAt;
+    if (patch.reason !== undefined) set.reason = patch.reason;
+    if (patch.name !== undefined) set.name = patch.name;
+    await this.updateOne(
+      `sweep ${id}`,
+      set,
+      () => this.db.updateTable('sweeps').set(set).where('id', '=', id).executeTakeFirst(),
+      () => this.db.selectFrom('sweeps').select('id').where('id', '=', id).executeTakeFirst(),
+    );
+  }
+
+  // ---- trials ----
+
+  async createTrial(t: TrialRecord): Promise<void> {
+    await this.guard(`trial ${t.id} (sweep ${t.sweepId})`, () =>
+      this.db
+        .insertInto('trials')
+        .values({
+          id: t.id,
+          sweep_id: t.sweepId,
+          idx: t.index,
+          status: t.status,
+          params: encodeJson(t.params),
+          seed: t.seed,
+          command: t.command === null ? null : encodeJson(t.command),
+          created_at: t.createdAt,
+          started_at: t.startedAt,
+          ended_at: t.endedAt,
+          exit_code: t.exitCode,
+          signal: t.signal,
+          reason: t.reason,
+          metric_value: encodeNullableFloat(t.metricValue),
+          attempts: t.attempts,
+        })
+        .execute(),
+    );
+  }
+
+  async getTrial(id: string): Promise<TrialRecord | null> {
+    const row = await this.db.selectFrom('trials').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.toTrial(row) : null;
+  }
+
+  async updateTrial(id: string, patch: TrialPatch): Promise<void> {
+    const set: Updateable<TrialsTable> = {};
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.params !== undefined) set.params = encodeJson(patch.params);
+    if (patch.seed !== undefined) set.seed = patch.seed;
+    if (patch.command !== undefined) set.command = patch.command === null ? null : encodeJson(patch.command);
+    if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+    if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+    if (patch.exitCode !== undefined) set.exit_code = patch.exitCode;
+    if (patch.signal !== undefined) set.signal = patch.signal;
+    if (patch.reason !== undefined) set.reason = patch.reason;
+    if (patch.metricValue !== undefined) set.metric_value = encodeNullableFloat(patch.metricValue);
+    if (patch.attempts !== undefined) set.attempts = patch.attempts;
+    await this.updateOne(
+      `trial ${id}`,
+      set,
+      () => this.db.updateTable('trials').set(set).where('id', '=', id).executeTakeFirst(),
+      () => this.db.selectFrom('trials').select('id').where('id', '=', id).executeTakeFirst(),
+    );
+  }
+
+  async listTrials(sweepId: string, opts: ListTrialsOptions = {}): Promise<TrialRecord[]> {
+    let q = this.db.selectFrom('trials').selectAll().where('sweep_id', '=', sweepId);
+    if (opts.status) {
+      if (opts.status.length === 0) return [];
+      q = q.where('status', 'in', opts.status);
+    }
+    if (opts.rankBy) {
+      // Real values by goal, then NaN (a diverged trial is worse than any number), then no metric.
+      // `= 'NaN'` works on both: SQLite stores NaN as that text (value-codec.ts), Postgres casts the
+      // literal to float8 NaN, and NaN = NaN is true there.
+      q = q
+        .orderBy(sql`case when metric_value is null then 2 when metric_value = 'NaN' then 1 else 0 end`)
+        .orderBy('metric_value', opts.rankBy === 'maximize' ? 'desc' : 'asc');
+    }
+    q = q.orderBy('idx', 'asc');
+    if (opts.limit !== undefined) q = q.limit(opts.limit);
+    else if (opts.offset !== undefined && this.kind === 'sqlite') q = q.limit(-1); // SQLite: no OFFSET without LIMIT
+    if (opts.offset !== undefined) q = q.offset(opts.offset);
+    return (await q.execute()).map((r) => this.toTrial(r));
+  }
+
+  async countTrials(sweepId: string): Promise<Record<TrialStatus, number>> {
+    const rows = await this.db
+      .selectFrom('trials')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('sweep_id', '=', sweepId)
+      .groupBy('status')
+      .execute();
+    const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<TrialStatus, number>;
+    for (const r of rows) counts[r.status as TrialStatus] = Number(r.n);
+    return counts;
+  }
+
+  // ---- attempts ----
+
+  async startAttempt(a: AttemptRecord): Promise<void> {
+    const db = this.db;
+    // The trial's `attempts` counter follows the highest attempt started (idempotent, never decreases).
+    await this.guard(`attempt ${a.attempt} of trial ${a.trialId}`, () =>
+      this.backend.atomically([
+        db
+          .insertInto('attempts')
+          .values({
+            trial_id: a.trialId,
+            attempt: a.attempt,
+            worker: a.worker,
+            status: a.status,
+            started_at: a.startedAt,
+            ended_at: a.endedAt,
+            exit_code: a.exitCode,
+            signal: a.signal,
+            reason: a.reason,
+          })
+          .compile(),
+        db
+          .updateTable('trials')
+          .set({ attempts: sql<number>`case when attempts < ${a.attempt} then ${a.attempt} else attempts end` })
+          .where('id', '=', a.trialId)
+          .compile(),
+      ]),
+    );
+  }
+
+  async finishAttempt(
+    trialId: string,
+    attempt: number,
+    patch: Partial<Omit<AttemptRecord, 'trialId' | 'attempt'>>,
+  ): Promise<void> {
+    const set: Updateable<AttemptsTable> = {};
+    if (patch.worker !== undefined) set.worker = patch.worker;
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+    if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+    if (patch.exitCode !== undefined) set.exit_code = patch.exitCode;
+    if (patch.signal !== undefined) set.signal = patch.signal;
+    if (patch.reason !== undefined) set.reason = patch.reason;
+    await this.updateOne(
+      `attempt ${attempt} of trial ${trialId}`,
+      set,
+      () =>
+        this.db
+          .updateTable('attempts')
+          .set(set)
+          .where('trial_id', '=', trialId)
+          .where('attempt', '=', attempt)
+          .executeTakeFirst(),
+      () =>
+        this.db
+          .selectFrom('attempts')
+          .select('attempt')
+          .where('trial_id', '=', trialId)
+          .where('attempt', '=', attempt)
+          .executeTakeFirst(),
+    );
+  }
+
+  async listAttempts(trialId: string): Promise<AttemptRecord[]> {
+    const rows = await this.db
+      .selectFrom('attempts')
+      .selectAll()
+      .where('trial_id', '=', trialId)
+      .orderBy('attempt')
+      .execute();
+    return rows.map(toAttempt);
+  }
+
+  // ---- metrics ----
+
+  async writeMetrics(points: MetricPoint[]): Promise<void> {
+    const db = this.db; // closed check before any work
+    if (points.length === 0) return;
+    const batches = groupPoints(points);
+    try {
+      await this.backend.writeMetrics(batches);
+    } catch (err) {
+      if (this.backend.constraintOf(err) !== 'missing-parent') throw err;
+      const ids = [...new Set(batches.map((b) => b.trialId))];
+      const found = new Set(
+        (await db.selectFrom('trials').select('id').where('id', 'in', ids).execute()).map((r) => r.id),
+      );
+      const missing = ids.filter((id) => !found.has(id));
+      throw new StoreError(
+        'STORE_NOT_FOUND',
+        `metrics for unknown trial(s) ${missing.join(', ')}: create the trial before writing its metrics (nothing in this batch was written)`,
+        { cause: err },
+      );
+    }
+  }
+
+  async getMetricHistory(trialId: string, key: string, opts: MetricHistoryOptions = {}): Promise<MetricPoint[]> {
+    const rows = await this.db
+      .selectFrom('metric_points')
+      .select(['step', 'value', 'ts'])
+      .where('trial_id', '=', trialId)
+      .where('key', '=', key)
+      .orderBy('step')
+      .execute();
+    return downsample(rows, opts.maxPoints).map((r) => ({
+      trialId,
+      key,
+      step: Number(r.step),
+      value: decodeFloat(r.value),
+      timestamp: Number(r.ts),
+    }));
+  }
+
+  async getSummaries(trialId: string): Promise<MetricSummary[]> {
+    const rows = await this.db
+      .selectFrom('metric_summaries')
+      .selectAll()
+      .where('trial_id', '=', trialId)
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({
+      trialId: r.trial_id,
+      key: r.key,
+      last: decodeFloat(r.last),
+      lastStep: Number(r.last_step),
+      min: decodeFloat(r.min),
+      minStep: Number(r.min_step),
+      max: decodeFloat(r.max),
+      maxStep: Number(r.max_step),
+      count: Number(r.count),
+    }));
+  }
+
+  // ---- artifacts ----
+
+  /** Upsert on (trialId, name): re-registering an artifact (a retried upload) replaces it. */
+  async addArtifact(a: ArtifactRecord): Promise<void> {
+    const row = { hash: a.hash, size: a.size, uri: a.uri, created_at: a.createdAt };
+    await this.guard(`artifact ${a.name} of trial ${a.trialId}`, () =>
+      this.db
+        .insertInto('artifacts')
+        .values({ trial_id: a.trialId, name: a.name, ...row })
+        .onConflict((oc) => oc.columns(['trial_id', 'name']).doUpdateSet(row))
+        .execute(),
+    );
+  }
+
+  async listArtifacts(trialId: string): Promise<ArtifactRecord[]> {
+    const rows = await this.db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('trial_id', '=', trialId)
+      .orderBy('created_at')
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => ({
+      trialId: r.trial_id,
+      name: r.name,
+      hash: r.hash,
+      size: Number(r.size),
+      uri: r.uri,
+      createdAt: Number(r.created_at),
+    }));
+  }
+
+  // ---- events ----
+
+  /** Appends; `event.id` is ignored (the store assigns increasing ids). */
+  async appendEvent(e: EventRecord): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({
+        at: e.at,
+        sweep_id: e.sweepId,
+        trial_id: e.trialId,
+        type: e.type,
+        actor: e.actor,
+        data: e.data === undefined || e.data === null ? null : encodeJson(e.data),
+      })
+      .execute();
+  }
+
+  async listEvents(filter: EventFilter = {}): Promise<EventRecord[]> {
+    let q = this.db.selectFrom('events').selectAll();
+    if (filter.sweepId !== undefined) q = q.where('sweep_id', '=', filter.sweepId);
+    if (filter.trialId !== undefined) q = q.where('trial_id', '=', filter.trialId);
+    if (filter.type !== undefined) q = q.where('type', 'in', Array.isArray(filter.type) ? filter.type : [filter.type]);
+    if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
+    q = q.orderBy('id', 'asc');
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    const rows = await q.execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      sweepId: r.sweep_id,
+      trialId: r.trial_id,
+      type: r.type,
+      actor: r.actor,
+      data: decodeJson(r.data, this.backend.jsonParsed),
+    }));
+  }
+
+  /** Idempotent; concurrent callers share one close. Later calls to other methods throw STORE_CLOSED. */
+  close(): Promise<void> {
+    this.closing ??= this.backend.destroy();
+    return this.closing;
+  }
+
+  // ---- helpers ----
+
+  /** Runs a write and turns constraint violations into typed errors that name the record. */
+  private async guard(what: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      const kind = this.backend.constraintOf(err);
+      if (kind === 'conflict') throw new StoreError('STORE_CONFLICT', `${what} already exists`, { cause: err });
+      if (kind === 'missing-parent') {
+        throw new StoreError('STORE_NOT_FOUND', `cannot write ${what}: the record it belongs to does not exist`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** Applies a patch to exactly one record; a missing record is a caller bug, reported as STORE_NOT_FOUND. */
+  private async updateOne(
+    what: string,
+    set: object,
+    update: () => Promise<{ numUpdatedRows: bigint }>,
+    exists: () => Promise<unknown>,
+  ): Promise<void> {
+    // An empty SET is not valid SQL; an empty patch still checks that the record exists.
+    const found = Object.keys(set).length === 0 ? (await exists()) !== undefined : (await update()).numUpdatedRows > 0n;
+    if (!found) throw new StoreError('STORE_NOT_FOUND', `${what} not found`);
+  }
+
+  private toSweep(r: Selectable<SweepsTable>): SweepRecord {
+    return {
+      id: r.id,
+      name: r.name,
+      status: r.status as SweepStatus,
+      method: r.method,
+      metricName: r.metric_name,
+      goal: r.goal as Goal,
+      config: decodeJson(r.config, this.backend.jsonParsed),
+      seed: Number(r.seed),
+      createdAt: Number(r.created_at),
+      finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+      reason: r.reason,
+    };
+  }
+
+  private toTrial(r: Selectable<TrialsTable>): TrialRecord {
+    return {
+      id: r.id,
+      sweepId: r.sweep_id,
+      index: r.idx,
+      status: r.status as TrialStatus,
+      params: decodeJson(r.params, this.backend.jsonParsed) as TrialRecord['params'],
+      seed: Number(r.seed),
+      command: decodeJson(r.command, this.backend.jsonParsed) as string[] | null,
+      createdAt: Number(r.created_at),
+      startedAt: r.started_at === null ? null : Number(r.started_at),
+      endedAt: r.ended_at === null ? null : Number(r.ended_at),
+      exitCode: r.exit_code,
+      signal: r.signal,
+      reason: r.reason,
+      metricValue: decodeNullableFloat(r.metric_value),
+      attempts: r.attempts,
+    };
+  }
+}
+
+function toAttempt(r: Selectable<AttemptsTable>): AttemptRecord {
+  return {
+    trialId: r.trial_id,
+    attempt: r.attempt,
+    worker: r.worker,
+    status: r.status as TrialStatus,
+    startedAt: Number(r.started_at),
+    endedAt: r.ended_at === null ? null : Number(r.ended_at),
+    exitCode: r.exit_code,
+    signal: r.signal,
+    reason: r.reason,
+  };
+}
