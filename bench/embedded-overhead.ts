@@ -40,13 +40,20 @@ try {
   );
   const args = Array.from({ length: trials }, (_, i) => `--x=${(i / trials).toFixed(6)}`).join('\n');
   const xargs = time(`xargs -P 2 (${trials} procs)`, () => {
-    execFileSync('xargs', ['-P', '2', '-n', '1', process.execPath, fixture], { input: args, stdio: ['pipe', 'ignore', 'inherit'] });
+    execFileSync('xargs', ['-P', '2', '-n', '1', process.execPath, fixture], {
+      input: args,
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
   });
   const hf = time(`hyperfleet run (${trials} trials)`, () => {
-    const r = spawnSync(process.execPath, [join(root, 'packages/cli/bin/hyperfleet.js'), 'run', 'sweep.yaml', '--store', join(work, 'db.sqlite')], {
-      cwd: work,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'packages/cli/bin/hyperfleet.js'), 'run', 'sweep.yaml', '--store', join(work, 'db.sqlite')],
+      {
+        cwd: work,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     if (r.status !== 0) throw new Error(`hyperfleet run exited with ${r.status}`);
   });
   console.log(`ratio hyperfleet / xargs      ${(hf / xargs).toFixed(2)}x  (target ≤ 1.3x)`);

@@ -25,7 +25,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('Hyperparameter sweeps on a laptop or a fleet, with every trial reproducible.')
     .exitOverride()
     .showHelpAfterError();
-  const storeOption = ['--store <url>', 'tracking store: a SQLite path or postgres://… (default ./.hyperfleet/hyperfleet.db)'] as const;
+  const storeOption = [
+    '--store <url>',
+    'tracking store: a SQLite path or postgres://… (default ./.hyperfleet/hyperfleet.db)',
+  ] as const;
 
   program
     .command('run')

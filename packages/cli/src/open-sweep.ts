@@ -20,7 +20,11 @@ export async function findSweep(store: TrackingStore, idOrPrefix: string): Promi
   const matches = (await store.listSweeps({ limit: 100_000 })).filter((s) => s.id.startsWith(idOrPrefix));
   if (matches.length === 1 && matches[0]) return matches[0];
   if (matches.length === 0) {
-    throw new CliError(`no sweep ${idOrPrefix} in this store`, 'list sweeps with `hyperfleet ls` (and check --store)', EXIT.usage);
+    throw new CliError(
+      `no sweep ${idOrPrefix} in this store`,
+      'list sweeps with `hyperfleet ls` (and check --store)',
+      EXIT.usage,
+    );
   }
   throw new CliError(
     `${idOrPrefix} matches ${matches.length} sweeps: ${matches.map((s) => s.id).join(', ')}`,

@@ -11,4 +11,4 @@ export type {
 export { compareByGoal, isBetter, reachesTarget } from './ranking';
 export { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
 export { trialSeed } from './trial-seed';
-export { type Verdict, judgeAttempt } from './trial-verdict';
+export { judgeAttempt, type Verdict } from './trial-verdict';

@@ -141,7 +141,9 @@ describe('SweepScheduler', () => {
   });
 
   it('ends the sweep when metric.target is reached', async () => {
-    const { dispatcher, scheduler } = setup(plan({ metric: { name: 'acc', goal: 'maximize', target: 2.5 }, parallel: 1 }));
+    const { dispatcher, scheduler } = setup(
+      plan({ metric: { name: 'acc', goal: 'maximize', target: 2.5 }, parallel: 1 }),
+    );
     await scheduler.start();
     await completeAll(dispatcher, scheduler, (p) => (p.lr as number) * 10 + (p.layers as number));
     const sweep = await scheduler.done;
@@ -156,18 +158,25 @@ describe('SweepScheduler', () => {
     await scheduler.done;
     const ranked = await store.listTrials('sw1', { rankBy: 'maximize' });
     const silent = ranked.filter((t) => t.params.layers === 2);
-    expect(silent.every((t) => t.status === 'succeeded' && t.reason === 'no metric: acc was never reported')).toBe(true);
+    expect(silent.every((t) => t.status === 'succeeded' && t.reason === 'no metric: acc was never reported')).toBe(
+      true,
+    );
     expect(ranked.slice(-3).every((t) => t.metricValue === null)).toBe(true);
   });
 
   it('trips the breaker when the first trials all fail the same way, and cancels the rest', async () => {
     const { dispatcher, scheduler } = setup(plan({ parallel: 2 }), 3);
     await scheduler.start();
-    await completeAll(dispatcher, scheduler, () => null, () => ({
-      outcome: 'spawn-error',
-      exitCode: null,
-      error: 'spawn nope ENOENT',
-    }));
+    await completeAll(
+      dispatcher,
+      scheduler,
+      () => null,
+      () => ({
+        outcome: 'spawn-error',
+        exitCode: null,
+        error: 'spawn nope ENOENT',
+      }),
+    );
     const sweep = await scheduler.done;
     expect(sweep.status).toBe('failed');
     expect(sweep.reason).toContain('all failed the same way: spawn nope ENOENT');
@@ -181,7 +190,12 @@ describe('SweepScheduler', () => {
   it('does not trip the breaker when failures differ or a trial succeeded', async () => {
     const { dispatcher, scheduler } = setup(plan({ parallel: 1 }), 3);
     await scheduler.start();
-    await completeAll(dispatcher, scheduler, () => null, (job) => ({ exitCode: job.trial.index + 1 }));
+    await completeAll(
+      dispatcher,
+      scheduler,
+      () => null,
+      (job) => ({ exitCode: job.trial.index + 1 }),
+    );
     const sweep = await scheduler.done;
     expect(sweep.status).toBe('finished');
     expect((await store.listTrials('sw1')).filter((t) => t.status === 'failed')).toHaveLength(6);

@@ -5,8 +5,8 @@ import { FailureBreaker } from './failure-breaker';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
 import { isBetter, reachesTarget } from './ranking';
 import { SerialQueue } from './serial-queue';
-import { type FinalVerdict, judgeAttempt } from './trial-verdict';
 import { trialSeed } from './trial-seed';
+import { type FinalVerdict, judgeAttempt } from './trial-verdict';
 
 export type SchedulerEvent =
   | { type: 'trial.created'; trial: TrialRecord }

@@ -16,8 +16,10 @@ export function formatIssues(issues: readonly ConfigIssue[], options: { source?:
     const number = `${String(index + 1).padStart(width)}.`;
     const indent = ' '.repeat(number.length + 1);
     const where = location(item, options.source);
-    const lines = [`${number} ${item.path || '(whole config)'}${where === '' ? '' : ` (${where})`}`];
-    lines.push(`${indent}${summaryOf(item)}`);
+    const lines = [`${number} ${item.path || '(document)'}${where === '' ? '' : ` (${where})`}`];
+    const summary = summaryOf(item, options.source);
+    // The default summary only repeats the two lines below it.
+    if (summary !== `expected ${item.expected}, found ${item.found}`) lines.push(`${indent}${summary}`);
     lines.push(`${indent}expected: ${item.expected}`);
     lines.push(`${indent}found:    ${item.found}`);
     if (item.hint !== undefined) lines.push(`${indent}hint:     ${item.hint}`);
@@ -32,8 +34,10 @@ function location(item: ConfigIssue, source: string | undefined): string {
   return source === undefined ? `line ${item.line}, column ${item.column ?? 1}` : `${source}:${position}`;
 }
 
-/** The message without its "<path>: " prefix, which the block header already shows. */
-function summaryOf(item: ConfigIssue): string {
-  const prefix = `${item.path || '(config)'}: `;
-  return item.message.startsWith(prefix) ? item.message.slice(prefix.length) : item.message;
+/** The message without its "<path>: " (or "<source>: ") prefix, which the block header already shows. */
+function summaryOf(item: ConfigIssue, source: string | undefined): string {
+  for (const prefix of [`${item.path || '(config)'}: `, source === undefined ? undefined : `${source}: `]) {
+    if (prefix !== undefined && item.message.startsWith(prefix)) return item.message.slice(prefix.length);
+  }
+  return item.message;
 }

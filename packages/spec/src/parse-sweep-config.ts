@@ -27,19 +27,21 @@ export function parseSweepConfig(text: string, sourceName = '<config>'): Validat
 
   if (doc.errors.length > 0) {
     const issues = doc.errors.map((error): ConfigIssue => {
-      const at = error.linePos?.[0];
-      const where = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`;
+      // prettyErrors is off (it rewrites the message), so the position comes from the offset.
+      const at = position(error.pos[0]);
+      const where = at === undefined ? '' : ` at line ${at.line}, column ${at.column}`;
       const summary = firstLine(error.message);
       const found: ConfigIssue = {
         path: '',
         expected: 'valid YAML',
-        found: summary,
-        hint: yamlHint(error.code),
+        found: at === undefined ? summary : `${describeLine(text, at.line)} (line ${at.line})`,
         message: `${sourceName}: invalid YAML${where}: ${summary}`,
       };
+      const hint = yamlHint(error.code);
+      if (hint !== undefined) found.hint = hint;
       if (at !== undefined) {
         found.line = at.line;
-        found.column = at.col;
+        found.column = at.column;
       }
       return found;
     });
@@ -67,7 +69,7 @@ export function parseSweepConfig(text: string, sourceName = '<config>'): Validat
       expected: 'YAML without warnings',
       found: firstLine(warning.message),
       message: `${sourceName}: ${firstLine(warning.message)}`,
-      ...(warning.linePos === undefined ? {} : { line: warning.linePos[0].line, column: warning.linePos[0].col }),
+      ...position(warning.pos[0]),
     }),
   );
   const warnings = [...yamlWarnings, ...result.warnings.map(place)].sort(byLine);
@@ -94,6 +96,13 @@ export async function loadSweepConfig(file: string): Promise<ValidationResult> {
 export function requireValidConfig(result: ValidationResult, source?: string): SweepConfig {
   if (result.ok) return result.config;
   throw new ConfigError(result.issues, source === undefined ? {} : { source });
+}
+
+/** The source line an error points at, for the `found` field. */
+function describeLine(text: string, line: number): string {
+  const content = (text.split(/\r?\n/)[line - 1] ?? '').trim();
+  if (content === '') return 'an empty line';
+  return JSON.stringify(content.length > 60 ? `${content.slice(0, 59)}…` : content);
 }
 
 function firstLine(message: string): string {

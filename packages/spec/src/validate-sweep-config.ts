@@ -22,6 +22,9 @@ export interface RawValidationResult {
  * (defaults applied, every parameter with an explicit distribution), or every problem found: each
  * with its path, what was expected, what was found and, where we can tell, a hint. Warnings are
  * things that are allowed but probably not what the user meant; they never make `ok` false.
+ *
+ * From plain objects, `min: 1.0` cannot be told from `min: 1` (W&B infers uniform vs int_uniform
+ * from that): give `distribution` explicitly, or use parseSweepConfig, which keeps the difference.
  */
 export function validateSweepConfig(raw: unknown): ValidationResult {
   const result = validateSweepConfigRaw(raw);
@@ -278,7 +281,8 @@ function crossCheck(input: Record<string, unknown>, leaves: SpaceParam[], issues
   const method = input.method;
   const metric = input.metric;
 
-  if ((method === 'bayes' || method === 'tpe') && metric === undefined) {
+  const learns = method === 'bayes' || method === 'tpe';
+  if (learns && metric === undefined) {
     issues.push(
       issue(
         ['metric'],
@@ -289,7 +293,8 @@ function crossCheck(input: Record<string, unknown>, leaves: SpaceParam[], issues
       ),
     );
   }
-  if (input.early_terminate !== undefined && metric === undefined) {
+  // One missing-metric issue is enough when both apply.
+  if (input.early_terminate !== undefined && metric === undefined && !learns) {
     issues.push(
       issue(
         ['metric'],

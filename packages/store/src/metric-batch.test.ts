@@ -20,7 +20,13 @@ describe('groupPoints', () => {
   });
 
   it('drops in-batch duplicates, the last occurrence wins (also after out-of-order steps)', () => {
-    const [g] = groupPoints([p('a', 'x', 0, 1, 10), p('a', 'x', 1, 2), p('a', 'x', 0, 3, 30), p('a', 'x', 2, 4), p('a', 'x', 1, 5)]);
+    const [g] = groupPoints([
+      p('a', 'x', 0, 1, 10),
+      p('a', 'x', 1, 2),
+      p('a', 'x', 0, 3, 30),
+      p('a', 'x', 2, 4),
+      p('a', 'x', 1, 5),
+    ]);
     expect(g).toMatchObject({ steps: [0, 1, 2], values: [3, 5, 4], timestamps: [30, 0, 0] });
   });
 

@@ -17,6 +17,15 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** close() waits at most this long for in-flight queries (ms). Default 5000. */
   closeTimeoutMs?: number;
+  /**
+   * Wait for the WAL flush when committing metric batches. Default false: metric transactions use
+   * `synchronous_commit = off` (that transaction only), which saves an fsync per batch — ~15-20% of a
+   * 1,000-point write here. They stay atomic (never half-written); a crash of the Postgres server
+   * can lose the last ~0.6 s of acknowledged metric batches — the same durability SQLite's WAL +
+   * synchronous=NORMAL gives the embedded store. Sweeps, trials, attempts, artifacts and events are
+   * always committed synchronously. Set true when every acknowledged point must survive a crash.
+   */
+  synchronousMetricCommit?: boolean;
 }
 
 const INT8_OID = 20;
@@ -25,7 +34,10 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sql
   const schema = opts.schema ?? 'public';
   const where = describePostgresUrl(opts.connectionString);
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-    throw new StoreError('STORE_BAD_URL', `invalid Postgres schema name ${JSON.stringify(schema)} (letters, digits, _)`);
+    throw new StoreError(
+      'STORE_BAD_URL',
+      `invalid Postgres schema name ${JSON.stringify(schema)} (letters, digits, _)`,
+    );
   }
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
@@ -58,7 +70,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sql
     await destroy().catch(() => {});
     throw connectError(where, err);
   }
-  const writer = new PostgresMetricWriter(pool);
+  const writer = new PostgresMetricWriter(pool, opts.synchronousMetricCommit ?? false);
   const backend: StoreBackend = {
     kind: 'postgres',
     db: kysely,

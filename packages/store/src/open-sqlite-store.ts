@@ -64,7 +64,8 @@ function sqliteConstraint(err: unknown): ConstraintKind | null {
   return null;
 }
 
-const UNWRITABLE = /^(EACCES|EPERM|EROFS|ENOTDIR|EISDIR|EEXIST|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM|SQLITE_IOERR)/;
+const UNWRITABLE =
+  /^(EACCES|EPERM|EROFS|ENOTDIR|EISDIR|EEXIST|SQLITE_CANTOPEN|SQLITE_READONLY|SQLITE_PERM|SQLITE_IOERR)/;
 
 /** Turns "cannot create/open/write the file" failures into STORE_UNWRITABLE with the path and the fix. */
 function openError(file: string, err: unknown): Error {

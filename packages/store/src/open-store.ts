@@ -23,9 +23,7 @@ export function defaultStoreUrl(cwd: string = process.cwd()): string {
   return `sqlite:${resolve(cwd, DEFAULT_SQLITE_PATH)}`;
 }
 
-export type StoreTarget =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; connectionString: string };
+export type StoreTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; connectionString: string };
 
 /**
  * Reads a store URL: `postgres://…` / `postgresql://…`, `sqlite:/path/to.db`, `sqlite:///abs/path`,

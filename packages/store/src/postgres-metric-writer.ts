@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { mergeSummary, type SeriesBatch, type SeriesSummary, summarize } from './metric-batch';
 
 /** unnest() takes one array per column, so the bind-parameter limit (65,535) never applies; the chunk only bounds message size. */
@@ -19,7 +19,8 @@ const SELECT_REPLACED = `SELECT step, value FROM metric_points
 const SELECT_SERIES = 'SELECT step, value FROM metric_points WHERE trial_id = $1 AND key = $2';
 
 const INSERT_POINTS = `INSERT INTO metric_points (trial_id, key, step, value, ts)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::bigint[])
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::bigint[])`;
+const UPSERT_POINTS = `${INSERT_POINTS}
   ON CONFLICT (trial_id, key, step) DO UPDATE SET value = EXCLUDED.value, ts = EXCLUDED.ts`;
 
 const UPSERT_SUMMARIES = `INSERT INTO metric_summaries (trial_id, key, last, last_step, min, min_step, max, max_step, count)
@@ -47,16 +48,36 @@ interface SummaryRow {
  * per column instead of five per row, which is the fastest insert pg offers without COPY.
  */
 export class PostgresMetricWriter {
-  constructor(private readonly pool: Pool) {}
+  private readonly begin: string;
+
+  /**
+   * @param synchronousCommit false: metric transactions commit without waiting for the WAL flush
+   * (`synchronous_commit = off`, this transaction only). See PostgresStoreOptions.synchronousMetricCommit.
+   */
+  constructor(
+    private readonly pool: Pool,
+    synchronousCommit: boolean,
+  ) {
+    this.begin = synchronousCommit ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off';
+  }
 
   async write(batches: readonly SeriesBatch[]): Promise<void> {
+    try {
+      await this.writeOnce(batches, false);
+    } catch (err) {
+      // A plain INSERT met an existing point: only possible if points were written behind the
+      // store's back (the summary did not know them). Stay correct: redo the batch as an upsert.
+      if ((err as { code?: string }).code !== '23505') throw err;
+      await this.writeOnce(batches, true);
+    }
+  }
+
+  private async writeOnce(batches: readonly SeriesBatch[], forceUpsert: boolean): Promise<void> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
       try {
-        await this.writeInTransaction(client, batches);
-        await client.query('COMMIT');
+        await this.writeInTransaction(client, batches, forceUpsert); // BEGIN … COMMIT
       } catch (err) {
         await client.query('ROLLBACK').catch((e: Error) => {
           broken = e; // the connection is unusable: drop it instead of returning it to the pool
@@ -68,50 +89,64 @@ export class PostgresMetricWriter {
     }
   }
 
-  private async writeInTransaction(client: PoolClient, batches: readonly SeriesBatch[]): Promise<void> {
+  private async writeInTransaction(
+    client: PoolClient,
+    batches: readonly SeriesBatch[],
+    forceUpsert: boolean,
+  ): Promise<void> {
+    // Round trips dominate small batches (an fsync-bound COMMIT aside), so the fixed statements go
+    // as multi-statement simple queries with escaped literals: BEGIN + lock + read summaries in one,
+    // summaries upsert + COMMIT in another. Each statement still gets its own snapshot (READ
+    // COMMITTED), so the summaries read after the lock see the previous writer's commit.
     const trialIds = [...new Set(batches.map((b) => b.trialId))];
-    await client.query({ name: 'hf_lock_trials', text: LOCK_TRIALS, values: [textArray(trialIds)] });
-
-    const { rows } = await client.query<SummaryRow>({
-      name: 'hf_select_summaries',
-      text: SELECT_SUMMARIES,
-      values: [textArray(batches.map((b) => b.trialId)), textArray(batches.map((b) => b.key))],
-    });
+    const opened = (await client.query(
+      [
+        this.begin,
+        inline(client, LOCK_TRIALS, [textArray(trialIds)]),
+        inline(client, SELECT_SUMMARIES, [
+          textArray(batches.map((b) => b.trialId)),
+          textArray(batches.map((b) => b.key)),
+        ]),
+      ].join('; '),
+    )) as unknown as QueryResult<SummaryRow>[];
+    const rows = opened[opened.length - 1]?.rows ?? [];
     const storedBy = new Map(rows.map((r) => [`${r.trial_id}\u0000${r.key}`, toSummary(r)]));
     const plans = [];
+    let overlap = forceUpsert;
     for (const b of batches) {
       const stored = storedBy.get(`${b.trialId}\u0000${b.key}`) ?? null;
       // Steps past the stored last step cannot collide with stored points: skip the lookup.
-      const replaced =
-        stored && b.firstStep <= stored.lastStep ? await this.replacedPoints(client, b) : new Map<number, number>();
+      const mayCollide = stored !== null && b.firstStep <= stored.lastStep;
+      overlap ||= mayCollide;
+      const replaced = mayCollide ? await this.replacedPoints(client, b) : new Map<number, number>();
       plans.push({ b, stored, replaced });
     }
 
-    await this.insertPoints(client, batches);
+    // The usual batch extends its series past the stored last step. Under the trial lock no one else
+    // can add those steps, so a plain INSERT is safe — and ~20% cheaper than ON CONFLICT's
+    // speculative insertion. Redelivered / corrected batches take the upsert.
+    await this.insertPoints(client, batches, overlap ? UPSERT_POINTS : INSERT_POINTS);
 
     const out: { b: SeriesBatch; s: SeriesSummary }[] = [];
     for (const { b, stored, replaced } of plans) {
       const s = mergeSummary(stored, summarize(b.steps, b.values), replaced) ?? (await this.recompute(client, b));
       out.push({ b, s });
     }
-    await client.query({
-      name: 'hf_upsert_summaries',
-      text: UPSERT_SUMMARIES,
-      values: [
-        textArray(out.map((o) => o.b.trialId)),
-        textArray(out.map((o) => o.b.key)),
-        numberArray(out.map((o) => o.s.last)),
-        numberArray(out.map((o) => o.s.lastStep)),
-        numberArray(out.map((o) => o.s.min)),
-        numberArray(out.map((o) => o.s.minStep)),
-        numberArray(out.map((o) => o.s.max)),
-        numberArray(out.map((o) => o.s.maxStep)),
-        numberArray(out.map((o) => o.s.count)),
-      ],
-    });
+    const upsert = inline(client, UPSERT_SUMMARIES, [
+      textArray(out.map((o) => o.b.trialId)),
+      textArray(out.map((o) => o.b.key)),
+      numberArray(out.map((o) => o.s.last)),
+      numberArray(out.map((o) => o.s.lastStep)),
+      numberArray(out.map((o) => o.s.min)),
+      numberArray(out.map((o) => o.s.minStep)),
+      numberArray(out.map((o) => o.s.max)),
+      numberArray(out.map((o) => o.s.maxStep)),
+      numberArray(out.map((o) => o.s.count)),
+    ]);
+    await client.query(`${upsert}; COMMIT`);
   }
 
-  private async insertPoints(client: PoolClient, batches: readonly SeriesBatch[]): Promise<void> {
+  private async insertPoints(client: PoolClient, batches: readonly SeriesBatch[], sql: string): Promise<void> {
     let trials: string[] = [];
     let keys: string[] = [];
     let steps: number[] = [];
@@ -120,8 +155,8 @@ export class PostgresMetricWriter {
     const flush = async () => {
       if (steps.length === 0) return;
       await client.query({
-        name: 'hf_insert_points',
-        text: INSERT_POINTS,
+        name: sql === INSERT_POINTS ? 'hf_insert_points' : 'hf_upsert_points',
+        text: sql,
         values: [textArray(trials), textArray(keys), numberArray(steps), numberArray(values), numberArray(ts)],
       });
       trials = [];
@@ -170,15 +205,27 @@ export class PostgresMetricWriter {
  * exactly what float8/bigint input accepts, so NaN and ±Infinity round-trip, and this is several
  * times cheaper than pg's generic per-element escaping on the hot path.
  */
+/** Substitutes $1…$n with escaped literals (for multi-statement simple queries, which take no parameters). */
+function inline(client: PoolClient, sql: string, values: readonly string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => client.escapeLiteral(values[Number(n) - 1]!));
+}
+
 export function numberArray(xs: readonly number[]): string {
   return `{${xs.join(',')}}`;
 }
 
 export function textArray(xs: readonly string[]): string {
   let out = '{';
+  let prev: string | undefined;
+  let quoted = '';
   for (let i = 0; i < xs.length; i++) {
-    if (i > 0) out += ',';
-    out += `"${xs[i]!.replace(/[\\"]/g, '\\$&')}"`;
+    const x = xs[i]!;
+    // Ids and keys repeat row after row: escape each distinct run once.
+    if (x !== prev) {
+      prev = x;
+      quoted = `"${x.replace(/[\\"]/g, '\\$&')}"`;
+    }
+    out += i > 0 ? `,${quoted}` : quoted;
   }
   return `${out}}`;
 }

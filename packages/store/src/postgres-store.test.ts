@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { knownMigrations, MIGRATION_TABLE } from './migrations';
 import { describePostgresUrl, openPostgresStore } from './open-postgres-store';
-import { describeStoreContract, sweepRecord } from './store.contract';
+import { describeStoreContract, sweepRecord, trialRecord } from './store.contract';
 
 // The real server (DEVELOPERS.md): trust auth on 127.0.0.1, database `test`.
 const PG_URL = process.env.HYPERFLEET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -92,6 +92,22 @@ describe('postgres backend specifics', () => {
       expect(cfg[0]?.m).toBe('random');
     } finally {
       await client.end();
+    }
+  });
+
+  it('synchronousMetricCommit: true writes through the fully synchronous path', async () => {
+    const schema = `${run}_sync`;
+    schemas.push(schema);
+    const store = await openPostgresStore({ connectionString: PG_URL, schema, synchronousMetricCommit: true });
+    try {
+      await store.createSweep(sweepRecord('s'));
+      await store.createTrial(trialRecord('t', 's', 0));
+      await store.writeMetrics([{ trialId: 't', key: 'k', step: 0, value: Number.NaN, timestamp: 1 }]);
+      await store.writeMetrics([{ trialId: 't', key: 'k', step: 1, value: 2, timestamp: 2 }]);
+      expect((await store.getMetricHistory('t', 'k')).map((p) => p.value)).toEqual([Number.NaN, 2]);
+      expect((await store.getSummaries('t'))[0]).toMatchObject({ min: 2, max: 2, last: 2, count: 2 });
+    } finally {
+      await store.close();
     }
   });
 

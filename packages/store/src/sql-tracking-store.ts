@@ -1,6 +1,6 @@
 import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from '@hyperfleet/spec';
 import { type Selectable, sql, type Updateable } from 'kysely';
-import type { AttemptsTable, StoreDatabase, SweepsTable, TrialsTable } from './db-schema';
+import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';
 import { groupPoints } from './metric-batch';
 import type { StoreBackend } from './store-backend';

@@ -47,7 +47,13 @@ export function trialRecord(id: string, sweepId: string, index: number, over: Pa
   };
 }
 
-function pt(trialId: string, key: string, step: number, value: number, timestamp = 1_700_000_000_000 + step): MetricPoint {
+function pt(
+  trialId: string,
+  key: string,
+  step: number,
+  value: number,
+  timestamp = 1_700_000_000_000 + step,
+): MetricPoint {
   return { trialId, key, step, value, timestamp };
 }
 
@@ -261,9 +267,23 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         };
         await store.startAttempt({ ...base, attempt: 2, startedAt: 20 });
         await store.startAttempt({ ...base, attempt: 1, startedAt: 10, worker: null });
-        await store.finishAttempt('s-t0', 1, { status: 'failed', endedAt: 15, reason: 'pod preempted', signal: 'SIGKILL' });
+        await store.finishAttempt('s-t0', 1, {
+          status: 'failed',
+          endedAt: 15,
+          reason: 'pod preempted',
+          signal: 'SIGKILL',
+        });
         expect(await store.listAttempts('s-t0')).toEqual([
-          { ...base, attempt: 1, startedAt: 10, worker: null, status: 'failed', endedAt: 15, reason: 'pod preempted', signal: 'SIGKILL' },
+          {
+            ...base,
+            attempt: 1,
+            startedAt: 10,
+            worker: null,
+            status: 'failed',
+            endedAt: 15,
+            reason: 'pod preempted',
+            signal: 'SIGKILL',
+          },
           { ...base, attempt: 2, startedAt: 20 },
         ]);
         expect((await store.getTrial('s-t0'))?.attempts).toBe(2);
@@ -319,8 +339,28 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         // Second batch: a lower min, an earlier step (does not move `last`), a new last.
         await store.writeMetrics([pt('s-t0', 'loss', 4, 0.25), pt('s-t0', 'acc', 1, 0.8), pt('s-t0', 'acc', -1, 0.9)]);
         expect(await store.getSummaries('s-t0')).toEqual([
-          { trialId: 's-t0', key: 'acc', last: 0.8, lastStep: 1, min: 0.3, minStep: 0, max: 0.9, maxStep: -1, count: 3 },
-          { trialId: 's-t0', key: 'loss', last: 0.25, lastStep: 4, min: 0.25, minStep: 4, max: 2, maxStep: 0, count: 5 },
+          {
+            trialId: 's-t0',
+            key: 'acc',
+            last: 0.8,
+            lastStep: 1,
+            min: 0.3,
+            minStep: 0,
+            max: 0.9,
+            maxStep: -1,
+            count: 3,
+          },
+          {
+            trialId: 's-t0',
+            key: 'loss',
+            last: 0.25,
+            lastStep: 4,
+            min: 0.25,
+            minStep: 4,
+            max: 2,
+            maxStep: 0,
+            count: 5,
+          },
         ]);
         expect(await store.getSummaries('s-t1')).toEqual([
           { trialId: 's-t1', key: 'loss', last: 9, lastStep: 5, min: 9, minStep: 5, max: 9, maxStep: 5, count: 1 },
@@ -343,7 +383,12 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
 
       it('a rewritten point replaces the old value, and summaries follow (min/max/last recomputed)', async () => {
         await seedTrials('s', 1);
-        await store.writeMetrics([pt('s-t0', 'm', 0, 5), pt('s-t0', 'm', 1, 1), pt('s-t0', 'm', 2, 9), pt('s-t0', 'm', 3, 4)]);
+        await store.writeMetrics([
+          pt('s-t0', 'm', 0, 5),
+          pt('s-t0', 'm', 1, 1),
+          pt('s-t0', 'm', 2, 9),
+          pt('s-t0', 'm', 3, 4),
+        ]);
         // Overwrite the min (step 1) and the max (step 2) with middling values, and the last step.
         await store.writeMetrics([pt('s-t0', 'm', 1, 3, 7), pt('s-t0', 'm', 2, 6, 8), pt('s-t0', 'm', 3, 2, 9)]);
         expect(await store.getMetricHistory('s-t0', 'm')).toEqual([
@@ -366,7 +411,16 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
 
       it('round-trips NaN and ±Infinity in points and summaries', async () => {
         await seedTrials('s', 1);
-        const values = [Number.NaN, Number.POSITIVE_INFINITY, 0.5, Number.NEGATIVE_INFINITY, Number.NaN, -0.5, 1e-300, 1.7976931348623157e308];
+        const values = [
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+          0.5,
+          Number.NEGATIVE_INFINITY,
+          Number.NaN,
+          -0.5,
+          1e-300,
+          1.7976931348623157e308,
+        ];
         await store.writeMetrics(values.map((v, i) => pt('s-t0', 'weird', i, v)));
         await store.writeMetrics([pt('s-t0', 'nan', 0, Number.NaN), pt('s-t0', 'nan', 1, Number.NaN)]);
         const history = await store.getMetricHistory('s-t0', 'weird');
@@ -374,7 +428,17 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         expect(Object.is(history[0]?.value, Number.NaN)).toBe(true);
         expect(await store.getSummaries('s-t0')).toEqual([
           // All NaN: min and max are NaN at the first step.
-          { trialId: 's-t0', key: 'nan', last: Number.NaN, lastStep: 1, min: Number.NaN, minStep: 0, max: Number.NaN, maxStep: 0, count: 2 },
+          {
+            trialId: 's-t0',
+            key: 'nan',
+            last: Number.NaN,
+            lastStep: 1,
+            min: Number.NaN,
+            minStep: 0,
+            max: Number.NaN,
+            maxStep: 0,
+            count: 2,
+          },
           // NaN is ignored by min/max but kept as `last` when it is the last value.
           {
             trialId: 's-t0',
@@ -454,6 +518,18 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         }
       });
 
+      it('round-trips ids and keys with quotes, backslashes, commas, braces, spaces and unicode', async () => {
+        const odd = 'we"ird\\ {id}, NULL ünï ✓';
+        await store.createSweep(sweepRecord('s'));
+        await store.createTrial(trialRecord(odd, 's', 0));
+        const keys = ['a"b', 'c\\d', 'e,f', '{g}', 'NULL', 'h i', 'λ/loss'];
+        await store.writeMetrics(keys.map((k, i) => pt(odd, k, i, i)));
+        for (const [i, k] of keys.entries()) expect(await store.getMetricHistory(odd, k)).toEqual([pt(odd, k, i, i)]);
+        expect((await store.getSummaries(odd)).map((x) => x.key).sort()).toEqual([...keys].sort());
+        await store.writeMetrics(keys.map((k, i) => pt(odd, k, i, -i - 1))); // the upsert path too
+        expect((await store.getMetricHistory(odd, 'e,f'))[0]?.value).toBe(-3);
+      });
+
       it('rejects points of unknown trials (naming them) and writes nothing of that batch', async () => {
         await seedTrials('s', 1);
         await expectStoreError(
@@ -495,7 +571,14 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
     describe('artifacts', () => {
       it('adds, lists and replaces by name', async () => {
         await seedTrials('s', 2);
-        const a = { trialId: 's-t0', name: 'model.pt', hash: 'sha256:aa', size: 5_000_000_000, uri: 'file:///x', createdAt: 2 };
+        const a = {
+          trialId: 's-t0',
+          name: 'model.pt',
+          hash: 'sha256:aa',
+          size: 5_000_000_000,
+          uri: 'file:///x',
+          createdAt: 2,
+        };
         const b = { trialId: 's-t0', name: 'log.txt', hash: 'md5:bb', size: 10, uri: 'file:///y', createdAt: 1 };
         await store.addArtifact(a);
         await store.addArtifact(b);
@@ -530,7 +613,8 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         const ids = all.map((x) => x.id!);
         expect([...ids].sort((a, b) => a - b)).toEqual(ids);
         expect(new Set(ids).size).toBe(5);
-        const types = async (f: Parameters<TrackingStore['listEvents']>[0]) => (await store.listEvents(f)).map((x) => x.at);
+        const types = async (f: Parameters<TrackingStore['listEvents']>[0]) =>
+          (await store.listEvents(f)).map((x) => x.at);
         expect(await types({ sweepId: 's1' })).toEqual([1, 2, 4]);
         expect(await types({ trialId: 't1' })).toEqual([2, 4]);
         expect(await types({ sweepId: 's1', type: 'trial.failed' })).toEqual([4]);

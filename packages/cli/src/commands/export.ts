@@ -4,7 +4,11 @@ import { findSweep, withStore } from '../open-sweep';
 import { flatParams } from '../ui/format';
 
 /** `hyperfleet export <sweep> --format csv|json`: one row per trial, params flattened into columns. */
-export async function exportCommand(id: string, opts: { store?: string; format?: string }, out = process.stdout): Promise<number> {
+export async function exportCommand(
+  id: string,
+  opts: { store?: string; format?: string },
+  out = process.stdout,
+): Promise<number> {
   const format = opts.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') {
     throw new CliError(`unknown export format "${format}"`, 'use --format csv or --format json', EXIT.usage);
@@ -26,11 +30,31 @@ export async function exportCommand(id: string, opts: { store?: string; format?:
 
 function toCsv(trials: TrialRecord[], metricName: string | null): string {
   const paramNames = [...new Set(trials.flatMap((t) => flatParams(t.params).map(([k]) => k)))];
-  const head = ['trial_id', 'index', 'status', metricName ?? 'metric', 'duration_s', 'exit_code', 'seed', 'reason', ...paramNames];
+  const head = [
+    'trial_id',
+    'index',
+    'status',
+    metricName ?? 'metric',
+    'duration_s',
+    'exit_code',
+    'seed',
+    'reason',
+    ...paramNames,
+  ];
   const rows = trials.map((t) => {
     const params = new Map(flatParams(t.params));
     const duration = t.startedAt !== null && t.endedAt !== null ? (t.endedAt - t.startedAt) / 1000 : null;
-    return [t.id, t.index, t.status, t.metricValue, duration, t.exitCode, t.seed, t.reason, ...paramNames.map((p) => params.get(p))];
+    return [
+      t.id,
+      t.index,
+      t.status,
+      t.metricValue,
+      duration,
+      t.exitCode,
+      t.seed,
+      t.reason,
+      ...paramNames.map((p) => params.get(p)),
+    ];
   });
   return `${[head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }

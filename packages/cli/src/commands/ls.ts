@@ -11,13 +11,26 @@ export async function lsCommand(opts: { store?: string; limit?: number }, out = 
       out.write('no sweeps yet: start one with `hyperfleet run sweep.yaml`\n');
       return EXIT.ok;
     }
-    const table = new Table({ head: ['sweep', 'name', 'method', 'status', 'trials', 'failed', 'best', 'created'], style: { head: [], border: [] } });
+    const table = new Table({
+      head: ['sweep', 'name', 'method', 'status', 'trials', 'failed', 'best', 'created'],
+      style: { head: [], border: [] },
+    });
     for (const s of sweeps) {
       const counts = await store.countTrials(s.id);
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
       const [best] = await store.listTrials(s.id, { rankBy: s.goal, limit: 1 });
-      const metric = s.metricName && best?.metricValue != null ? `${s.metricName}=${formatMetric(best.metricValue)}` : '-';
-      table.push([s.id, s.name ?? '', s.method, s.status, String(total), String(counts.failed), metric, new Date(s.createdAt).toISOString()]);
+      const metric =
+        s.metricName && best?.metricValue != null ? `${s.metricName}=${formatMetric(best.metricValue)}` : '-';
+      table.push([
+        s.id,
+        s.name ?? '',
+        s.method,
+        s.status,
+        String(total),
+        String(counts.failed),
+        metric,
+        new Date(s.createdAt).toISOString(),
+      ]);
     }
     out.write(`${table.toString()}\n`);
     return EXIT.ok;

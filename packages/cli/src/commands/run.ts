@@ -1,11 +1,18 @@
 import { dirname, join, resolve } from 'node:path';
 import { type SweepPlan, SweepScheduler } from '@hyperfleet/scheduler';
 import { createStrategy, gridSize } from '@hyperfleet/search';
-import { loadSweepConfig, renderCommand, requireValidConfig, type SweepConfig, toSearchSpace } from '@hyperfleet/spec';
+import {
+  formatIssues,
+  loadSweepConfig,
+  renderCommand,
+  requireValidConfig,
+  type SweepConfig,
+  toSearchSpace,
+} from '@hyperfleet/spec';
 import { openStore } from '@hyperfleet/store';
+import { CliError, EXIT } from '../cli-error';
 import { LocalDispatcher } from '../embedded/local-dispatcher';
 import { newSeed, newSweepId } from '../ids';
-import { CliError, EXIT } from '../cli-error';
 import { resolveRunsDir, resolveStoreUrl } from '../store-location';
 import { LiveView } from '../ui/live-view';
 
@@ -21,7 +28,9 @@ const systemClock = { now: () => Date.now() };
 
 /** `hyperfleet run sweep.yaml`: the whole sweep in this process (embedded mode), with a live table. */
 export async function runCommand(file: string, opts: RunOptions, io = { out: process.stdout }): Promise<number> {
-  const config = requireValidConfig(await loadSweepConfig(file), file);
+  const loaded = await loadSweepConfig(file);
+  if (loaded.warnings.length > 0) process.stderr.write(`warning: ${formatIssues(loaded.warnings, { source: file })}\n`);
+  const config = requireValidConfig(loaded, file);
   const plan = buildPlan(config, file, opts);
   const total = plannedTotal(config, plan);
 

@@ -4,7 +4,11 @@ import { formatDuration } from '../ui/format';
 import { renderTrialTable } from '../ui/trial-table';
 
 /** `hyperfleet show <sweep> [--json]`: the sweep, then its trials ranked by the metric. */
-export async function showCommand(id: string, opts: { store?: string; json?: boolean }, out = process.stdout): Promise<number> {
+export async function showCommand(
+  id: string,
+  opts: { store?: string; json?: boolean },
+  out = process.stdout,
+): Promise<number> {
   return withStore(opts.store, async (store) => {
     const sweep = await findSweep(store, id);
     const trials = await store.listTrials(sweep.id, { rankBy: sweep.goal });

@@ -1,4 +1,4 @@
-import type { ParamValue, Params } from '@hyperfleet/spec';
+import type { Params, ParamValue } from '@hyperfleet/spec';
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '-';

@@ -99,7 +99,13 @@ export class LiveView {
     ].join('  ');
     const ranked = rankTrials([...this.trials.values()], this.opts.metric?.goal ?? 'minimize');
     const rows = this.opts.rows ?? Math.max(5, (this.opts.stream.rows ?? 24) - 10);
-    const table = renderTrialTable(ranked, { metricName: this.opts.metric?.name ?? null, now, limit: rows });
+    const paramsWidth = Math.max(30, (this.opts.stream.columns ?? 100) - 60);
+    const table = renderTrialTable(ranked, {
+      metricName: this.opts.metric?.name ?? null,
+      now,
+      limit: rows,
+      paramsWidth,
+    });
     this.logUpdate(`${header}\n${table}`);
   }
 

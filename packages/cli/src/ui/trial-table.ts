@@ -1,6 +1,6 @@
+import { compareByGoal } from '@hyperfleet/scheduler';
 import type { Goal } from '@hyperfleet/spec';
 import type { TrialRecord } from '@hyperfleet/store';
-import { compareByGoal } from '@hyperfleet/scheduler';
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import { formatDuration, formatMetric, formatParams } from './format';
@@ -28,12 +28,17 @@ export function trialDurationMs(t: TrialRecord, now: number): number | null {
 /** The ranking table: rank, trial, status, metric, key params, duration. */
 export function renderTrialTable(
   ranked: TrialRecord[],
-  opts: { metricName: string | null; now: number; limit?: number; color?: boolean },
+  opts: { metricName: string | null; now: number; limit?: number; color?: boolean; paramsWidth?: number },
 ): string {
-  const paint = opts.color === false ? (_: TrialRecord['status']) => (s: string) => s : (st: TrialRecord['status']) => STATUS_COLOR[st];
+  const paint =
+    opts.color === false
+      ? (_: TrialRecord['status']) => (s: string) => s
+      : (st: TrialRecord['status']) => STATUS_COLOR[st];
   const table = new Table({
     head: ['#', 'trial', 'status', opts.metricName ?? 'metric', 'params', 'duration'],
     style: { head: opts.color === false ? [] : ['bold'], border: [] },
+    // No rule between rows: a ranking reads better dense.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     colAligns: ['right', 'left', 'left', 'right', 'left', 'right'],
   });
   const shown = opts.limit === undefined ? ranked : ranked.slice(0, opts.limit);
@@ -43,7 +48,7 @@ export function renderTrialTable(
       t.id,
       paint(t.status)(t.status),
       formatMetric(t.metricValue),
-      formatParams(t.params),
+      formatParams(t.params, opts.paramsWidth),
       formatDuration(trialDurationMs(t, opts.now)),
     ]);
   });
