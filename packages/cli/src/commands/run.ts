@@ -31,6 +31,9 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   const loaded = await loadSweepConfig(file);
   if (loaded.warnings.length > 0) process.stderr.write(`warning: ${formatIssues(loaded.warnings, { source: file })}\n`);
   const config = requireValidConfig(loaded, file);
+  if (config.early_terminate) {
+    process.stderr.write('warning: early_terminate is validated but not applied in this build; trials run to the end\n');
+  }
   const plan = buildPlan(config, file, opts);
   const total = plannedTotal(config, plan);
 

@@ -25,7 +25,12 @@ export async function showCommand(
         `metric    ${sweep.metricName ? `${sweep.metricName} (${sweep.goal})` : 'none'}`,
         `created   ${new Date(sweep.createdAt).toISOString()}, ran ${formatDuration(ended - sweep.createdAt)}`,
         '',
-        renderTrialTable(trials, { metricName: sweep.metricName, now: Date.now(), color: Boolean(out.isTTY) }),
+        renderTrialTable(trials, {
+          metricName: sweep.metricName,
+          now: Date.now(),
+          color: Boolean(out.isTTY),
+          paramsWidth: Math.max(48, (out.columns ?? 120) - 60),
+        }),
         '',
       ].join('\n'),
     );
