@@ -75,7 +75,7 @@ function openError(file: string, err: unknown): Error {
     if (UNWRITABLE.test(code) || dirMissing) {
       return new StoreError(
         'STORE_UNWRITABLE',
-        `cannot write the tracking store at ${file} (${code ? `${code}: ` : ''}${e.message}). ` +
+        `cannot write the tracking store at ${file} (${code && !e.message.startsWith(code) ? `${code}: ` : ''}${e.message}). ` +
           'Pass --store <path> (or set HYPERFLEET_STORE) to a writable location, or fix the permissions.',
         { cause: err },
       );

@@ -11,6 +11,8 @@ export interface OpenStoreOptions {
   maxConnections?: number;
   /** Postgres only: connect timeout in ms (default 5000). */
   connectTimeoutMs?: number;
+  /** Postgres only: wait for the WAL flush on metric batches (default true; see PostgresStoreOptions). */
+  synchronousMetricCommit?: boolean;
   /** SQLite only: how long a write waits for the lock (default 5000 ms). */
   busyTimeoutMs?: number;
 }
@@ -59,5 +61,6 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     ...(opts.schema === undefined ? {} : { schema: opts.schema }),
     ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
     ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
+    ...(opts.synchronousMetricCommit === undefined ? {} : { synchronousMetricCommit: opts.synchronousMetricCommit }),
   });
 }

@@ -95,10 +95,10 @@ describe('postgres backend specifics', () => {
     }
   });
 
-  it('synchronousMetricCommit: true writes through the fully synchronous path', async () => {
-    const schema = `${run}_sync`;
+  it('synchronousMetricCommit: false (async commit of metric batches) writes and reads the same', async () => {
+    const schema = `${run}_async`;
     schemas.push(schema);
-    const store = await openPostgresStore({ connectionString: PG_URL, schema, synchronousMetricCommit: true });
+    const store = await openPostgresStore({ connectionString: PG_URL, schema, synchronousMetricCommit: false });
     try {
       await store.createSweep(sweepRecord('s'));
       await store.createTrial(trialRecord('t', 's', 0));
@@ -107,6 +107,28 @@ describe('postgres backend specifics', () => {
       expect((await store.getMetricHistory('t', 'k')).map((p) => p.value)).toEqual([Number.NaN, 2]);
       expect((await store.getSummaries('t'))[0]).toMatchObject({ min: 2, max: 2, last: 2, count: 2 });
     } finally {
+      await store.close();
+    }
+  });
+
+  it('a point written behind the store (no summary) does not break the plain-INSERT fast path', async () => {
+    const schema = `${run}_behind`;
+    schemas.push(schema);
+    const store = await openPostgresStore({ connectionString: PG_URL, schema });
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await store.createSweep(sweepRecord('s'));
+      await store.createTrial(trialRecord('t', 's', 0));
+      await client.query(`INSERT INTO "${schema}".metric_points VALUES ('t', 'k', 0, 5, 1)`);
+      await store.writeMetrics([
+        { trialId: 't', key: 'k', step: 0, value: 1, timestamp: 2 },
+        { trialId: 't', key: 'k', step: 1, value: 3, timestamp: 3 },
+      ]);
+      expect((await store.getMetricHistory('t', 'k')).map((p) => p.value)).toEqual([1, 3]);
+      expect((await store.getSummaries('t'))[0]).toMatchObject({ min: 1, max: 3, count: 2 });
+    } finally {
+      await client.end();
       await store.close();
     }
   });
