@@ -13,7 +13,9 @@ it.skipIf(!hasSklearn)(
   'examples/iris-python runs through hyperfleet with the Python SDK (skipped only where /usr/bin/python3 lacks scikit-learn: apt-get install python3-sklearn)',
   async () => {
     const store = join(dir, 'hyperfleet.db');
-    const res = await runCli(['run', 'examples/iris-python/sweep.yaml', '--count', '6', '--store', store], { cwd: repoRoot });
+    const res = await runCli(['run', 'examples/iris-python/sweep.yaml', '--count', '6', '--store', store], {
+      cwd: repoRoot,
+    });
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/run_cap of 6 trials reached — 6 trials, 0 failed/);
     const best = /best trial \S+: val_acc=([\d.]+)/.exec(res.stdout);

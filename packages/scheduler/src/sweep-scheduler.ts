@@ -197,7 +197,7 @@ export class SweepScheduler {
   /** No new trials, and every queued or running trial is stopped and recorded as cancelled. */
   cancel(reason = 'cancelled by user'): Promise<void> {
     return this.run(async () => {
-      if (!this.ending || this.ending.status !== 'failed') this.ending = { status: 'cancelled', reason };
+      if (this.ending?.status !== 'failed') this.ending = { status: 'cancelled', reason };
       await this.stopAll('cancel');
       await this.fill();
     });

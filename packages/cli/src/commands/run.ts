@@ -32,9 +32,11 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   if (loaded.warnings.length > 0) process.stderr.write(`warning: ${formatIssues(loaded.warnings, { source: file })}\n`);
   const config = requireValidConfig(loaded, file);
   if (config.early_terminate) {
-    process.stderr.write('warning: early_terminate is validated but not applied in this build; trials run to the end\n');
+    process.stderr.write(
+      'warning: early_terminate is validated but not applied in this build; trials run to the end\n',
+    );
   }
-  const plan = buildPlan(config, file, opts);
+  const plan = buildPlan(config, opts);
   const total = plannedTotal(config, plan);
 
   const storeUrl = resolveStoreUrl(opts.store);
@@ -87,7 +89,7 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   }
 }
 
-function buildPlan(config: SweepConfig, file: string, opts: RunOptions): SweepPlan {
+function buildPlan(config: SweepConfig, opts: RunOptions): SweepPlan {
   createStrategy(config.method); // fails before anything runs when the method is unavailable
   const runCap = opts.count ?? config.run_cap;
   if (runCap === undefined && config.method !== 'grid') {
