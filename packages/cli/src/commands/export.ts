@@ -28,7 +28,7 @@ export async function exportCommand(
   });
 }
 
-function toCsv(trials: TrialRecord[], metricName: string | null): string {
+export function toCsv(trials: TrialRecord[], metricName: string | null): string {
   const paramNames = [...new Set(trials.flatMap((t) => flatParams(t.params).map(([k]) => k)))];
   const head = [
     'trial_id',
