@@ -1,7 +1,7 @@
+import { flattenParams } from '@hyperfleet/spec';
 import type { TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { findSweep, withStore } from '../open-sweep';
-import { flatParams } from '../ui/format';
 
 /** `hyperfleet export <sweep> --format csv|json`: one row per trial, params flattened into columns. */
 export async function exportCommand(
@@ -29,7 +29,7 @@ export async function exportCommand(
 }
 
 export function toCsv(trials: TrialRecord[], metricName: string | null): string {
-  const paramNames = [...new Set(trials.flatMap((t) => flatParams(t.params).map(([k]) => k)))];
+  const paramNames = [...new Set(trials.flatMap((t) => Object.keys(flattenParams(t.params))))];
   const head = [
     'trial_id',
     'index',
@@ -42,7 +42,7 @@ export function toCsv(trials: TrialRecord[], metricName: string | null): string 
     ...paramNames,
   ];
   const rows = trials.map((t) => {
-    const params = new Map(flatParams(t.params));
+    const params = new Map(Object.entries(flattenParams(t.params)));
     const duration = t.startedAt !== null && t.endedAt !== null ? (t.endedAt - t.startedAt) / 1000 : null;
     return [
       t.id,

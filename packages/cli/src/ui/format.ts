@@ -1,4 +1,4 @@
-import type { Params, ParamValue } from '@hyperfleet/spec';
+import { flattenParams, type Params, type ParamValue } from '@hyperfleet/spec';
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '-';
@@ -22,20 +22,9 @@ export function formatValue(value: ParamValue): string {
   return JSON.stringify(value);
 }
 
-/** Flattens nested params to dotted keys, in insertion order. */
-export function flatParams(params: Params, prefix = ''): [string, ParamValue][] {
-  const out: [string, ParamValue][] = [];
-  for (const [key, value] of Object.entries(params)) {
-    const name = prefix ? `${prefix}.${key}` : key;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(...flatParams(value, name));
-    else out.push([name, value]);
-  }
-  return out;
-}
-
 /** `lr=0.01 hidden=16` — the params that vary, short enough for one table cell. */
 export function formatParams(params: Params, maxChars = 48): string {
-  const text = flatParams(params)
+  const text = Object.entries(flattenParams(params))
     .map(([k, v]) => `${k}=${formatValue(v)}`)
     .join(' ');
   return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
