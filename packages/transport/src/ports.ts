@@ -1,0 +1,123 @@
+import type { MetricsCollection } from '@hyperfleet/runner';
+import type { Params } from '@hyperfleet/spec';
+
+/**
+ * One attempt of one trial, as an agent receives it. Self-contained: an agent never reads the store.
+ * Queue job id = `${trialId}.a${attempt}` (see `jobIdOf`), so enqueueing the same attempt twice is a no-op.
+ */
+export interface TrialJob {
+  sweepId: string;
+  trialId: string;
+  attempt: number;
+  /** Agents of this pool take the job ('default' when the sweep names none). */
+  pool: string;
+  argv: string[];
+  params: Params;
+  seed: number;
+  /** Working directory on the agent (until code pinning ships code, the submitter's directory). */
+  cwd: string;
+  env?: Record<string, string>;
+  resources?: { cpus?: number; gpus?: number; memory?: string };
+  timeoutMs?: number;
+  metrics?: MetricsCollection;
+  /** Milliseconds between SIGTERM and SIGKILL when the trial is stopped. */
+  killGraceMs?: number;
+}
+
+export function jobIdOf(trialId: string, attempt: number): string {
+  return `${trialId}.a${attempt}`;
+}
+
+/** A metric point on the wire: the trial and attempt are on the enclosing report. */
+export interface WirePoint {
+  key: string;
+  step: number;
+  value: number; // NaN/±Infinity travel as the strings "NaN"/"Infinity"/"-Infinity" inside adapters
+  timestamp: number;
+}
+
+/** How an attempt ended, as the agent saw it (mirrors the scheduler's AttemptReport). */
+export interface FinishedReport {
+  outcome: 'exited' | 'spawn-error' | 'timeout' | 'stopped' | 'lost';
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  durationMs: number;
+  finalMetrics: Record<string, number>;
+  malformedLines: number;
+}
+
+/** What agents tell the controller about a sweep's trials, in order, on one stream per sweep. */
+export type AgentReport =
+  | { type: 'started'; trialId: string; attempt: number; agentId: string; at: number }
+  | { type: 'metrics'; trialId: string; attempt: number; points: WirePoint[] }
+  | { type: 'finished'; trialId: string; attempt: number; agentId: string; at: number; result: FinishedReport };
+
+export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'missing';
+
+export interface Closeable {
+  /** Idempotent, bounded in time, runs every cleanup even if one throws. */
+  close(): Promise<void>;
+}
+
+/** Controller side of the trial queue (one queue per pool). */
+export interface TrialQueue extends Closeable {
+  /** Idempotent per (trialId, attempt). */
+  enqueue(job: TrialJob): Promise<void>;
+  /** Removes a job that no agent has taken yet; false when it is already active or gone. */
+  cancel(pool: string, trialId: string, attempt: number): Promise<boolean>;
+  state(pool: string, trialId: string, attempt: number): Promise<{ state: JobState; failedReason?: string }>;
+  depth(pool: string): Promise<{ waiting: number; active: number }>;
+  /**
+   * Calls `onLost` when an active job's agent vanished (BullMQ's stalled-job check: the lock expired),
+   * so the scheduler can run the trial again as the next attempt. At-least-once: handlers must be idempotent.
+   */
+  watchLost(onLost: (job: { pool: string; trialId: string; attempt: number; reason: string }) => void): Closeable;
+}
+
+export interface ConsumeOptions {
+  pool: string;
+  concurrency: number;
+  /** Unique per agent; shows in job records. */
+  agentId: string;
+}
+
+/** Agent side of the trial queue. The handler resolves when the attempt is finished and reported. */
+export interface TrialConsumer {
+  consume(opts: ConsumeOptions, handler: (job: TrialJob) => Promise<void>): ConsumerHandle;
+}
+
+export interface ConsumerHandle extends Closeable {
+  /** Stop taking new jobs; running handlers continue. Resolves when they have all finished. */
+  drain(): Promise<void>;
+}
+
+/** Agent → controller reports, one ordered stream per sweep, consumed by a consumer group (at-least-once). */
+export interface ReportStream extends Closeable {
+  publish(sweepId: string, reports: AgentReport[]): Promise<void>;
+  /** Delivers batches in stream order; a batch is acknowledged only after `handler` resolves. */
+  subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable;
+}
+
+/** Controller → agent stop requests: a key the agent can re-check plus a pub/sub nudge for speed. */
+export interface ControlChannel extends Closeable {
+  requestStop(trialId: string): Promise<void>;
+  isStopRequested(trialId: string): Promise<boolean>;
+  onStop(handler: (trialId: string) => void): Closeable;
+}
+
+/** Live trial output for `hyperfleet logs -f`: bounded per trial. */
+export interface LogStream extends Closeable {
+  append(trialId: string, chunk: string): Promise<void>;
+  /** Chunks after `cursor` ('0' = from the start); waits up to `blockMs` for new ones when none are there. */
+  read(trialId: string, cursor: string, blockMs?: number): Promise<{ chunks: string[]; cursor: string }>;
+}
+
+/** Everything one side needs, from one factory (Redis in fleet mode, in-process in embedded mode). */
+export interface Transport extends Closeable {
+  queue: TrialQueue;
+  consumer: TrialConsumer;
+  reports: ReportStream;
+  control: ControlChannel;
+  logs: LogStream;
+}
