@@ -63,6 +63,10 @@ export interface MetricPointsTable {
   ts: number;
 }
 
+export interface ArchivedMetricPointsTable extends MetricPointsTable {
+  attempt: number;
+}
+
 export interface MetricSummariesTable {
   trial_id: string;
   key: string;
@@ -99,6 +103,7 @@ export interface StoreDatabase {
   trials: TrialsTable;
   attempts: AttemptsTable;
   metric_points: MetricPointsTable;
+  archived_metric_points: ArchivedMetricPointsTable;
   metric_summaries: MetricSummariesTable;
   artifacts: ArtifactsTable;
   events: EventsTable;

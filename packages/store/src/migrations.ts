@@ -142,6 +142,23 @@ function migrationsFor(kind: SqlKind): Record<string, Migration> {
         }
       },
     },
+    '0002_fleet': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // Points of attempts lost to infrastructure: kept (and marked by attempt) when the trial re-runs.
+        let archived = db.schema
+          .createTable('archived_metric_points')
+          .addColumn('trial_id', 'text', (c) => c.notNull().references('trials.id').onDelete('cascade'))
+          .addColumn('attempt', 'integer', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('step', t.bigint, (c) => c.notNull())
+          .addColumn('value', t.float)
+          .addColumn('ts', t.bigint, (c) => c.notNull())
+          .addPrimaryKeyConstraint('archived_metric_points_pk', ['trial_id', 'attempt', 'key', 'step']);
+        if (kind === 'sqlite') archived = archived.modifyEnd(sql`without rowid`);
+        await archived.execute();
+      },
+    },
   };
 }
 

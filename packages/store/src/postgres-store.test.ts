@@ -81,6 +81,7 @@ describe('postgres backend specifics', () => {
       );
       const types = Object.fromEntries(rows.map((r) => [`${r.table_name}.${r.column_name}`, r.data_type]));
       expect(types).toEqual({
+        'archived_metric_points.value': 'double precision',
         'events.data': 'jsonb',
         'metric_points.value': 'double precision',
         'sweeps.config': 'jsonb',

@@ -289,6 +289,44 @@ export class SqlTrackingStore implements TrackingStore {
     }));
   }
 
+  async archiveAttemptMetrics(trialId: string, attempt: number): Promise<void> {
+    const db = this.db;
+    await this.backend.atomically([
+      db
+        .insertInto('archived_metric_points')
+        .columns(['trial_id', 'attempt', 'key', 'step', 'value', 'ts'])
+        .expression(
+          db
+            .selectFrom('metric_points')
+            .select(['trial_id', sql<number>`${attempt}`.as('attempt'), 'key', 'step', 'value', 'ts'])
+            .where('trial_id', '=', trialId),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .compile(),
+      db.deleteFrom('metric_points').where('trial_id', '=', trialId).compile(),
+      db.deleteFrom('metric_summaries').where('trial_id', '=', trialId).compile(),
+    ]);
+  }
+
+  async listArchivedMetrics(trialId: string): Promise<(MetricPoint & { attempt: number })[]> {
+    const rows = await this.db
+      .selectFrom('archived_metric_points')
+      .select(['attempt', 'key', 'step', 'value', 'ts'])
+      .where('trial_id', '=', trialId)
+      .orderBy('attempt')
+      .orderBy('key')
+      .orderBy('step')
+      .execute();
+    return rows.map((r) => ({
+      trialId,
+      attempt: Number(r.attempt),
+      key: r.key,
+      step: Number(r.step),
+      value: decodeFloat(r.value),
+      timestamp: Number(r.ts),
+    }));
+  }
+
   async getSummaries(trialId: string): Promise<MetricSummary[]> {
     const rows = await this.db
       .selectFrom('metric_summaries')

@@ -316,6 +316,22 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
     });
 
     describe('metrics', () => {
+      it('archives a lost attempt: its points are kept and marked, the next attempt starts clean', async () => {
+        await seedTrials('s', 2);
+        await store.writeMetrics([pt('s-t0', 'loss', 0, 3), pt('s-t0', 'loss', 1, Number.NaN), pt('s-t1', 'loss', 0, 7)]);
+        await store.archiveAttemptMetrics('s-t0', 1);
+        expect(await store.getMetricHistory('s-t0', 'loss')).toEqual([]);
+        expect(await store.getSummaries('s-t0')).toEqual([]);
+        await store.writeMetrics([pt('s-t0', 'loss', 0, 2)]);
+        expect((await store.getSummaries('s-t0'))[0]).toMatchObject({ min: 2, max: 2, count: 1 });
+        const archived = await store.listArchivedMetrics('s-t0');
+        expect(archived.map((p) => [p.attempt, p.step, p.value])).toEqual([
+          [1, 0, 3],
+          [1, 1, Number.NaN],
+        ]);
+        expect(await store.getMetricHistory('s-t1', 'loss')).toEqual([pt('s-t1', 'loss', 0, 7)]);
+      });
+
       it('writes a batch and reads the history back in step order', async () => {
         await seedTrials('s', 2);
         const points = [pt('s-t0', 'loss', 2, 0.5), pt('s-t0', 'loss', 0, 1.5), pt('s-t0', 'loss', 1, 0.9)];

@@ -128,6 +128,13 @@ export interface TrackingStore {
   writeMetrics(points: MetricPoint[]): Promise<void>;
   getMetricHistory(trialId: string, key: string, opts?: MetricHistoryOptions): Promise<MetricPoint[]>;
   getSummaries(trialId: string): Promise<MetricSummary[]>;
+  /**
+   * Moves a lost attempt's points aside (kept, marked with the attempt) and clears the trial's summaries,
+   * so the next attempt starts a clean series. One transaction.
+   */
+  archiveAttemptMetrics(trialId: string, attempt: number): Promise<void>;
+  /** Points of archived attempts, by attempt then step. */
+  listArchivedMetrics(trialId: string): Promise<(MetricPoint & { attempt: number })[]>;
 
   addArtifact(artifact: ArtifactRecord): Promise<void>;
   listArtifacts(trialId: string): Promise<ArtifactRecord[]>;
