@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { CliError, EXIT } from './cli-error';
+import { registerFleetCommands } from './commands/register-fleet';
 import { registerLocalCommands } from './commands/register-local';
 import { describeError } from './describe-error';
 import type { SetExit } from './options';
@@ -12,6 +13,7 @@ export function buildProgram(setExit: SetExit): Command {
     .exitOverride()
     .showHelpAfterError();
   registerLocalCommands(program, setExit);
+  registerFleetCommands(program, setExit);
   return program;
 }
 

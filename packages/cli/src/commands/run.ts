@@ -1,14 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
-import { type SweepPlan, SweepScheduler } from '@hyperfleet/scheduler';
-import { createStrategy, gridSize } from '@hyperfleet/search';
-import {
-  formatIssues,
-  loadSweepConfig,
-  renderCommand,
-  requireValidConfig,
-  type SweepConfig,
-  toSearchSpace,
-} from '@hyperfleet/spec';
+import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan, SweepScheduler } from '@hyperfleet/scheduler';
+import { gridSize } from '@hyperfleet/search';
+import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
 import { openStore } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { LocalDispatcher } from '../embedded/local-dispatcher';
@@ -90,32 +83,24 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
 }
 
 function buildPlan(config: SweepConfig, opts: RunOptions): SweepPlan {
-  createStrategy(config.method); // fails before anything runs when the method is unavailable
-  const runCap = opts.count ?? config.run_cap;
-  if (runCap === undefined && config.method !== 'grid') {
-    throw new CliError(
-      `${config.method} search never runs out of points, so this sweep would not end`,
-      'set run_cap in the sweep config or pass --count N',
-      EXIT.usage,
-    );
-  }
   const id = newSweepId();
   const runsDir = join(resolveRunsDir(resolveStoreUrl(opts.store)), id);
-  return {
-    id,
-    name: config.name ?? null,
-    method: config.method,
-    metric: config.metric ? { name: config.metric.name, goal: config.metric.goal, target: config.metric.target } : null,
-    space: toSearchSpace(config),
-    parallel: opts.parallel ?? config.parallel,
-    runCap,
-    retries: config.retries,
-    seed: opts.seed ?? config.seed ?? newSeed(),
-    strategyOptions: { shuffle: config.grid?.shuffle, withoutReplacement: config.random?.without_replacement },
-    config,
-    // The runner writes params.json into the trial's directory; ${args_json_file} points there.
-    command: (params, trial) => renderCommand(config, { params, argsJsonFile: join(runsDir, trial.id, 'params.json') }),
-  };
+  try {
+    return planFromConfig(config, {
+      id,
+      seed: opts.seed,
+      fallbackSeed: newSeed(),
+      parallel: opts.parallel,
+      count: opts.count,
+      // The runner writes params.json into the trial's directory; ${args_json_file} points there.
+      argsJsonFile: (trial) => join(runsDir, trial.id, 'params.json'),
+    });
+  } catch (err) {
+    if (err instanceof HyperfleetError && err.code === RUN_CAP_REQUIRED) {
+      throw new CliError(err.message, err.hint ?? null, EXIT.usage);
+    }
+    throw err;
+  }
 }
 
 function plannedTotal(config: SweepConfig, plan: SweepPlan): number | null {

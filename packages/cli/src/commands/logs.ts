@@ -1,0 +1,25 @@
+import type { TrialRecord } from '@hyperfleet/store';
+import { EXIT } from '../cli-error';
+import { ApiClient, type ServerOptions } from '../fleet/api-client';
+
+const TERMINAL = new Set(['succeeded', 'failed', 'stopped', 'cancelled']);
+
+/** `hyperfleet logs <trial> [-f]`: a trial's output from the server; -f keeps following until the trial ends. */
+export async function logsCommand(trialId: string, opts: ServerOptions & { follow?: boolean }, out = process.stdout) {
+  const api = new ApiClient(opts);
+  const path = `/api/trials/${encodeURIComponent(trialId)}`;
+  let cursor = '0';
+  for (;;) {
+    const wait = opts.follow ? 10_000 : 0;
+    const res = await api.get<{ chunks: string[]; cursor: string }>(
+      `${path}/logs?cursor=${encodeURIComponent(cursor)}&wait=${wait}`,
+    );
+    for (const chunk of res.chunks) out.write(chunk);
+    cursor = res.cursor;
+    if (!opts.follow) return EXIT.ok;
+    if (res.chunks.length === 0) {
+      const { trial } = await api.get<{ trial: TrialRecord }>(path);
+      if (TERMINAL.has(trial.status)) return EXIT.ok;
+    }
+  }
+}

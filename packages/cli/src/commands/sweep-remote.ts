@@ -1,0 +1,117 @@
+import { dirname, resolve } from 'node:path';
+import type { TrialStatus } from '@hyperfleet/spec';
+import { formatIssues, loadSweepConfig } from '@hyperfleet/spec';
+import type { SweepRecord, TrialRecord } from '@hyperfleet/store';
+import { CliError, EXIT } from '../cli-error';
+import { ApiClient, type ServerOptions } from '../fleet/api-client';
+import { formatDuration } from '../ui/format';
+import { renderSweepList } from '../ui/sweep-list';
+import { renderTrialTable } from '../ui/trial-table';
+
+export interface SubmitOptions extends ServerOptions {
+  pool?: string;
+  name?: string;
+  seed?: number;
+  count?: number;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** `hyperfleet sweep submit sweep.yaml`: validated here first, so a bad config never reaches the server. */
+export async function submitCommand(file: string, opts: SubmitOptions, out = process.stdout): Promise<number> {
+  const loaded = await loadSweepConfig(file);
+  if (!loaded.ok) {
+    throw new CliError(
+      `invalid sweep config ${file}\n${formatIssues(loaded.issues, { source: file })}`,
+      null,
+      EXIT.usage,
+    );
+  }
+  const api = new ApiClient(opts);
+  const body = {
+    config: loaded.config,
+    cwd: dirname(resolve(file)),
+    ...(opts.pool ? { pool: opts.pool } : {}),
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.count !== undefined ? { count: opts.count } : {}),
+  };
+  const res = await api.post<{ sweep: SweepRecord; dashboardUrl: string }>(
+    `/api/sweeps${opts.force ? '?force=true' : ''}`,
+    body,
+  );
+  if (opts.json) out.write(`${JSON.stringify(res, null, 2)}\n`);
+  else
+    out.write(
+      `sweep ${res.sweep.id} submitted (${res.sweep.method}, seed ${res.sweep.seed})\ndashboard: ${res.dashboardUrl}\n`,
+    );
+  return EXIT.ok;
+}
+
+interface RemoteSweepSummary extends SweepRecord {
+  counts: Record<TrialStatus, number>;
+  best: number | null;
+}
+
+export async function sweepLsCommand(opts: ServerOptions & { json?: boolean; limit?: number }, out = process.stdout) {
+  const api = new ApiClient(opts);
+  const { sweeps } = await api.get<{ sweeps: RemoteSweepSummary[] }>(`/api/sweeps?limit=${opts.limit ?? 50}`);
+  if (opts.json) out.write(`${JSON.stringify({ sweeps }, null, 2)}\n`);
+  else if (sweeps.length === 0)
+    out.write('no sweeps on this server yet: submit one with `hyperfleet sweep submit sweep.yaml`\n');
+  else {
+    const rows = sweeps.map((s) => ({
+      sweep: s,
+      total: Object.values(s.counts).reduce((a, b) => a + b, 0),
+      failed: s.counts.failed,
+      best: s.best,
+    }));
+    out.write(`${renderSweepList(rows)}\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function sweepShowCommand(id: string, opts: ServerOptions & { json?: boolean }, out = process.stdout) {
+  const api = new ApiClient(opts);
+  const res = await api.get<{ sweep: SweepRecord; counts: Record<TrialStatus, number>; trials: TrialRecord[] }>(
+    `/api/sweeps/${encodeURIComponent(id)}`,
+  );
+  if (opts.json) {
+    out.write(`${JSON.stringify(res, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const { sweep, counts, trials } = res;
+  const ended = sweep.finishedAt ?? Date.now();
+  const countText = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  out.write(
+    [
+      `sweep     ${sweep.id}${sweep.name ? ` (${sweep.name})` : ''}`,
+      `status    ${sweep.status}${sweep.reason ? ` — ${sweep.reason}` : ''}`,
+      `method    ${sweep.method}, seed ${sweep.seed}`,
+      `trials    ${countText || 'none yet'}`,
+      `created   ${new Date(sweep.createdAt).toISOString()}, ran ${formatDuration(ended - sweep.createdAt)}`,
+      '',
+      renderTrialTable(trials, { metricName: sweep.metricName, now: Date.now(), color: Boolean(out.isTTY) }),
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+export type SweepAction = 'pause' | 'resume' | 'stop' | 'cancel' | 'retry-failed';
+
+export async function sweepActionCommand(
+  action: SweepAction,
+  id: string,
+  opts: ServerOptions & { json?: boolean },
+  out = process.stdout,
+) {
+  const api = new ApiClient(opts);
+  const res = await api.post<{ sweep: SweepRecord }>(`/api/sweeps/${encodeURIComponent(id)}/${action}`);
+  if (opts.json) out.write(`${JSON.stringify(res, null, 2)}\n`);
+  else out.write(`sweep ${res.sweep.id}: ${res.sweep.status}${res.sweep.reason ? ` — ${res.sweep.reason}` : ''}\n`);
+  return EXIT.ok;
+}
