@@ -17,6 +17,10 @@ describe('parseStoreUrl', () => {
     ['./runs/h.db', { kind: 'sqlite', path: './runs/h.db' }],
     ['postgres://u:p@db:5432/hf', { kind: 'postgres', connectionString: 'postgres://u:p@db:5432/hf' }],
     ['postgresql://db/hf', { kind: 'postgres', connectionString: 'postgresql://db/hf' }],
+    [
+      'postgres://u@db/hf?schema=hf_test&sslmode=disable',
+      { kind: 'postgres', connectionString: 'postgres://u@db/hf?sslmode=disable', schema: 'hf_test' },
+    ],
   ])('%s', (url, expected) => {
     expect(parseStoreUrl(url)).toEqual(expected);
   });

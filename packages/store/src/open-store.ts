@@ -25,7 +25,9 @@ export function defaultStoreUrl(cwd: string = process.cwd()): string {
   return `sqlite:${resolve(cwd, DEFAULT_SQLITE_PATH)}`;
 }
 
-export type StoreTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; connectionString: string };
+export type StoreTarget =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'postgres'; connectionString: string; schema?: string };
 
 /**
  * Reads a store URL: `postgres://…` / `postgresql://…`, `sqlite:/path/to.db`, `sqlite:///abs/path`,
@@ -34,7 +36,14 @@ export type StoreTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres';
 export function parseStoreUrl(url: string): StoreTarget {
   const u = url.trim();
   if (u === '') throw new StoreError('STORE_BAD_URL', 'empty store URL: pass --store <path or postgres://…>');
-  if (/^postgres(ql)?:\/\//i.test(u)) return { kind: 'postgres', connectionString: u };
+  if (/^postgres(ql)?:\/\//i.test(u)) {
+    // `?schema=name` (as Prisma spells it) selects the schema; it is ours, not a server setting, so strip it.
+    const parsed = new URL(u);
+    const schema = parsed.searchParams.get('schema');
+    if (schema === null) return { kind: 'postgres', connectionString: u };
+    parsed.searchParams.delete('schema');
+    return { kind: 'postgres', connectionString: parsed.toString(), schema };
+  }
   if (/^sqlite:/i.test(u)) {
     let path = u.slice('sqlite:'.length);
     if (path.startsWith('//')) path = path.slice(2); // sqlite:///abs → /abs
@@ -58,7 +67,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   }
   return openPostgresStore({
     connectionString: target.connectionString,
-    ...(opts.schema === undefined ? {} : { schema: opts.schema }),
+    ...((opts.schema ?? target.schema) === undefined ? {} : { schema: opts.schema ?? target.schema }),
     ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
     ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: opts.connectTimeoutMs }),
     ...(opts.synchronousMetricCommit === undefined ? {} : { synchronousMetricCommit: opts.synchronousMetricCommit }),

@@ -318,7 +318,11 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
     describe('metrics', () => {
       it('archives a lost attempt: its points are kept and marked, the next attempt starts clean', async () => {
         await seedTrials('s', 2);
-        await store.writeMetrics([pt('s-t0', 'loss', 0, 3), pt('s-t0', 'loss', 1, Number.NaN), pt('s-t1', 'loss', 0, 7)]);
+        await store.writeMetrics([
+          pt('s-t0', 'loss', 0, 3),
+          pt('s-t0', 'loss', 1, Number.NaN),
+          pt('s-t1', 'loss', 0, 7),
+        ]);
         await store.archiveAttemptMetrics('s-t0', 1);
         expect(await store.getMetricHistory('s-t0', 'loss')).toEqual([]);
         expect(await store.getSummaries('s-t0')).toEqual([]);
