@@ -36,7 +36,7 @@ it('SIGINT stops running trials (SIGTERM, then SIGKILL) and records every trial 
   const deadline = Date.now() + 30_000;
   let pids: number[] = [];
   while (Date.now() < deadline) {
-    pids = trialPids();
+    pids = trialPids(dir);
     if (pids.length === 2) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -54,15 +54,15 @@ it('SIGINT stops running trials (SIGTERM, then SIGKILL) and records every trial 
   for (const t of trials) expect(t).toMatchObject({ status: 'cancelled', reason: 'cancelled' });
 });
 
-/** PIDs of the trial processes, read from /proc by their HYPERFLEET_TRIAL_ID environment. */
-function trialPids(): number[] {
+/** PIDs of this test's trial processes: their environment names a trial and this test's directory. */
+function trialPids(dir: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8');
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (env.includes('HYPERFLEET_TRIAL_ID=') && cmd.includes('quadratic.mjs') && alive(Number(entry)))
-        pids.push(Number(entry));
+      const ours = env.includes('HYPERFLEET_TRIAL_ID=') && env.includes(dir) && cmd.includes('quadratic.mjs');
+      if (ours && alive(Number(entry))) pids.push(Number(entry));
     } catch {
       // the process went away while we looked
     }

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { CliError, EXIT } from './cli-error';
+import { registerAgentCommands } from './commands/register-agent';
 import { registerFleetCommands } from './commands/register-fleet';
+import { registerLineageCommands } from './commands/register-lineage';
 import { registerLocalCommands } from './commands/register-local';
+import { registerServerCommands } from './commands/register-server';
 import { describeError } from './describe-error';
 import type { SetExit } from './options';
 
@@ -13,7 +16,10 @@ export function buildProgram(setExit: SetExit): Command {
     .exitOverride()
     .showHelpAfterError();
   registerLocalCommands(program, setExit);
+  registerServerCommands(program, setExit);
+  registerLineageCommands(program, setExit);
   registerFleetCommands(program, setExit);
+  registerAgentCommands(program, setExit);
   return program;
 }
 

@@ -1,4 +1,4 @@
-import type { Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/spec';
+import type { EarlyTerminateConfig, Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/spec';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 
 /** Injected time source: the scheduler never calls Date.now() itself. */
@@ -21,6 +21,8 @@ export interface SweepPlan {
   retries: number;
   seed: number;
   strategyOptions?: { shuffle?: boolean; withoutReplacement?: boolean };
+  /** The sweep's `early_terminate` rule, judged on every metric report (needs `metric`). */
+  earlyTerminate?: EarlyTerminateConfig;
   /** The validated config, stored verbatim with the sweep. */
   config: unknown;
   /** Renders the argv for a trial's params. */

@@ -265,4 +265,22 @@ describe('SweepScheduler', () => {
     expect(ids).toContain(first.dispatcher.dispatched[1]!.trial.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('recovers a running trial as running: a repeated started report is ignored and its finish is recorded', async () => {
+    const first = setup(plan({ parallel: 1, method: 'random', runCap: 1 }));
+    await first.scheduler.start();
+    const [job] = first.dispatcher.dispatched;
+    await first.scheduler.reportStarted(job!.trial.id, 1, 'agent-a');
+    const second = setup(plan({ parallel: 1, method: 'random', runCap: 1 }));
+    await second.scheduler.start();
+    expect(second.dispatcher.dispatched.map((j) => [j.trial.id, j.attempt])).toEqual([[job!.trial.id, 1]]);
+    expect((await store.getTrial(job!.trial.id))?.status).toBe('running');
+    await second.scheduler.reportStarted(job!.trial.id, 1, 'agent-a'); // at-least-once redelivery
+    await second.scheduler.reportFinished(report(job!, { finalMetrics: { acc: 0.5 } }));
+    const sweep = await second.scheduler.done;
+    expect(sweep.status).toBe('finished');
+    const attempts = await store.listAttempts(job!.trial.id);
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ status: 'succeeded', worker: 'agent-a' });
+  });
 });

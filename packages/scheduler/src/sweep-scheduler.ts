@@ -1,6 +1,7 @@
 import { createStrategy, type Observation } from '@hyperfleet/search';
 import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { EarlyTermination } from './early-termination';
 import { FailureBreaker } from './failure-breaker';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
 import { isBetter, reachesTarget } from './ranking';
@@ -23,6 +24,8 @@ interface InFlight {
   /** Whether the attempt was reported started (and so has an attempt record to finish). */
   started: boolean;
   stopIntent: StopIntent | null;
+  /** Why an early-termination rule stopped it: becomes the trial's `reason`. */
+  stopReason?: string;
 }
 
 /**
@@ -36,6 +39,7 @@ export class SweepScheduler {
   private readonly dispatcher: Dispatcher;
   private readonly clock: Clock;
   private readonly breaker: FailureBreaker;
+  private readonly earlyTermination: EarlyTermination | null;
   private readonly queue = new SerialQueue();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly finished: Observation[] = [];
@@ -59,6 +63,8 @@ export class SweepScheduler {
     this.dispatcher = deps.dispatcher;
     this.clock = deps.clock;
     this.breaker = new FailureBreaker(deps.breakerThreshold ?? 3);
+    this.earlyTermination =
+      plan.earlyTerminate && plan.metric ? new EarlyTermination(plan.earlyTerminate, plan.metric) : null;
     this.done = new Promise((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -99,7 +105,8 @@ export class SweepScheduler {
   reportStarted(trialId: string, attempt: number, worker: string | null = null): Promise<void> {
     return this.run(async () => {
       const flight = this.inFlight.get(trialId);
-      if (!flight || flight.attempt !== attempt) return; // stale report of an attempt we gave up on
+      // A stale attempt we gave up on, or a repeated (at-least-once) report of one already started.
+      if (!flight || flight.attempt !== attempt || flight.started) return;
       const now = this.clock.now();
       await this.store.startAttempt({
         trialId,
@@ -124,6 +131,11 @@ export class SweepScheduler {
     return this.run(async () => {
       if (points.length === 0) return;
       await this.store.writeMetrics(points);
+      // Early termination is judged on every report, not on a timer.
+      for (const stop of this.earlyTermination?.observe(points, (id) => this.inFlight.has(id)) ?? []) {
+        const { trialId, reason, rule, rung, iteration, threshold, value } = stop;
+        await this.stopEarly(trialId, reason, { rule, rung, iteration, threshold, value });
+      }
       const metric = this.plan.metric;
       if (!metric) return;
       const bestByTrial = new Map<string, number>();
@@ -205,13 +217,16 @@ export class SweepScheduler {
 
   /** Stops one trial because an early-termination rule said so; it ends as `stopped`. */
   earlyStop(trialId: string, reason: string): Promise<void> {
-    return this.run(async () => {
-      const flight = this.inFlight.get(trialId);
-      if (!flight || flight.stopIntent) return;
-      flight.stopIntent = 'early-stop';
-      await this.event('trial.early_stopped', trialId, { reason });
-      await this.dispatcher.stop(trialId);
-    });
+    return this.run(() => this.stopEarly(trialId, reason, {}));
+  }
+
+  private async stopEarly(trialId: string, reason: string, details: Record<string, unknown>): Promise<void> {
+    const flight = this.inFlight.get(trialId);
+    if (!flight || flight.stopIntent) return;
+    flight.stopIntent = 'early-stop';
+    flight.stopReason = reason;
+    await this.event('trial.early_stopped', trialId, { reason, ...details });
+    await this.dispatcher.stop(trialId);
   }
 
   pause(): Promise<void> {
@@ -238,13 +253,18 @@ export class SweepScheduler {
       endedAt: now,
       exitCode: report.exitCode,
       signal: report.signal,
-      reason: noMetric ? `no metric: ${metric.name} was never reported` : verdict.reason,
+      reason: noMetric
+        ? `no metric: ${metric.name} was never reported`
+        : verdict.status === 'stopped'
+          ? (flight.stopReason ?? verdict.reason)
+          : verdict.reason,
       metricValue,
       attempts: report.attempt,
     };
     await this.store.updateTrial(flight.trial.id, patch);
     const trial: TrialRecord = { ...flight.trial, ...patch };
     this.inFlight.delete(trial.id);
+    this.earlyTermination?.finished(trial.id, verdict.status);
     this.finished.push({ params: trial.params, value: metricValue, status: finishedStatus(verdict.status) });
     await this.event(`trial.${verdict.status}`, trial.id, {
       reason: verdict.reason,
@@ -327,6 +347,18 @@ export class SweepScheduler {
     await this.dispatcher.dispatch({ trial: queued, attempt });
   }
 
+  /**
+   * Hands an unfinished trial found in the store to the dispatcher again. Its attempt number is kept, so a
+   * queue that still holds the job ignores the repeat (job id = trial + attempt); a running trial stays
+   * `running` with its attempt record, and its report finishes it as usual.
+   */
+  private async redispatch(trial: TrialRecord): Promise<void> {
+    const attempt = Math.max(1, trial.attempts);
+    const started = trial.status === 'running';
+    this.inFlight.set(trial.id, { trial, attempt, started, stopIntent: null });
+    await this.dispatcher.dispatch({ trial, attempt });
+  }
+
   private async stopAll(intent: StopIntent): Promise<void> {
     for (const flight of this.inFlight.values()) {
       if (flight.stopIntent) continue;
@@ -338,13 +370,14 @@ export class SweepScheduler {
   /** Re-attaches to a stored sweep: finished trials feed the strategy, unfinished ones are dispatched again. */
   private async recover(): Promise<void> {
     const trials = await this.store.listTrials(this.plan.id);
+    await this.earlyTermination?.load(this.store, trials);
     this.nextIndex = trials.reduce((max, t) => Math.max(max, t.index + 1), 0);
     const unfinished: TrialRecord[] = [];
     for (const t of trials) {
       if (t.status === 'queued' || t.status === 'running') unfinished.push(t);
       else this.finished.push({ params: t.params, value: t.metricValue, status: finishedStatus(t.status) });
     }
-    for (const t of unfinished) await this.dispatchAttempt(t, Math.max(1, t.attempts));
+    for (const t of unfinished) await this.redispatch(t);
     await this.event('sweep.recovered', null, { finished: this.finished.length, redispatched: unfinished.length });
   }
 

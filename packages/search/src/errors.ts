@@ -26,23 +26,12 @@ export class GridUnsupportedDistributionError extends SearchError {
   }
 }
 
-/** A known search method that this build does not ship (bayes, tpe). */
-export class MethodUnavailableError extends SearchError {
-  readonly method: string;
-
-  constructor(method: string) {
-    super('METHOD_UNAVAILABLE', `method ${method} is not available in this build; use random or grid`);
-    this.name = 'MethodUnavailableError';
-    this.method = method;
-  }
-}
-
 /** A method name nobody knows (typo, or a config from a newer version). */
 export class UnknownMethodError extends SearchError {
   readonly method: string;
 
   constructor(method: string) {
-    super('UNKNOWN_METHOD', `unknown search method "${method}"; use random or grid`);
+    super('UNKNOWN_METHOD', `unknown search method "${method}"; use random, grid, bayes or tpe`);
     this.name = 'UnknownMethodError';
     this.method = method;
   }
@@ -53,5 +42,13 @@ export class InvalidSearchInputError extends SearchError {
   constructor(message: string) {
     super('INVALID_SEARCH_INPUT', message);
     this.name = 'InvalidSearchInputError';
+  }
+}
+
+/** A matrix that should be positive definite is not, even after jitter (degenerate or non-finite data). */
+export class NumericalError extends SearchError {
+  constructor(message: string) {
+    super('NUMERICAL_FAILURE', message);
+    this.name = 'NumericalError';
   }
 }

@@ -27,6 +27,14 @@ export interface StrategyOptions {
   shuffle?: boolean;
   /** random: never repeat a point on a fully discrete space (finished or pending). Default true for discrete spaces. */
   withoutReplacement?: boolean;
+  /** tpe (and bayes when it hands over to tpe): overrides of Optuna-style defaults. */
+  tpe?: {
+    startupTrials?: number;
+    candidates?: number;
+    priorWeight?: number;
+    multivariate?: boolean;
+    bandwidthWeighted?: boolean;
+  };
 }
 
 export interface SuggestResult {

@@ -183,8 +183,8 @@ export const sweepConfigSchema = z.strictObject({
   parallel: positiveInt.default(1),
   /** Seeds search and is passed to trials (HYPERFLEET_SEED); a seeded sweep is reproducible. */
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  /** Automatic re-runs of a trial after an infrastructure failure (not after a non-zero exit). */
-  retries: nonNegativeInt.default(0),
+  /** Automatic re-runs after an infrastructure failure (dead agent, evicted pod) — never after a non-zero exit. */
+  retries: nonNegativeInt.default(3),
   resources: resourcesSchema.optional(),
   /** Data paths pinned by content hash and materialized into every trial's workdir. */
   data: z.array(z.string().min(1)).optional(),

@@ -27,7 +27,7 @@ describe('validateSweepConfig', () => {
       metric: { name: 'loss', goal: 'minimize' },
       parameters: { lr: { distribution: 'uniform', min: 0.001, max: 0.1 } },
       parallel: 1,
-      retries: 0,
+      retries: 3,
       metrics: { stdout: true },
       grid: { shuffle: false },
       random: { without_replacement: false },

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { LineageTables } from './db-schema-lineage';
 
 /**
  * Row shapes as the SQL backends see them (snake_case). Both backends share these types;
@@ -98,7 +99,7 @@ export interface EventsTable {
   data: ColumnType<unknown, string | null, never>;
 }
 
-export interface StoreDatabase {
+export interface StoreDatabase extends LineageTables {
   sweeps: SweepsTable;
   trials: TrialsTable;
   attempts: AttemptsTable;

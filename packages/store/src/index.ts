@@ -1,3 +1,11 @@
+export {
+  AUDIT_EVENT_TYPES,
+  type LineageStore,
+  type ModelRecord,
+  type ModelRegistry,
+  type ModelVersionRecord,
+  type RegisterModelInput,
+} from './lineage-store';
 export { knownMigrations } from './migrations';
 export { describePostgresUrl, openPostgresStore, type PostgresStoreOptions } from './open-postgres-store';
 export { openSqliteStore, type SqliteStoreOptions } from './open-sqlite-store';
@@ -9,6 +17,7 @@ export {
   parseStoreUrl,
   type StoreTarget,
 } from './open-store';
+export { recordTrialLineage } from './record-trial-lineage';
 export { SqlTrackingStore } from './sql-tracking-store';
 export { isStoreError, StoreError, type StoreErrorCode } from './store-error';
 export type {

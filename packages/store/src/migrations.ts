@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { lineageMigration } from './migration-lineage';
 import { StoreError } from './store-error';
 
 export type SqlKind = 'sqlite' | 'postgres';
@@ -159,6 +160,7 @@ function migrationsFor(kind: SqlKind): Record<string, Migration> {
         await archived.execute();
       },
     },
+    '0003_lineage': lineageMigration(kind),
   };
 }
 

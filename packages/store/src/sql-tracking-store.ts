@@ -2,7 +2,10 @@ import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from 
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';
+import type { LineageStore, ModelRegistry } from './lineage-store';
 import { groupPoints } from './metric-batch';
+import { SqlLineageStore } from './sql-lineage-store';
+import { SqlModelRegistry } from './sql-model-registry';
 import type { StoreBackend } from './store-backend';
 import { StoreError } from './store-error';
 import type {
@@ -414,6 +417,14 @@ export class SqlTrackingStore implements TrackingStore {
       actor: r.actor,
       data: decodeJson(r.data, this.backend.jsonParsed),
     }));
+  }
+
+  lineage(): LineageStore {
+    return new SqlLineageStore(this.backend, () => this.db);
+  }
+
+  models(): ModelRegistry {
+    return new SqlModelRegistry(this.backend, () => this.db);
   }
 
   /** Idempotent; concurrent callers share one close. Later calls to other methods throw STORE_CLOSED. */

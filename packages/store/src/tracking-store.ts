@@ -1,4 +1,5 @@
 import type { Goal, MetricPoint, MetricSummary, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
+import type { LineageStore, ModelRegistry } from './lineage-store';
 
 /** Stored form of a sweep. `config` is the validated sweep config as submitted (JSON). */
 export interface SweepRecord {
@@ -141,6 +142,11 @@ export interface TrackingStore {
 
   appendEvent(event: EventRecord): Promise<void>;
   listEvents(filter: EventFilter): Promise<EventRecord[]>;
+
+  /** Per-trial pins and pinned blobs (lineage). */
+  lineage(): LineageStore;
+  /** The model registry and its audit trail. */
+  models(): ModelRegistry;
 
   close(): Promise<void>;
 }

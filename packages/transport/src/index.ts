@@ -1,3 +1,25 @@
+export { closeAll, withTimeout } from './close-all';
+export {
+  createInProcessTransport,
+  type InProcessTransport,
+  type InProcessTransportOptions,
+} from './in-process/create-in-process-transport';
+export type { InProcessControlOptions } from './in-process/in-process-control';
+export type { InProcessLogsOptions, LogBounds } from './in-process/in-process-logs';
+export type {
+  InProcessConsumerHandle,
+  InProcessQueueOptions,
+  InProcessTrialConsumer,
+} from './in-process/in-process-queue';
+export type { InProcessReportsOptions } from './in-process/in-process-reports';
+export {
+  failedReasonOf,
+  type LostAttempt,
+  LostAttemptError,
+  type LostCause,
+  lostCauseOf,
+  STALLED_REASON,
+} from './lost-attempt';
 export type {
   AgentReport,
   Closeable,
@@ -5,6 +27,7 @@ export type {
   ConsumerHandle,
   ControlChannel,
   FinishedReport,
+  JobPins,
   JobState,
   LogStream,
   ReportStream,
@@ -15,3 +38,8 @@ export type {
   WirePoint,
 } from './ports';
 export { jobIdOf } from './ports';
+export { checkRedisPolicy } from './redis/check-redis-policy';
+export { createRedisTransport } from './redis/create-redis-transport';
+export { redactUrl } from './redis/redact-url';
+export type { RedisTransportOptions } from './redis/redis-options';
+export { isTransportError, TransportError, type TransportErrorCode } from './transport-error';

@@ -1,5 +1,7 @@
-import type { MetricsCollection } from '@hyperfleet/runner';
+import type { EnvFingerprint } from '@hyperfleet/lineage';
+import type { MetricsCollection, TrialPins } from '@hyperfleet/runner';
 import type { Params } from '@hyperfleet/spec';
+import type { LostAttempt } from './lost-attempt';
 
 /**
  * One attempt of one trial, as an agent receives it. Self-contained: an agent never reads the store.
@@ -22,6 +24,16 @@ export interface TrialJob {
   metrics?: MetricsCollection;
   /** Milliseconds between SIGTERM and SIGKILL when the trial is stopped. */
   killGraceMs?: number;
+  /** The code and data pinned at submit: the agent materializes them and runs the trial there, not in `cwd`. */
+  pins?: JobPins;
+}
+
+/** What an agent needs to rebuild the submitter's tree; blobs are fetched from the controller by hash. */
+export interface JobPins extends TrialPins {
+  /** Blob hash of a `git bundle` holding the commit (not pushed anywhere the agents can reach); null otherwise. */
+  bundle: string | null;
+  /** The submitter's data remote (a directory or s3:// URL, no credentials); `$HYPERFLEET_DATA_REMOTE` wins. */
+  dataRemote: string | null;
 }
 
 export function jobIdOf(trialId: string, attempt: number): string {
@@ -49,7 +61,15 @@ export interface FinishedReport {
 
 /** What agents tell the controller about a sweep's trials, in order, on one stream per sweep. */
 export type AgentReport =
-  | { type: 'started'; trialId: string; attempt: number; agentId: string; at: number }
+  | {
+      type: 'started';
+      trialId: string;
+      attempt: number;
+      agentId: string;
+      at: number;
+      /** The worker's environment, for a pinned trial (recorded in its lineage). */
+      env?: EnvFingerprint;
+    }
   | { type: 'metrics'; trialId: string; attempt: number; points: WirePoint[] }
   | { type: 'finished'; trialId: string; attempt: number; agentId: string; at: number; result: FinishedReport };
 
@@ -71,8 +91,10 @@ export interface TrialQueue extends Closeable {
   /**
    * Calls `onLost` when an active job's agent vanished (BullMQ's stalled-job check: the lock expired),
    * so the scheduler can run the trial again as the next attempt. At-least-once: handlers must be idempotent.
+   * Also fires when a handler gave the attempt back (`LostAttemptError`) or threw (`cause` says which);
+   * `state()` keeps the same `failedReason` for a controller that was down at that moment.
    */
-  watchLost(onLost: (job: { pool: string; trialId: string; attempt: number; reason: string }) => void): Closeable;
+  watchLost(onLost: (job: LostAttempt) => void): Closeable;
 }
 
 export interface ConsumeOptions {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { int, positiveInt, type SetExit } from '../options';
 import { logsCommand } from './logs';
 import { type SweepAction, submitCommand, sweepActionCommand, sweepLsCommand, sweepShowCommand } from './sweep-remote';
+import { untrackedPolicy } from './untracked-option';
 
 /** Adds --server/--token to a command talking to a controller. The token never appears in output. */
 function serverOptions(cmd: Command): Command {
@@ -22,6 +23,8 @@ export function registerFleetCommands(program: Command, setExit: SetExit): void 
     .option('--seed <n>', 'sweep seed (overrides `seed`)', int)
     .option('-c, --count <n>', 'stop after n trials (overrides `run_cap`)', positiveInt)
     .option('--force', 'submit even when no agent has registered the pool yet')
+    .option('--untracked <policy>', 'untracked files when pinning code: refuse | warn | include', untrackedPolicy)
+    .option('--bundle', 'ship the commit as a git bundle through the server (for a commit not pushed anywhere)')
     .option('--json', 'print JSON')
     .action(async (file: string, opts) => setExit(await submitCommand(file, opts)));
 

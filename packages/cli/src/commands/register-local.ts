@@ -4,6 +4,7 @@ import { exportCommand } from './export';
 import { lsCommand } from './ls';
 import { runCommand } from './run';
 import { showCommand } from './show';
+import { untrackedPolicy } from './untracked-option';
 import { validateCommand } from './validate';
 
 /** Embedded-mode commands: run a sweep here and read the local store back. */
@@ -17,6 +18,12 @@ export function registerLocalCommands(program: Command, setExit: SetExit): void 
     .option('-c, --count <n>', 'stop after n trials (overrides `run_cap`)', positiveInt)
     .option('--seed <n>', 'sweep seed (overrides `seed`): the same seed gives the same trials', int)
     .option('--kill-grace <seconds>', 'on stop, seconds between SIGTERM and SIGKILL', positiveInt, 10)
+    .option(
+      '--untracked <policy>',
+      'untracked files when pinning code: refuse | warn | include',
+      untrackedPolicy,
+      'warn',
+    )
     .action(async (file: string, opts) => setExit(await runCommand(file, opts)));
 
   program
@@ -34,8 +41,8 @@ export function registerLocalCommands(program: Command, setExit: SetExit): void 
 
   program
     .command('show')
-    .description('a sweep and its trials, ranked')
-    .argument('<sweep>', 'sweep id (or a unique prefix)')
+    .description("a sweep and its trials, ranked; or, given a trial id, that trial's lineage")
+    .argument('<sweep|trial>', 'sweep id (or a unique prefix), or a trial id')
     .option(...STORE_OPTION)
     .option('--json', 'print JSON instead of a table')
     .action(async (id: string, opts) => setExit(await showCommand(id, opts)));

@@ -2,12 +2,13 @@ import { dirname, join, resolve } from 'node:path';
 import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan, SweepScheduler } from '@hyperfleet/scheduler';
 import { gridSize } from '@hyperfleet/search';
 import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
-import { openStore } from '@hyperfleet/store';
+import { openStore, recordTrialLineage } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { LocalDispatcher } from '../embedded/local-dispatcher';
 import { newSeed, newSweepId } from '../ids';
 import { resolveRunsDir, resolveStoreUrl } from '../store-location';
 import { LiveView } from '../ui/live-view';
+import { pinSweep } from './pin-sweep';
 
 export interface RunOptions {
   store?: string;
@@ -15,6 +16,7 @@ export interface RunOptions {
   count?: number;
   seed?: number;
   killGrace?: number;
+  untracked?: 'refuse' | 'warn' | 'include';
 }
 
 const systemClock = { now: () => Date.now() };
@@ -24,17 +26,23 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   const loaded = await loadSweepConfig(file);
   if (loaded.warnings.length > 0) process.stderr.write(`warning: ${formatIssues(loaded.warnings, { source: file })}\n`);
   const config = requireValidConfig(loaded, file);
-  if (config.early_terminate) {
-    process.stderr.write(
-      'warning: early_terminate is validated but not applied in this build; trials run to the end\n',
-    );
-  }
   const plan = buildPlan(config, opts);
   const total = plannedTotal(config, plan);
 
   const storeUrl = resolveStoreUrl(opts.store);
   const store = await openStore(storeUrl);
+  const pins = await pinSweep(resolve(file), config, (hash, bytes) => store.lineage().putBlob(hash, bytes), {
+    untracked: opts.untracked,
+  }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const dispatcher = new LocalDispatcher({
+    // Embedded trials run in the pinned working tree itself; the record says exactly what it held.
+    prepare: async (trial) => {
+      await recordTrialLineage(store, pins, trial);
+      return undefined;
+    },
     slots: plan.parallel,
     cwd: dirname(resolve(file)),
     runsDir: join(resolveRunsDir(storeUrl), plan.id),

@@ -2,6 +2,7 @@ import { EXIT } from '../cli-error';
 import { findSweep, withStore } from '../open-sweep';
 import { formatDuration } from '../ui/format';
 import { renderTrialTable } from '../ui/trial-table';
+import { showTrial } from './show-trial';
 
 /** `hyperfleet show <sweep> [--json]`: the sweep, then its trials ranked by the metric. */
 export async function showCommand(
@@ -10,6 +11,8 @@ export async function showCommand(
   out = process.stdout,
 ): Promise<number> {
   return withStore(opts.store, async (store) => {
+    const trial = await store.getTrial(id); // a trial id shows that trial's lineage
+    if (trial) return showTrial(store, trial, opts, out);
     const sweep = await findSweep(store, id);
     const trials = await store.listTrials(sweep.id, { rankBy: sweep.goal });
     if (opts.json) {

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import type { UntrackedPolicy } from '@hyperfleet/lineage';
 import type { TrialStatus } from '@hyperfleet/spec';
 import { formatIssues, loadSweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrialRecord } from '@hyperfleet/store';
@@ -7,6 +8,7 @@ import { ApiClient, type ServerOptions } from '../fleet/api-client';
 import { formatDuration } from '../ui/format';
 import { renderSweepList } from '../ui/sweep-list';
 import { renderTrialTable } from '../ui/trial-table';
+import { pinFleetSweep } from './pin-fleet-sweep';
 
 export interface SubmitOptions extends ServerOptions {
   pool?: string;
@@ -15,9 +17,15 @@ export interface SubmitOptions extends ServerOptions {
   count?: number;
   force?: boolean;
   json?: boolean;
+  untracked?: UntrackedPolicy;
+  /** Ship the commit as a git bundle through the controller (agents cannot fetch an unpushed commit). */
+  bundle?: boolean;
 }
 
-/** `hyperfleet sweep submit sweep.yaml`: validated here first, so a bad config never reaches the server. */
+/**
+ * `hyperfleet sweep submit sweep.yaml`: validated here first, so a bad config never reaches the server; the
+ * code, data and environment are pinned here and the diff (and bundle) uploaded before the sweep is submitted.
+ */
 export async function submitCommand(file: string, opts: SubmitOptions, out = process.stdout): Promise<number> {
   const loaded = await loadSweepConfig(file);
   if (!loaded.ok) {
@@ -28,9 +36,14 @@ export async function submitCommand(file: string, opts: SubmitOptions, out = pro
     );
   }
   const api = new ApiClient(opts);
+  const pins = await pinFleetSweep(resolve(file), loaded.config, (hash, bytes) => api.putBlob(hash, bytes), {
+    ...(opts.untracked ? { untracked: opts.untracked } : {}),
+    ...(opts.bundle ? { bundle: true } : {}),
+  });
   const body = {
     config: loaded.config,
     cwd: dirname(resolve(file)),
+    pins,
     ...(opts.pool ? { pool: opts.pool } : {}),
     ...(opts.name ? { name: opts.name } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
@@ -50,7 +63,7 @@ export async function submitCommand(file: string, opts: SubmitOptions, out = pro
 
 interface RemoteSweepSummary extends SweepRecord {
   counts: Record<TrialStatus, number>;
-  best: number | null;
+  best: { trialId: string; value: number } | null;
 }
 
 export async function sweepLsCommand(opts: ServerOptions & { json?: boolean; limit?: number }, out = process.stdout) {
@@ -64,7 +77,7 @@ export async function sweepLsCommand(opts: ServerOptions & { json?: boolean; lim
       sweep: s,
       total: Object.values(s.counts).reduce((a, b) => a + b, 0),
       failed: s.counts.failed,
-      best: s.best,
+      best: s.best?.value ?? null,
     }));
     out.write(`${renderSweepList(rows)}\n`);
   }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type RunTrialOptions, runTrial } from '@hyperfleet/runner';
 import type { AttemptReport, Dispatcher, TrialDispatch } from '@hyperfleet/scheduler';
 import type { MetricPoint } from '@hyperfleet/spec';
+import type { TrialRecord } from '@hyperfleet/store';
 import { MetricBatcher } from './metric-batcher';
 
 /** Where a dispatcher sends what happens to the trials it runs (the scheduler implements this). */
@@ -22,6 +23,11 @@ export interface LocalDispatcherOptions {
   timeoutMs?: number;
   metrics?: RunTrialOptions['metrics'];
   env?: Record<string, string>;
+  /**
+   * Runs before each attempt: records lineage and, when the trial's pins say so, materializes its code
+   * and data (returning where it runs and how to clean up). A throw fails the attempt with that message.
+   */
+  prepare?: (trial: TrialRecord) => Promise<{ cwd?: string; cleanup?: () => Promise<void> } | undefined>;
 }
 
 /**
@@ -77,11 +83,21 @@ export class LocalDispatcher implements Dispatcher {
     const { trial, attempt } = job;
     const reporter = this.requireReporter();
     await reporter.reportStarted(trial.id, attempt, 'local');
+    let prepared: Awaited<ReturnType<NonNullable<LocalDispatcherOptions['prepare']>>>;
+    try {
+      prepared = await this.opts.prepare?.(trial);
+    } catch (err) {
+      this.running.delete(trial.id);
+      this.pump();
+      const error = `cannot prepare the trial: ${(err as Error).message}`;
+      await reporter.reportFinished({ ...this.noRun(job, 'spawn-error', error), worker: 'local' });
+      return;
+    }
     const result = await runTrial({
       sweepId: trial.sweepId,
       trialId: trial.id,
       argv: trial.command ?? [],
-      cwd: this.opts.cwd,
+      cwd: prepared?.cwd ?? this.opts.cwd,
       env: this.opts.env,
       params: trial.params,
       seed: trial.seed,
@@ -94,6 +110,7 @@ export class LocalDispatcher implements Dispatcher {
     });
     // Every point reaches the store before the trial is marked finished: nothing half-written.
     await this.batcher.flush();
+    await prepared?.cleanup?.();
     this.running.delete(trial.id);
     this.pump();
     await reporter.reportFinished({
@@ -111,18 +128,22 @@ export class LocalDispatcher implements Dispatcher {
   }
 
   private reportNeverStarted(job: TrialDispatch): Promise<void> {
-    return this.requireReporter().reportFinished({
+    return this.requireReporter().reportFinished(this.noRun(job, 'stopped', null));
+  }
+
+  private noRun(job: TrialDispatch, outcome: AttemptReport['outcome'], error: string | null): AttemptReport {
+    return {
       trialId: job.trial.id,
       attempt: job.attempt,
-      outcome: 'stopped',
+      outcome,
       exitCode: null,
       signal: null,
-      error: null,
+      error,
       durationMs: 0,
       finalMetrics: {},
       malformedLines: 0,
       worker: null,
-    });
+    };
   }
 
   private track(p: Promise<void>): void {

@@ -30,16 +30,23 @@ export class ApiClient {
     return this.request<T>('POST', path, body);
   }
 
+  /** Uploads a content-addressed blob (a pinned diff, a git bundle) as raw bytes; the server checks the hash. */
+  async putBlob(hash: string, bytes: Buffer): Promise<void> {
+    await this.request('PUT', `/api/blobs/${encodeURIComponent(hash)}`, bytes);
+  }
+
+  /** `body`: JSON, or raw bytes (sent as application/octet-stream). */
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const raw = Buffer.isBuffer(body);
+    if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json';
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? new Uint8Array(body) : JSON.stringify(body),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;

@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { int, positiveInt, type SetExit, STORE_OPTION } from '../options';
+import { auditCommand } from './audit';
+import { dataAddCommand, dataGcCommand, dataPullCommand, dataPushCommand, dataStatusCommand } from './data';
+import { lineageCommand } from './lineage';
+import { modelAliasCommand, modelDeleteCommand, modelLsCommand, modelRegisterCommand } from './model';
+import { reproduceCommand } from './reproduce';
+
+const REMOTE_OPTION = [
+  '-r, --remote <url>',
+  'data remote: a directory or s3://bucket/prefix (default $HYPERFLEET_DATA_REMOTE, then .dvc/config)',
+] as const;
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error('expected a number ≥ 0');
+  return n;
+}
+
+/** Pinned code and data: `data`, `reproduce`, `model`, `lineage`, `audit`. */
+export function registerLineageCommands(program: Command, setExit: SetExit): void {
+  const data = program
+    .command('data')
+    .description('version data DVC-style: .dvc files, a content-addressed cache, remotes');
+  data
+    .command('add')
+    .description('hash files/directories (DVC 3 md5), cache them, write <path>.dvc')
+    .argument('<paths...>')
+    .option('--json', 'print JSON')
+    .action(async (paths: string[], opts) => setExit(await dataAddCommand(paths, opts)));
+  data
+    .command('push')
+    .description('upload cached data the remote lacks (resumable)')
+    .argument('[targets...]', 'paths (default: everything tracked)')
+    .option(...REMOTE_OPTION)
+    .action(async (targets: string[], opts) => setExit(await dataPushCommand(targets, opts)));
+  data
+    .command('pull')
+    .description('fetch tracked data by hash (verified) and check it out')
+    .argument('[targets...]', 'paths (default: everything tracked)')
+    .option(...REMOTE_OPTION)
+    .option('-f, --force', 'overwrite local changes to tracked data')
+    .action(async (targets: string[], opts) => setExit(await dataPullCommand(targets, opts)));
+  data
+    .command('status')
+    .description('tracked data: workspace vs .dvc, in the cache, on the remote (exit 1 when something changed)')
+    .option(...REMOTE_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (opts) => setExit(await dataStatusCommand(opts)));
+  data
+    .command('gc')
+    .description('remove cache objects no .dvc file, dvc.lock or recorded trial pins')
+    .option(...STORE_OPTION)
+    .option('-n, --dry-run', 'only count')
+    .action(async (opts) => setExit(await dataGcCommand(opts)));
+
+  program
+    .command('reproduce')
+    .description('re-run a trial with its exact pins (commit, diff, data, params, seed) and compare metrics')
+    .argument('<trial>', 'trial id')
+    .option(...STORE_OPTION)
+    .option('--local', 'run it here (default)')
+    .option('--server <url>', 'run it on a fleet (needs the controller)')
+    .option('-t, --tolerance <x>', 'largest |recorded - new| that still matches', number, 1e-9)
+    .option(...REMOTE_OPTION)
+    .option('--keep', 'keep the worktree afterwards')
+    .option('--json', 'print JSON')
+    .action(async (trial: string, opts) => setExit(await reproduceCommand(trial, opts)));
+
+  const model = program.command('model').description('model registry: numbered versions, aliases, lineage tags');
+  model
+    .command('register')
+    .description('register a trial artifact as a new model version')
+    .argument('<trial>', 'trial id')
+    .requiredOption('--name <name>', 'model name')
+    .requiredOption('--artifact <file>', "model file (a path, or relative to the trial's outputs/)")
+    .option('--alias <alias...>', 'aliases to point at this version (moved from older ones)')
+    .option(...STORE_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (trial: string, opts) => setExit(await modelRegisterCommand(trial, opts)));
+  model
+    .command('ls')
+    .description('models, or the versions of one')
+    .argument('[name]')
+    .option(...STORE_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, opts) => setExit(await modelLsCommand(name, opts)));
+  model
+    .command('alias')
+    .description('point an alias (staging, production) at a version')
+    .argument('<name>')
+    .argument('<alias>')
+    .argument('<version>', 'version number', positiveInt)
+    .option(...STORE_OPTION)
+    .action(async (name: string, alias: string, version: number, opts) =>
+      setExit(await modelAliasCommand(name, alias, version, opts)),
+    );
+  model
+    .command('delete')
+    .description('delete a version (soft: it stays in the audit log)')
+    .argument('<name>')
+    .argument('<version>', 'version number', positiveInt)
+    .option(...STORE_OPTION)
+    .action(async (name: string, version: number, opts) => setExit(await modelDeleteCommand(name, version, opts)));
+
+  program
+    .command('lineage')
+    .description('model → trial → sweep → commit → data, who and when')
+    .argument('<ref>', 'NAME, NAME@VERSION, NAME@ALIAS, or a trial id')
+    .option(...STORE_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts) => setExit(await lineageCommand(ref, opts)));
+
+  program
+    .command('audit')
+    .description('the append-only audit log (model created, registered, promoted, deleted)')
+    .option('--model <name>', 'only this model')
+    .option('-n, --limit <n>', 'the last n entries', int)
+    .option(...STORE_OPTION)
+    .option('--json', 'print JSON')
+    .action(async (opts) => setExit(await auditCommand(opts)));
+}

@@ -1,0 +1,54 @@
+import { createStrategy } from '@hyperfleet/search';
+import { HyperfleetError, renderCommand, type SweepConfig, toSearchSpace } from '@hyperfleet/spec';
+import type { SweepPlan } from './ports';
+
+export interface PlanOptions {
+  /** The sweep id (the caller mints it, or takes it from the stored sweep when recovering). */
+  id: string;
+  /** Overrides `config.seed`. */
+  seed?: number;
+  /** Used when neither `seed` nor `config.seed` is set; the caller draws it (the plan stays deterministic). */
+  fallbackSeed: number;
+  /** Overrides `config.parallel`. */
+  parallel?: number;
+  /** Overrides `config.run_cap`. */
+  count?: number;
+  /** Where `${args_json_file}` points for a trial (the runner writes params.json there). */
+  argsJsonFile: (trial: { id: string; index: number }) => string;
+}
+
+/** Raised when a plan cannot be built from an otherwise valid config (e.g. random search without a cap). */
+export const RUN_CAP_REQUIRED = 'RUN_CAP_REQUIRED';
+
+/**
+ * Builds the scheduler's plan from a validated sweep config. Shared by embedded `run` and the controller
+ * so both modes create the same trials from the same config and seed.
+ */
+export function planFromConfig(config: SweepConfig, opts: PlanOptions): SweepPlan {
+  createStrategy(config.method); // fails before anything runs when the method is unavailable
+  const runCap = opts.count ?? config.run_cap;
+  if (runCap === undefined && config.method !== 'grid') {
+    throw new HyperfleetError(
+      RUN_CAP_REQUIRED,
+      `${config.method} search never runs out of points, so this sweep would not end`,
+      {
+        hint: 'set run_cap in the sweep config or pass --count N',
+      },
+    );
+  }
+  return {
+    id: opts.id,
+    name: config.name ?? null,
+    method: config.method,
+    metric: config.metric ? { name: config.metric.name, goal: config.metric.goal, target: config.metric.target } : null,
+    space: toSearchSpace(config),
+    parallel: opts.parallel ?? config.parallel,
+    runCap,
+    retries: config.retries,
+    seed: opts.seed ?? config.seed ?? opts.fallbackSeed,
+    strategyOptions: { shuffle: config.grid?.shuffle, withoutReplacement: config.random?.without_replacement },
+    earlyTerminate: config.early_terminate,
+    config,
+    command: (params, trial) => renderCommand(config, { params, argsJsonFile: opts.argsJsonFile(trial) }),
+  };
+}

@@ -1,0 +1,220 @@
+import type { Redis } from 'ioredis';
+import { once, withTimeout } from '../close-all';
+import { assertId } from '../names';
+import type { AgentReport, Closeable, ReportStream } from '../ports';
+import { TransportError } from '../transport-error';
+import { decodeReports, encodeReports } from '../wire-codec';
+import { closeClient, createClient, reportErrors } from './redis-clients';
+import type { ResolvedRedisOptions } from './redis-options';
+
+/** One consumer group per sweep stream: controller replicas share it, each batch goes to one of them. */
+export const REPORT_GROUP = 'controller';
+const FIELD = 'r';
+
+type Entry = [id: string, fields: string[]];
+
+function isNoGroup(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOGROUP');
+}
+
+function sleep(ms: number, signal: { wake?: () => void }): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+}
+
+/**
+ * Reports on `${prefix}:reports:${sweepId}`. One stream entry per `publish` call, holding the JSON array:
+ * agents already batch (by count and time), so one XADD per batch is one round trip, keeps a batch atomic
+ * and in order, and makes acks per batch instead of per point. Consumed with XREADGROUP on a dedicated
+ * blocking connection, acknowledged after the handler resolves, trimmed up to what the group has acknowledged.
+ */
+export class RedisReportStream implements ReportStream {
+  private readonly subs = new Set<Closeable>();
+  private closed = false;
+
+  constructor(
+    private readonly o: ResolvedRedisOptions,
+    private readonly client: () => Redis,
+  ) {}
+
+  key(sweepId: string): string {
+    return `${this.o.prefix}:reports:${sweepId}`;
+  }
+
+  async publish(sweepId: string, reports: AgentReport[]): Promise<void> {
+    if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the Redis report stream is closed');
+    assertId('sweep id', sweepId);
+    if (reports.length === 0) return;
+    const key = this.key(sweepId);
+    // MAXLEN is only a safety cap for a stream nobody consumes; the consumer trims what it acknowledged.
+    await this.client()
+      .multi()
+      .xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, encodeReports(reports))
+      .pexpire(key, this.o.reports.ttlMs)
+      .exec();
+  }
+
+  subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable {
+    if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the Redis report stream is closed');
+    assertId('sweep id', sweepId);
+    assertId('consumer name', consumer);
+    const key = this.key(sweepId);
+    const r = this.o.reports;
+    const onError = reportErrors(this.o.onError, `report consumer ${sweepId}`);
+    const blocking = createClient(this.o.url, `reports-${consumer}`, this.o.onError, true);
+    const commands = this.client();
+    let open = true;
+    const nap: { wake?: () => void } = {};
+    let lastClaim = 0;
+    let lastTrim = 0;
+
+    const ensureGroup = async () => {
+      try {
+        // From '0': reports published before the first controller subscribed are not lost.
+        await commands.xgroup('CREATE', key, REPORT_GROUP, '0', 'MKSTREAM');
+      } catch (err) {
+        if (!(err instanceof Error && err.message.startsWith('BUSYGROUP'))) throw err;
+      }
+    };
+
+    /** Hands the entries to the handler and acknowledges them; false when the handler failed. */
+    const deliver = async (entries: Entry[]): Promise<boolean> => {
+      if (entries.length === 0) return true;
+      const reports: AgentReport[] = [];
+      for (const [id, fields] of entries) {
+        const i = fields.indexOf(FIELD);
+        try {
+          reports.push(...decodeReports(i >= 0 && i % 2 === 0 ? (fields[i + 1] ?? '') : ''));
+        } catch (err) {
+          // A malformed entry would otherwise be redelivered forever: report it and acknowledge it with the rest.
+          onError(new Error(`skipping malformed report entry ${id}: ${(err as Error).message}`));
+        }
+      }
+      try {
+        if (reports.length > 0) await handler(reports);
+      } catch (err) {
+        onError(err);
+        return false;
+      }
+      await commands.xack(key, REPORT_GROUP, ...entries.map(([id]) => id));
+      return true;
+    };
+
+    const read = async (id: '0' | '>', block: boolean): Promise<Entry[]> => {
+      const args: Array<string | number> = ['GROUP', REPORT_GROUP, consumer, 'COUNT', r.readCount];
+      if (block) args.push('BLOCK', r.blockMs);
+      args.push('STREAMS', key, id);
+      const res = (await blocking.call('XREADGROUP', ...args)) as Array<[string, Entry[]]> | null;
+      // Pending entries whose stream entry was trimmed/deleted come back as [id, null]; acknowledge and drop them.
+      const entries = res?.[0]?.[1] ?? [];
+      const gone = entries.filter(([, f]) => f === null).map(([id]) => id);
+      if (gone.length > 0) await commands.xack(key, REPORT_GROUP, ...gone);
+      return entries.filter(([, f]) => f !== null);
+    };
+
+    /** Entries another consumer took and never acknowledged (it died): claimed after claimIdleMs. */
+    const claimAbandoned = async (): Promise<Entry[]> => {
+      const res = (await commands.xautoclaim(
+        key,
+        REPORT_GROUP,
+        consumer,
+        r.claimIdleMs,
+        '0-0',
+        'COUNT',
+        r.readCount,
+      )) as [string, Entry[]];
+      return (res[1] ?? []).filter(([, f]) => f !== null);
+    };
+
+    /** Drops entries every consumer has acknowledged: older than the oldest pending one and the last delivered. */
+    const trim = async () => {
+      const groups = (await commands.xinfo('GROUPS', key)) as unknown[][];
+      const info = groups.find((g) => g[g.indexOf('name') + 1] === REPORT_GROUP);
+      if (!info) return;
+      const lastDelivered = String(info[info.indexOf('last-delivered-id') + 1]);
+      const pending = (await commands.xpending(key, REPORT_GROUP)) as [number, string | null, ...unknown[]];
+      const oldestPending = pending[1];
+      const minId = oldestPending ?? incrementId(lastDelivered);
+      await commands.xtrim(key, 'MINID', '~', minId);
+    };
+
+    const loop = async () => {
+      let backlog = true; // our own pending entries first (a restart with the same consumer name), then new ones
+      while (open) {
+        try {
+          if (backlog) {
+            const mine = await read('0', false);
+            if (mine.length === 0) backlog = false;
+            else if (!(await deliver(mine))) await sleep(r.retryDelayMs, nap);
+            continue;
+          }
+          const now = Date.now();
+          if (now - lastClaim >= Math.min(r.claimIdleMs, 5000)) {
+            lastClaim = now;
+            const claimed = await claimAbandoned();
+            if (claimed.length > 0) {
+              // Claimed entries are now ours and pending: the backlog pass delivers them.
+              backlog = true;
+              continue;
+            }
+          }
+          if (now - lastTrim >= r.trimIntervalMs) {
+            lastTrim = now;
+            await trim();
+          }
+          const fresh = await read('>', true);
+          if (fresh.length > 0 && !(await deliver(fresh))) {
+            backlog = true;
+            await sleep(r.retryDelayMs, nap);
+          }
+        } catch (err) {
+          if (!open) break;
+          if (isNoGroup(err)) {
+            // The stream or group vanished (Redis flushed or restarted without persistence): recreate and go on.
+            await ensureGroup().catch(onError);
+            backlog = true;
+            continue;
+          }
+          onError(err);
+          await sleep(r.retryDelayMs, nap);
+        }
+      }
+    };
+
+    const running = ensureGroup()
+      .catch((err) => {
+        if (!isNoGroup(err)) onError(err);
+      })
+      .then(loop);
+
+    const sub: Closeable = {
+      close: once(async () => {
+        open = false;
+        this.subs.delete(sub);
+        nap.wake?.();
+        // Interrupts a blocked XREADGROUP; a running handler gets the close bound to finish and ack.
+        blocking.disconnect();
+        await withTimeout(running, this.o.closeTimeoutMs, 'closing a report subscription').catch(onError);
+        await closeClient(blocking, this.o.closeTimeoutMs);
+      }),
+    };
+    this.subs.add(sub);
+    return sub;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.subs].map((s) => s.close()));
+  }
+}
+
+/** The smallest stream id greater than `id` ("ms-seq"). */
+export function incrementId(id: string): string {
+  const [ms, seq] = id.split('-');
+  return `${ms ?? '0'}-${BigInt(seq ?? '0') + 1n}`;
+}

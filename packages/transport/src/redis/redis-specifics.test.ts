@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type LostAttempt, STALLED_REASON } from '../lost-attempt';
+import type { Transport } from '../ports';
+import { type DoomedAgent, spawnDoomedAgent } from '../testing/spawn-doomed-agent';
+import { eventually, trialJob } from '../testing/trial-job';
+import { checkRedisPolicy, policyWarning } from './check-redis-policy';
+import { createRedisTransport } from './create-redis-transport';
+import type { RedisTransportOptions } from './redis-options';
+
+// Unique prefixes on db 0; nothing here flushes.
+const url = 'redis://127.0.0.1:6379/0';
+const admin = new Redis(url);
+const prefixes: string[] = [];
+const opened: Transport[] = [];
+const agents: DoomedAgent[] = [];
+
+function open(prefix: string, over: Partial<RedisTransportOptions> = {}): Transport {
+  const t = createRedisTransport({
+    url,
+    prefix,
+    lockDurationMs: 1000,
+    stalledIntervalMs: 500,
+    closeTimeoutMs: 1000,
+    poolRescanMs: 300,
+    onError: () => {},
+    ...over,
+  });
+  opened.push(t);
+  return t;
+}
+
+function newPrefix(): string {
+  const p = `hf-test-${randomUUID().slice(0, 8)}`;
+  prefixes.push(p);
+  return p;
+}
+
+afterEach(async () => {
+  await Promise.allSettled(agents.splice(0).map((a) => a.kill()));
+  await Promise.allSettled(opened.splice(0).map((t) => t.close()));
+  for (const p of prefixes.splice(0)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await admin.unlink(...keys);
+    } while (cursor !== '0');
+  }
+});
+afterAll(async () => {
+  await admin.quit();
+});
+
+describe('redis transport specifics', () => {
+  it('a controller that was down when the agent died finds the pool, sees the loss, and state() agrees', async () => {
+    const prefix = newPrefix();
+    const before = open(prefix);
+    const agent = await spawnDoomedAgent(url, prefix, 'gpu', 1000);
+    agents.push(agent);
+    await before.queue.enqueue(trialJob('t1', { pool: 'gpu' }));
+    expect(await agent.started).toBe('t1.a1');
+    await before.close(); // the controller goes down
+    await agent.kill(); // then the agent dies; no agent of the pool is left to run the stalled check
+
+    const after = open(prefix); // never enqueued to 'gpu': finds the pool by scanning
+    const lost: LostAttempt[] = [];
+    after.queue.watchLost((l) => lost.push(l));
+    await eventually(() => lost.length > 0, 15_000, 'the lost attempt');
+    expect(lost[0]).toMatchObject({ pool: 'gpu', trialId: 't1', attempt: 1, cause: 'stalled' });
+    expect(await after.queue.state('gpu', 't1', 1)).toEqual({ state: 'failed', failedReason: STALLED_REASON });
+    expect(await after.queue.cancel('gpu', 't1', 1)).toBe(false);
+  });
+
+  it('uses the documented key layout, with TTLs on stop keys, logs and report streams', async () => {
+    const prefix = newPrefix();
+    const t = open(prefix);
+    await t.queue.enqueue(trialJob('t1', { pool: 'cpu' }));
+    await t.reports.publish('s1', [{ type: 'started', trialId: 't1', attempt: 1, agentId: 'a', at: 1 }]);
+    await t.control.requestStop('t1');
+    await t.logs.append('t1', 'hi');
+    expect(await admin.exists(`${prefix}:trials:cpu:t1.a1`)).toBe(1);
+    expect(await admin.type(`${prefix}:reports:s1`)).toBe('stream');
+    expect(await admin.type(`${prefix}:logs:t1`)).toBe('stream');
+    for (const key of [`${prefix}:stop:t1`, `${prefix}:logs:t1`, `${prefix}:reports:s1`]) {
+      expect(await admin.pttl(key)).toBeGreaterThan(0);
+    }
+  });
+
+  it('trims report entries once the group has acknowledged them', async () => {
+    const prefix = newPrefix();
+    const t = open(prefix, { reports: { trimIntervalMs: 100, blockMs: 100 } });
+    for (let i = 0; i < 450; i++) {
+      await t.reports.publish('s1', [{ type: 'started', trialId: `t${i}`, attempt: 1, agentId: 'a', at: i }]);
+    }
+    let got = 0;
+    t.reports.subscribe('s1', 'c1', async (batch) => {
+      got += batch.length;
+    });
+    await eventually(() => got === 450);
+    await eventually(async () => (await admin.xlen(`${prefix}:reports:s1`)) <= 100, 5000, 'trimming');
+    expect(((await admin.xpending(`${prefix}:reports:s1`, 'controller')) as unknown[])[0]).toBe(0);
+  });
+
+  it('a re-enqueue after completion stays a no-op (finished jobs are kept)', async () => {
+    const prefix = newPrefix();
+    const t = open(prefix);
+    let runs = 0;
+    const h = t.consumer.consume({ pool: 'default', concurrency: 1, agentId: 'a' }, async () => {
+      runs++;
+    });
+    await t.queue.enqueue(trialJob('t1'));
+    await eventually(async () => (await t.queue.state('default', 't1', 1)).state === 'completed');
+    await t.queue.enqueue(trialJob('t1'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runs).toBe(1);
+    await h.close();
+  });
+
+  it('checkRedisPolicy: null on noeviction, a loud warning otherwise, no password in it', async () => {
+    expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    expect(await checkRedisPolicy(url)).toBeNull();
+    expect(policyWarning('allkeys-lru', 'redis://h:6379')).toMatch(/WARNING.*allkeys-lru.*noeviction/);
+    const unreachable = await checkRedisPolicy('redis://:topsecret@127.0.0.1:1/0', 500);
+    expect(unreachable).toMatch(/could not read maxmemory-policy/);
+    expect(unreachable).not.toContain('topsecret');
+  });
+});

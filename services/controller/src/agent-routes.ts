@@ -1,0 +1,72 @@
+import { type Request, type Response, Router } from 'express';
+import { ApiError } from './api-error';
+import type { AppDeps } from './app-deps';
+import type { AgentInfo, AgentRecord } from './coordination';
+import { requireRole } from './http-auth';
+import { heartbeatBody, parseInput, registerBody } from './request-schemas';
+
+/** A record lives 3 heartbeats: a dead machine disappears on its own. */
+const TTL_HEARTBEATS = 3;
+
+/** Agent routes: register, heartbeat, list. Agents live in the coordination store with a TTL. */
+export function agentRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const { coordination, tokens } = deps;
+  const now = () => deps.clock?.now() ?? Date.now();
+  const ttl = deps.agents.heartbeatMs * TTL_HEARTBEATS;
+
+  r.post('/agents/register', requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
+    const body = parseInput(registerBody, req.body, 'body');
+    const at = now();
+    const existing = await coordination.getAgent(body.agentId);
+    const agent: AgentRecord = {
+      ...body,
+      running: existing?.running ?? [],
+      draining: false,
+      registeredAt: existing?.registeredAt ?? at,
+      lastHeartbeat: at,
+    };
+    await coordination.addPool(body.pool);
+    await coordination.putAgent(agent, ttl);
+    res.json({
+      agentId: agent.agentId,
+      redisUrl: deps.agents.redisUrl,
+      heartbeatMs: deps.agents.heartbeatMs,
+      queuePrefix: deps.agents.queuePrefix,
+    });
+  });
+
+  r.post('/agents/:id/heartbeat', requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
+    const body = parseInput(heartbeatBody, req.body, 'body');
+    const id = String(req.params.id);
+    const agent = await coordination.getAgent(id);
+    if (!agent) {
+      throw new ApiError(
+        404,
+        'AGENT_UNKNOWN',
+        `agent ${id} is not registered (or missed ${TTL_HEARTBEATS} heartbeats)`,
+        {
+          hint: 'register again: POST /api/agents/register',
+        },
+      );
+    }
+    const { status: agentStatus, ...rest } = body;
+    await coordination.putAgent(
+      { ...agent, ...rest, ...(agentStatus ? { agentStatus } : {}), lastHeartbeat: now() },
+      ttl,
+    );
+    res.json({ ok: true });
+  });
+
+  r.get('/agents', requireRole(tokens, 'read'), async (_req: Request, res: Response) => {
+    const at = now();
+    const agents: AgentInfo[] = (await coordination.listAgents())
+      .map((a) => ({
+        ...a,
+        status: at - a.lastHeartbeat <= 2 * deps.agents.heartbeatMs ? ('alive' as const) : ('stale' as const),
+      }))
+      .sort((a, b) => a.pool.localeCompare(b.pool) || a.agentId.localeCompare(b.agentId));
+    res.json({ agents });
+  });
+  return r;
+}

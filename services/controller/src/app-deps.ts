@@ -1,0 +1,35 @@
+import type { Clock } from '@hyperfleet/scheduler';
+import type { TrackingStore } from '@hyperfleet/store';
+import type { Transport } from '@hyperfleet/transport';
+import type { ControllerMetrics } from './controller-metrics';
+import type { Coordination } from './coordination';
+import type { Logger } from './logger';
+import type { SweepRuntime } from './sweep-runtime';
+import type { TokenRegistry } from './token-auth';
+
+/** What agents are told at registration. */
+export interface AgentSettings {
+  /** Redis the agents connect to (null in embedded mode: in-process agents only). */
+  redisUrl: string | null;
+  queuePrefix: string;
+  heartbeatMs: number;
+}
+
+export interface AppDeps {
+  store: TrackingStore;
+  transport: Transport;
+  coordination: Coordination;
+  runtime: SweepRuntime;
+  metrics: ControllerMetrics;
+  /** null: no auth (embedded mode without tokens). */
+  tokens: TokenRegistry | null;
+  /** Base URL for dashboard links, e.g. `http://host:7070`. */
+  publicUrl: string;
+  agents: AgentSettings;
+  /** Largest accepted JSON body (express `limit` syntax). Default '1mb'. */
+  bodyLimit?: string | number;
+  /** Largest accepted blob (a pinned diff, a git bundle). Default '512mb'. */
+  blobLimit?: string | number;
+  clock?: Clock;
+  log?: Logger;
+}

@@ -1,0 +1,71 @@
+/** GPU as an agent reports it (nvidia-smi). */
+export interface GpuInfo {
+  index: number;
+  name: string;
+  memoryTotalMiB: number | null;
+  memoryUsedMiB: number | null;
+  utilizationPct: number | null;
+}
+
+/** What an agent told us at register/heartbeat time; `status` is derived when listing. */
+export interface AgentRecord {
+  agentId: string;
+  host: string;
+  pool: string;
+  slots: number;
+  running: { trialId: string; attempt: number; slot?: number; gpu?: number | null }[];
+  gpus: GpuInfo[];
+  draining: boolean;
+  /** The agent's own state: `paused` when its failure breaker tripped (with the reason). */
+  agentStatus?: 'running' | 'paused' | 'draining';
+  reason?: string | null;
+  version: string;
+  registeredAt: number;
+  lastHeartbeat: number;
+}
+
+export interface AgentInfo extends AgentRecord {
+  status: 'alive' | 'stale';
+}
+
+/** A control request one replica hands to the replica that runs the sweep. */
+export interface SweepCommand {
+  id: string;
+  sweepId: string;
+  type: 'pause' | 'resume' | 'stop' | 'cancel' | 'retry-failed';
+  actor: string | null;
+}
+
+/**
+ * Cluster-wide state the controller keeps outside the store: sweep locks (one scheduling replica per
+ * sweep), the agent registry (expires on its own when a machine dies), the pools agents ever served,
+ * and commands forwarded between replicas. Redis in fleet mode, memory in embedded mode and unit tests.
+ */
+export interface Coordination {
+  /** Takes the lock when free (or already ours); true when we hold it afterwards. */
+  acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends our lock; false when it expired or someone else holds it now (we must stop acting on it). */
+  renewLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases our lock; a no-op when someone else holds it. */
+  releaseLock(name: string, owner: string): Promise<void>;
+
+  putAgent(agent: AgentRecord, ttlMs: number): Promise<void>;
+  getAgent(agentId: string): Promise<AgentRecord | null>;
+  listAgents(): Promise<AgentRecord[]>;
+
+  addPool(pool: string): Promise<void>;
+  listPools(): Promise<string[]>;
+
+  pushCommand(cmd: SweepCommand): Promise<void>;
+  /** Removes and returns the commands waiting for a sweep, oldest first. */
+  takeCommands(sweepId: string): Promise<SweepCommand[]>;
+  /** Records that a command was applied (or why not); readers poll `commandResult`. */
+  completeCommand(id: string, result: CommandResult): Promise<void>;
+  commandResult(id: string): Promise<CommandResult | null>;
+
+  /** Throws when the backing service does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type CommandResult = { ok: true } | { ok: false; code: string; message: string };

@@ -1,0 +1,54 @@
+import { isHyperfleetError } from '@hyperfleet/spec';
+import { isStoreError } from '@hyperfleet/store';
+import { isTransportError } from '@hyperfleet/transport';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError } from './api-error';
+import { errorText, type Logger } from './logger';
+
+/** Errors body-parser raises carry `type` and `status`. */
+interface ParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** One normalizer for everything a route throws → `{error: {code, message, hint}}` with the right status. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const p = err as ParserError;
+  if (p?.type === 'entity.too.large') {
+    return new ApiError(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `request body over the limit${p.limit ? ` of ${p.limit} bytes` : ''}`,
+      {
+        hint: 'send less per request (split metric batches, trim the config)',
+      },
+    );
+  }
+  if (p?.type === 'entity.parse.failed') {
+    return new ApiError(400, 'BAD_JSON', 'the request body is not valid JSON', {
+      hint: 'send Content-Type: application/json',
+    });
+  }
+  if (typeof p?.type === 'string' && typeof p.status === 'number' && p.status >= 400 && p.status < 500) {
+    return new ApiError(p.status, 'BAD_REQUEST', errorText(err));
+  }
+  if (isStoreError(err, 'STORE_UNREACHABLE') || isTransportError(err, 'TRANSPORT_UNREACHABLE')) {
+    return new ApiError(503, 'NOT_READY', errorText(err), { hint: 'the store or Redis is unreachable; retry shortly' });
+  }
+  if (isStoreError(err, 'STORE_NOT_FOUND')) return new ApiError(404, 'NOT_FOUND', errorText(err));
+  if (isHyperfleetError(err) && err.code.endsWith('_INVALID')) {
+    return new ApiError(422, err.code, err.message, err.hint === undefined ? {} : { hint: err.hint });
+  }
+  return new ApiError(500, 'INTERNAL', 'internal error', { hint: 'the controller log has the details' });
+}
+
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const api = toApiError(err);
+    if (api.status >= 500) log.error('request failed', { method: req.method, path: req.path, error: errorText(err) });
+    if (res.headersSent) return;
+    res.status(api.status).json(api.body());
+  };
+}

@@ -1,0 +1,40 @@
+import { withTimeout } from '@hyperfleet/transport';
+import { type Request, type Response, Router } from 'express';
+import type { AppDeps } from './app-deps';
+import { errorText } from './logger';
+
+const READY_TIMEOUT_MS = 2000;
+
+/** Unauthenticated probes: liveness, readiness (store + Redis answer), Prometheus metrics. */
+export function healthRoutes(deps: AppDeps): Router {
+  const r = Router();
+  r.get('/healthz', (_req: Request, res: Response) => {
+    res.json({ ok: true });
+  });
+
+  r.get('/readyz', async (_req: Request, res: Response) => {
+    const checks = await Promise.allSettled([
+      withTimeout(deps.store.listSweeps({ limit: 1 }), READY_TIMEOUT_MS, 'store ping'),
+      withTimeout(deps.coordination.ping(), READY_TIMEOUT_MS, 'redis ping'),
+    ]);
+    const [store, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : errorText(c.reason)));
+    if (store === 'ok' && redis === 'ok') {
+      res.json({ ok: true });
+      return;
+    }
+    res.status(503).json({
+      error: {
+        code: 'NOT_READY',
+        message: 'a dependency does not answer',
+        hint: 'check the store and Redis',
+        checks: { store, redis },
+      },
+    });
+  });
+
+  r.get('/metrics', async (_req: Request, res: Response) => {
+    const registry = deps.metrics.registry;
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return r;
+}

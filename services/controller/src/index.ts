@@ -1,0 +1,14 @@
+export { ApiError } from './api-error';
+export type { AgentSettings, AppDeps } from './app-deps';
+export { ControllerMetrics } from './controller-metrics';
+export type { AgentInfo, AgentRecord, CommandResult, Coordination, GpuInfo, SweepCommand } from './coordination';
+export { createApp } from './create-app';
+export { type Controller, type ControllerOptions, createController } from './create-controller';
+export { jsonLogger, type Logger, silentLogger } from './logger';
+export { MemoryCoordination } from './memory-coordination';
+export { QueueDispatcher } from './queue-dispatcher';
+export { RedisCoordination, type RedisCoordinationOptions } from './redis-coordination';
+export type { RuntimeHooks, TrialEvent } from './runtime-hooks';
+export { type SweepAction, SweepRuntime, type SweepRuntimeOptions } from './sweep-runtime';
+export { type Principal, ROLES, type Role, type TokenEntry, TokenRegistry } from './token-auth';
+export { MAX_STEP, toMetricPoints } from './wire-points';

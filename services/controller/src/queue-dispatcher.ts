@@ -1,0 +1,141 @@
+import type { AttemptReport, Dispatcher, TrialDispatch } from '@hyperfleet/scheduler';
+import type { TrialRecord } from '@hyperfleet/store';
+import { type ControlChannel, jobIdOf, type TrialJob, type TrialQueue } from '@hyperfleet/transport';
+import { errorText, type Logger } from './logger';
+import type { SubmittedPins } from './sweep-submission';
+
+/** What every job of a sweep shares (from the submission); the trial adds argv, params, seed. */
+export interface JobTemplate {
+  pool: string;
+  cwd: string;
+  env?: Record<string, string>;
+  resources?: TrialJob['resources'];
+  timeoutMs?: number;
+  metrics?: TrialJob['metrics'];
+  killGraceMs?: number;
+  pins?: SubmittedPins;
+}
+
+export interface QueueDispatcherDeps {
+  sweepId: string;
+  queue: TrialQueue;
+  control: ControlChannel;
+  template: JobTemplate;
+  /** Reports an attempt that was stopped before any agent took it (the scheduler waits for one). */
+  reportNeverStarted: (report: AttemptReport) => void;
+  /** Called before each attempt is enqueued (records its lineage); failures are logged, never thrown. */
+  beforeDispatch?: (trial: TrialRecord) => Promise<void>;
+  log: Logger;
+}
+
+/** An attempt handed to the queue and not yet ended, as the reconciler sees it. */
+export interface OutstandingJob {
+  job: TrialJob;
+  /** Enqueue has not succeeded yet (Redis was away); the reconciler retries it. */
+  unsent: boolean;
+  stopRequested: boolean;
+}
+
+/**
+ * The scheduler's Dispatcher over the trial queue: dispatch = enqueue (idempotent per job id), stop = the
+ * control channel plus removing the job if no agent has taken it. Never throws into the scheduler: an
+ * enqueue or stop that fails is retried by the reconciler, so a Redis blip cannot wedge the sweep.
+ */
+export class QueueDispatcher implements Dispatcher {
+  private readonly jobs = new Map<string, OutstandingJob>();
+
+  constructor(private readonly deps: QueueDispatcherDeps) {}
+
+  async dispatch({ trial, attempt }: TrialDispatch): Promise<void> {
+    const t = this.deps.template;
+    const job: TrialJob = {
+      sweepId: this.deps.sweepId,
+      trialId: trial.id,
+      attempt,
+      pool: t.pool,
+      argv: trial.command ?? [],
+      params: trial.params,
+      seed: trial.seed,
+      cwd: t.cwd,
+      ...(t.env === undefined ? {} : { env: t.env }),
+      ...(t.resources === undefined ? {} : { resources: t.resources }),
+      ...(t.timeoutMs === undefined ? {} : { timeoutMs: t.timeoutMs }),
+      ...(t.metrics === undefined ? {} : { metrics: t.metrics }),
+      ...(t.killGraceMs === undefined ? {} : { killGraceMs: t.killGraceMs }),
+      ...(t.pins === undefined
+        ? {}
+        : { pins: { code: t.pins.code, data: t.pins.data, bundle: t.pins.bundle, dataRemote: t.pins.dataRemote } }),
+    };
+    await this.deps.beforeDispatch?.(trial).catch((err: unknown) => {
+      this.deps.log.warn('could not record the trial’s lineage', { trial: trial.id, error: errorText(err) });
+    });
+    const entry: OutstandingJob = { job, unsent: true, stopRequested: false };
+    this.jobs.set(trial.id, entry);
+    await this.send(entry);
+  }
+
+  async stop(trialId: string): Promise<void> {
+    const entry = this.jobs.get(trialId);
+    if (!entry) return;
+    entry.stopRequested = true;
+    await this.sendStop(entry);
+  }
+
+  /** The attempt of a trial we are waiting on, if any. */
+  current(trialId: string): OutstandingJob | undefined {
+    return this.jobs.get(trialId);
+  }
+
+  outstanding(): OutstandingJob[] {
+    return [...this.jobs.values()];
+  }
+
+  /** The trial ended: nothing more to watch. */
+  forget(trialId: string): void {
+    this.jobs.delete(trialId);
+  }
+
+  /** (Re-)sends a job: enqueue is idempotent per job id, so this is safe at any time. */
+  async send(entry: OutstandingJob): Promise<boolean> {
+    try {
+      await this.deps.queue.enqueue(entry.job);
+      entry.unsent = false;
+      return true;
+    } catch (err) {
+      this.deps.log.warn('enqueue failed; the reconciler retries it', {
+        job: jobIdOf(entry.job.trialId, entry.job.attempt),
+        error: errorText(err),
+      });
+      return false;
+    }
+  }
+
+  /** Asks the agent to stop the trial and removes the job if it is still waiting; safe to repeat. */
+  async sendStop(entry: OutstandingJob): Promise<void> {
+    const { job } = entry;
+    try {
+      await this.deps.control.requestStop(job.trialId);
+      const removed = entry.unsent || (await this.deps.queue.cancel(job.pool, job.trialId, job.attempt));
+      if (!removed) return; // an agent has it: it stops the trial and reports 'stopped'
+      entry.unsent = false;
+      // No agent will ever report this attempt: report it here, outside the scheduler's current task.
+      this.deps.reportNeverStarted({
+        trialId: job.trialId,
+        attempt: job.attempt,
+        outcome: 'stopped',
+        exitCode: null,
+        signal: null,
+        error: null,
+        durationMs: 0,
+        finalMetrics: {},
+        malformedLines: 0,
+        worker: null,
+      });
+    } catch (err) {
+      this.deps.log.warn('stop request failed; the reconciler retries it', {
+        trial: job.trialId,
+        error: errorText(err),
+      });
+    }
+  }
+}

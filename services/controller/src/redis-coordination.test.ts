@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisCoordination } from './redis-coordination';
+import { REDIS_URL } from './testing/fleet-fixture';
+
+const opened: RedisCoordination[] = [];
+afterEach(async () => {
+  while (opened.length > 0) await opened.pop()?.close();
+});
+
+function open(prefix: string) {
+  const c = new RedisCoordination({ url: REDIS_URL, prefix });
+  opened.push(c);
+  return c;
+}
+
+describe('RedisCoordination', () => {
+  it('sweep locks: one owner at a time, renew only by the owner, expiry frees it, release only by the owner', async () => {
+    const prefix = `hf-ctl-${randomUUID().slice(0, 8)}`;
+    const a = open(prefix);
+    const b = open(prefix);
+    expect(await a.acquireLock('s', 'A', 300)).toBe(true);
+    expect(await b.acquireLock('s', 'B', 300)).toBe(false);
+    expect(await a.acquireLock('s', 'A', 300)).toBe(true); // re-entrant for the owner
+    expect(await b.renewLock('s', 'B', 300)).toBe(false);
+    await b.releaseLock('s', 'B');
+    expect(await a.renewLock('s', 'A', 100)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await a.renewLock('s', 'A', 300)).toBe(false);
+    expect(await b.acquireLock('s', 'B', 300)).toBe(true);
+    await b.releaseLock('s', 'B');
+    expect(await a.acquireLock('s', 'A', 300)).toBe(true);
+    await a.releaseLock('s', 'A');
+  });
+
+  it('agents expire with their TTL; pools are remembered; commands are taken once', async () => {
+    const prefix = `hf-ctl-${randomUUID().slice(0, 8)}`;
+    const c = open(prefix);
+    const agent = {
+      agentId: 'a1',
+      host: 'h',
+      pool: 'gpu',
+      slots: 1,
+      running: [],
+      gpus: [],
+      draining: false,
+      version: '1',
+      registeredAt: 1,
+      lastHeartbeat: 1,
+    };
+    await c.putAgent(agent, 150);
+    await c.addPool('gpu');
+    expect(await c.listAgents()).toEqual([agent]);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await c.listAgents()).toEqual([]);
+    expect(await c.listPools()).toEqual(['gpu']);
+    await c.pushCommand({ id: 'c1', sweepId: 's', type: 'pause', actor: null });
+    expect((await c.takeCommands('s')).map((x) => x.id)).toEqual(['c1']);
+    expect(await c.takeCommands('s')).toEqual([]);
+    await c.completeCommand('c1', { ok: true });
+    expect(await c.commandResult('c1')).toEqual({ ok: true });
+  });
+});

@@ -1,0 +1,15 @@
+import type { SchedulerEvent } from '@hyperfleet/scheduler';
+import type { MetricPoint } from '@hyperfleet/spec';
+
+/** A scheduler event with the sweep it belongs to. */
+export type TrialEvent = SchedulerEvent & { sweepId: string };
+
+/**
+ * Callbacks for what happens to sweeps this replica runs (the dashboard's socket.io gateway subscribes here).
+ * Called synchronously on the ingest path: keep them cheap and throttle on your side; a throw is logged, not fatal.
+ */
+export interface RuntimeHooks {
+  /** Every batch of points written to the store, after the write. */
+  onMetrics?: (sweepId: string, points: MetricPoint[]) => void;
+  onTrialEvent?: (event: TrialEvent) => void;
+}

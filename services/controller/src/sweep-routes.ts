@@ -1,0 +1,115 @@
+import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/spec';
+import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
+import { type Request, type Response, Router } from 'express';
+import { ApiError } from './api-error';
+import type { AppDeps } from './app-deps';
+import { principalOf, requireRole } from './http-auth';
+import { newSeed, newSweepId } from './ids';
+import { listQuery, parseInput, submitBody, submitQuery } from './request-schemas';
+import { resolveSweep } from './resolve-sweep';
+import type { SweepAction } from './sweep-runtime';
+import { planFor, type SubmittedPins } from './sweep-submission';
+
+const ACTIONS: readonly SweepAction[] = ['pause', 'resume', 'stop', 'cancel', 'retry-failed'];
+
+/** Sweep routes: submit, list, show, and the control actions. */
+export function sweepRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const { store, tokens } = deps;
+
+  r.post('/sweeps', requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+    const body = parseInput(submitBody, req.body, 'body');
+    const { force } = parseInput(submitQuery, req.query, 'query');
+    const validated = validateSweepConfig(body.config);
+    if (!validated.ok) {
+      throw new ApiError(422, 'CONFIG_INVALID', `invalid sweep config: ${validated.issues.length} problem(s)`, {
+        hint: 'fix each issue (path, expected, found); `hyperfleet validate sweep.yaml` shows the same list',
+        details: { issues: validated.issues, warnings: validated.warnings },
+      });
+    }
+    const base = validated.config;
+    const pool = body.pool ?? base.resources?.pool ?? 'default';
+    // Every submit-time override goes into the stored config, so a restarted controller rebuilds the same plan.
+    const config: SweepConfig = {
+      ...base,
+      ...(body.name === undefined ? {} : { name: body.name }),
+      seed: body.seed ?? base.seed ?? newSeed(),
+      ...(body.count === undefined ? {} : { run_cap: body.count }),
+      ...(body.parallel === undefined ? {} : { parallel: body.parallel }),
+      resources: { ...base.resources, pool },
+    };
+    if (!force) {
+      const known = await deps.coordination.listPools();
+      if (!known.includes(pool)) {
+        throw new ApiError(422, 'UNKNOWN_POOL', `no agent has registered pool "${pool}"`, {
+          hint:
+            known.length > 0
+              ? `known pools: ${known.join(', ')}; or start an agent with --pool ${pool}, or submit with ?force=true`
+              : `no agent has registered yet: start one with \`hyperfleet agent --pool ${pool}\`, or submit with ?force=true`,
+          details: { knownPools: known },
+        });
+      }
+    }
+    const id = newSweepId();
+    let plan: ReturnType<typeof planFor>;
+    try {
+      plan = planFor(id, config, config.seed ?? newSeed());
+    } catch (err) {
+      // Valid config the planner refuses (random without run_cap, bayes in this build, grid over a continuous range).
+      const code = (err as { code?: unknown }).code;
+      if (err instanceof Error && typeof code === 'string') {
+        const hint = err instanceof HyperfleetError ? err.hint : undefined;
+        throw new ApiError(422, code, err.message, hint === undefined ? {} : { hint });
+      }
+      throw err;
+    }
+    if (body.pins) await requireBlobs(store, body.pins);
+    const submission = { cwd: body.cwd, pool, ...(body.pins ? { pins: body.pins } : {}) };
+    const sweep = await deps.runtime.submit(plan, submission, principalOf(res).name);
+    res.status(201).json({ sweep, dashboardUrl: `${deps.publicUrl.replace(/\/+$/, '')}/sweeps/${sweep.id}` });
+  });
+
+  r.get('/sweeps', requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+    const { limit } = parseInput(listQuery, req.query, 'query');
+    const sweeps = await store.listSweeps({ limit });
+    res.json({ sweeps: await Promise.all(sweeps.map((s) => withCounts(store, s))) });
+  });
+
+  r.get('/sweeps/:id', requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+    const sweep = await resolveSweep(store, String(req.params.id));
+    const counts = await store.countTrials(sweep.id);
+    const trials = await store.listTrials(sweep.id, sweep.metricName ? { rankBy: sweep.goal } : {});
+    res.json({ sweep, counts, trials });
+  });
+
+  for (const action of ACTIONS) {
+    r.post(`/sweeps/:id/${action}`, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+      const sweep = await resolveSweep(store, String(req.params.id));
+      const result = await deps.runtime.control(sweep.id, action, principalOf(res).name);
+      res.status(result.pending ? 202 : 200).json(result.pending ? result : { sweep: result.sweep });
+    });
+  }
+  return r;
+}
+
+/** The diff and bundle a sweep's pins name must be here before any agent asks for them. */
+async function requireBlobs(store: TrackingStore, pins: SubmittedPins): Promise<void> {
+  const needed = [pins.code?.diff?.hash, pins.bundle].filter((h): h is string => typeof h === 'string');
+  for (const hash of needed) {
+    if (!(await store.lineage().getBlob(hash))) {
+      throw new ApiError(422, 'MISSING_BLOB', `the pins name blob ${hash}, which this server does not have`, {
+        hint: 'upload it first (PUT /api/blobs/<hash>); `hyperfleet sweep submit` does this for you',
+      });
+    }
+  }
+}
+
+async function withCounts(store: TrackingStore, sweep: SweepRecord) {
+  const counts = await store.countTrials(sweep.id);
+  let best: { trialId: string; value: number } | null = null;
+  if (sweep.metricName) {
+    const [top] = await store.listTrials(sweep.id, { rankBy: sweep.goal, limit: 1 });
+    if (top && top.metricValue !== null) best = { trialId: top.id, value: top.metricValue };
+  }
+  return { ...sweep, counts, best };
+}

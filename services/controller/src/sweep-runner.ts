@@ -1,0 +1,329 @@
+import type { EnvFingerprint } from '@hyperfleet/lineage';
+import type { AttemptReport, Clock, SchedulerEvent, SweepPlan } from '@hyperfleet/scheduler';
+import { SweepScheduler } from '@hyperfleet/scheduler';
+import type { MetricPoint } from '@hyperfleet/spec';
+import { TERMINAL_TRIAL_STATUSES } from '@hyperfleet/spec';
+import { recordTrialLineage, type SweepRecord, type TrackingStore } from '@hyperfleet/store';
+import { type AgentReport, type Closeable, jobIdOf, type Transport } from '@hyperfleet/transport';
+import type { IngestMeter } from './ingest-meter';
+import { errorText, type Logger } from './logger';
+import { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
+import type { RuntimeHooks } from './runtime-hooks';
+import { SerialQueue } from './serial-queue';
+import { toMetricPoints } from './wire-points';
+
+export interface SweepRunnerDeps {
+  plan: SweepPlan;
+  store: TrackingStore;
+  transport: Transport;
+  clock: Clock;
+  /** Consumer name in the sweep's report group (this controller replica). */
+  consumerId: string;
+  template: JobTemplate;
+  hooks: RuntimeHooks;
+  meter: IngestMeter;
+  log: Logger;
+  /** Reconcile passes a job must look missing/failed before we act (lets in-flight reports land first). */
+  graceTicks?: number;
+  /** Passes a job may sit `completed` without its finished report before the attempt counts as lost. */
+  completedGraceTicks?: number;
+}
+
+/**
+ * Runs one sweep on this replica: its scheduler, the dispatcher over the trial queue, the consumer of the
+ * sweep's agent reports, lost-attempt handling and reconciliation. Everything that feeds the scheduler goes
+ * through one serial queue, so a duplicate report (at-least-once) or a late lost signal always sees the
+ * current attempt and is dropped when it is stale.
+ */
+export class SweepRunner {
+  readonly sweepId: string;
+  readonly done: Promise<SweepRecord>;
+  private readonly scheduler: SweepScheduler;
+  private readonly dispatcher: QueueDispatcher;
+  private readonly serial = new SerialQueue();
+  /** Attempts whose `started` report reached the scheduler (drops redelivered duplicates). */
+  private readonly started = new Set<string>();
+  /** Attempts started before this runner recovered the sweep: the scheduler has no attempt record open for them. */
+  private readonly adopted = new Set<string>();
+  /** jobId → [state seen, consecutive passes] for the reconciler's grace. */
+  private readonly suspicion = new Map<string, [string, number]>();
+  private subscription: Closeable | null = null;
+  private detached = false;
+
+  constructor(private readonly deps: SweepRunnerDeps) {
+    this.sweepId = deps.plan.id;
+    this.dispatcher = new QueueDispatcher({
+      sweepId: deps.plan.id,
+      queue: deps.transport.queue,
+      control: deps.transport.control,
+      template: deps.template,
+      reportNeverStarted: (report) => {
+        this.serial.run(() => this.finishAttempt(report)).catch((err) => this.fault('stop report', err));
+      },
+      log: deps.log,
+      ...(deps.template.pins ? { beforeDispatch: (trial) => this.recordLineage(trial.id) } : {}),
+    });
+    this.scheduler = new SweepScheduler(deps.plan, {
+      store: deps.store,
+      dispatcher: this.dispatcher,
+      clock: deps.clock,
+    });
+    this.scheduler.on((e) => this.onSchedulerEvent(e));
+    this.done = this.scheduler.done;
+  }
+
+  /** Creates or recovers the sweep, then starts consuming its reports (after recovery: none is dropped as stale). */
+  async start(opts: { paused?: boolean; reapply?: 'stop' | 'cancel' | null } = {}): Promise<void> {
+    const { store, plan } = this.deps;
+    const running = await store.listTrials(plan.id, { status: ['running'] });
+    await this.serial.run(async () => {
+      if (opts.paused) await this.scheduler.pause();
+      await this.scheduler.start();
+      // Recovery re-queues every unfinished trial; the ones an agent had started stay `running` in the record.
+      for (const t of running) {
+        const entry = this.dispatcher.current(t.id);
+        if (entry?.job.attempt !== t.attempts) continue;
+        const id = jobIdOf(t.id, t.attempts);
+        this.started.add(id);
+        this.adopted.add(id);
+        await store.updateTrial(t.id, { status: 'running' });
+      }
+      if (opts.reapply === 'stop') await this.scheduler.stop();
+      if (opts.reapply === 'cancel') await this.scheduler.cancel();
+    });
+    if (this.detached) return;
+    this.subscription = this.deps.transport.reports.subscribe(plan.id, this.deps.consumerId, (batch) =>
+      this.serial.run(() => this.apply(batch)),
+    );
+  }
+
+  pause(): Promise<void> {
+    return this.serial.run(() => this.scheduler.pause());
+  }
+
+  resume(): Promise<void> {
+    return this.serial.run(() => this.scheduler.resume());
+  }
+
+  stop(reason?: string): Promise<void> {
+    return this.serial.run(() => this.scheduler.stop(reason));
+  }
+
+  cancel(reason?: string): Promise<void> {
+    return this.serial.run(() => this.scheduler.cancel(reason));
+  }
+
+  earlyStop(trialId: string, reason: string): Promise<void> {
+    return this.serial.run(() => this.scheduler.earlyStop(trialId, reason));
+  }
+
+  /** Whether a trial of this sweep is outstanding here (routes lost signals to the right runner). */
+  owns(trialId: string): boolean {
+    return this.dispatcher.current(trialId) !== undefined;
+  }
+
+  /** An attempt's agent vanished (stalled job), gave it back, or its handler threw: end it as `lost`. */
+  reportLost(trialId: string, attempt: number, reason: string): Promise<void> {
+    return this.serial.run(async () => {
+      if (this.dispatcher.current(trialId)?.job.attempt !== attempt) return; // stale or duplicate
+      await this.finishAttempt(lostReport(trialId, attempt, reason));
+    });
+  }
+
+  /**
+   * Compares every outstanding attempt with the queue: re-sends jobs the queue lost (Redis flushed or
+   * restarted without persistence), ends as `lost` the ones that failed or stalled while nobody watched,
+   * and repeats stop requests that did not go through.
+   */
+  async reconcile(): Promise<void> {
+    if (this.detached) return;
+    const { queue } = this.deps.transport;
+    const snapshot = this.dispatcher.outstanding();
+    const states = await Promise.all(
+      snapshot.map((e) =>
+        e.unsent
+          ? Promise.resolve({ state: 'unsent' as const })
+          : queue.state(e.job.pool, e.job.trialId, e.job.attempt).catch(() => null),
+      ),
+    );
+    await this.serial.run(async () => {
+      for (const [i, entry] of snapshot.entries()) {
+        const st = states[i];
+        if (!st || this.detached || this.dispatcher.current(entry.job.trialId) !== entry) continue;
+        await this.reconcileOne(entry, st.state, 'failedReason' in st ? st.failedReason : undefined);
+      }
+    });
+  }
+
+  /** Stops feeding the scheduler (lock lost, replica closing); touches neither the store nor the trials. */
+  async detach(): Promise<void> {
+    if (this.detached) return;
+    this.detached = true;
+    const sub = this.subscription;
+    this.subscription = null;
+    try {
+      await sub?.close();
+    } finally {
+      await this.serial.idle();
+    }
+  }
+
+  private async reconcileOne(entry: OutstandingJob, state: string, failedReason: string | undefined): Promise<void> {
+    const { job } = entry;
+    const id = jobIdOf(job.trialId, job.attempt);
+    const grace = this.deps.graceTicks ?? 2;
+    const seen = this.bump(id, state);
+    if (entry.stopRequested) {
+      if (state === 'waiting' || state === 'unsent') await this.dispatcher.sendStop(entry);
+      else if (state === 'active') await this.deps.transport.control.requestStop(job.trialId);
+      else if ((state === 'missing' || state === 'completed') && seen >= grace) {
+        // Nobody will report this attempt any more; it was meant to stop anyway.
+        await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
+      } else if (state === 'failed' && seen >= grace) {
+        await this.finishAttempt(lostReport(job.trialId, job.attempt, failedReason ?? 'job failed'));
+      }
+      return;
+    }
+    switch (state) {
+      case 'unsent':
+        if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
+        return;
+      case 'missing':
+        if (seen < grace) return;
+        this.deps.log.warn('job missing from the queue; enqueued again from the store', { job: id });
+        if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
+        return;
+      case 'failed':
+        if (seen < grace) return;
+        await this.finishAttempt(lostReport(job.trialId, job.attempt, failedReason ?? 'job failed'));
+        return;
+      case 'completed':
+        if (seen < (this.deps.completedGraceTicks ?? 12)) return;
+        await this.finishAttempt(
+          lostReport(job.trialId, job.attempt, 'the job completed but its result never reached the controller'),
+        );
+        return;
+      default:
+        this.suspicion.delete(id);
+    }
+  }
+
+  private bump(id: string, state: string): number {
+    const prev = this.suspicion.get(id);
+    const n = prev?.[0] === state ? prev[1] + 1 : 1;
+    this.suspicion.set(id, [state, n]);
+    return n;
+  }
+
+  /** One batch of agent reports, in stream order; throws (→ redelivery) when the store fails. */
+  private async apply(batch: AgentReport[]): Promise<void> {
+    if (this.detached) throw new Error('runner detached'); // leave the batch for whoever runs the sweep next
+    let pending: MetricPoint[] = [];
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const points = pending;
+      pending = [];
+      await this.scheduler.reportMetrics(points);
+      this.deps.meter.ingested(points.length);
+      this.hook(() => this.deps.hooks.onMetrics?.(this.sweepId, points));
+    };
+    for (const r of batch) {
+      const isCurrent = this.dispatcher.current(r.trialId)?.job.attempt === r.attempt;
+      if (r.type === 'metrics') {
+        if (!isCurrent) {
+          this.deps.meter.dropped('stale_attempt', r.points.length);
+          continue;
+        }
+        const { points, dropped } = toMetricPoints(r.trialId, r.points, this.deps.clock.now());
+        for (const [reason, n] of Object.entries(dropped)) if (n > 0) this.deps.meter.dropped(reason, n);
+        for (const p of points) pending.push(p);
+        continue;
+      }
+      await flush();
+      if (!isCurrent) continue;
+      const id = jobIdOf(r.trialId, r.attempt);
+      if (r.type === 'started') {
+        if (this.started.has(id)) continue;
+        await this.scheduler.reportStarted(r.trialId, r.attempt, r.agentId);
+        this.started.add(id);
+        // The machine that runs the trial reports its environment: that is the one the record must show.
+        if (r.env && this.deps.template.pins) await this.recordLineage(r.trialId, r.env);
+      } else {
+        await this.finishAttempt({ ...r.result, trialId: r.trialId, attempt: r.attempt, worker: r.agentId });
+      }
+    }
+    await flush();
+  }
+
+  /** Ends an attempt in the scheduler; keeps a lost attempt's points aside when the trial will run again. */
+  private async finishAttempt(report: AttemptReport): Promise<void> {
+    const entry = this.dispatcher.current(report.trialId);
+    if (entry?.job.attempt !== report.attempt) return;
+    const id = jobIdOf(report.trialId, report.attempt);
+    const retries = this.deps.plan.retries - (report.attempt - 1);
+    if (report.outcome === 'lost' && retries > 0 && !entry.stopRequested) {
+      await this.deps.store.archiveAttemptMetrics(report.trialId, report.attempt);
+    }
+    await this.scheduler.reportFinished(report);
+    if (this.adopted.delete(id)) await this.closeAdoptedAttempt(report);
+    this.started.delete(id);
+    this.suspicion.delete(id);
+  }
+
+  /** The attempt record of an attempt started under a previous scheduler is still open: close it like the scheduler would. */
+  private async closeAdoptedAttempt(report: AttemptReport): Promise<void> {
+    const trial = await this.deps.store.getTrial(report.trialId);
+    if (!trial) return;
+    const final = TERMINAL_TRIAL_STATUSES.includes(trial.status);
+    await this.deps.store.finishAttempt(report.trialId, report.attempt, {
+      status: final ? trial.status : 'failed',
+      endedAt: this.deps.clock.now(),
+      exitCode: report.exitCode,
+      signal: report.signal,
+      reason: final ? trial.reason : `attempt ${report.attempt} ${report.outcome}: ${report.error ?? 'retried'}`,
+    });
+  }
+
+  /** The trial's lineage (the sweep's pins + its params, seed, command), with the worker's env once known. */
+  private async recordLineage(trialId: string, env?: EnvFingerprint): Promise<void> {
+    const pins = this.deps.template.pins;
+    const trial = pins ? await this.deps.store.getTrial(trialId) : null;
+    if (!pins || !trial) return;
+    await recordTrialLineage(this.deps.store, pins, trial, {
+      now: this.deps.clock.now(),
+      ...(env ? { env } : {}),
+    });
+  }
+
+  private onSchedulerEvent(e: SchedulerEvent): void {
+    if (e.type === 'trial.finished') this.dispatcher.forget(e.trial.id);
+    this.hook(() => this.deps.hooks.onTrialEvent?.({ ...e, sweepId: this.sweepId }));
+  }
+
+  private hook(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.deps.log.error('runtime hook threw', { sweep: this.sweepId, error: errorText(err) });
+    }
+  }
+
+  private fault(what: string, err: unknown): void {
+    this.deps.log.error(`sweep runner: ${what} failed`, { sweep: this.sweepId, error: errorText(err) });
+  }
+}
+
+function lostReport(trialId: string, attempt: number, reason: string): AttemptReport {
+  return {
+    trialId,
+    attempt,
+    outcome: 'lost',
+    exitCode: null,
+    signal: null,
+    error: reason,
+    durationMs: 0,
+    finalMetrics: {},
+    malformedLines: 0,
+    worker: null,
+  };
+}

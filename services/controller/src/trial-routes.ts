@@ -1,0 +1,50 @@
+import { type Request, type Response, Router } from 'express';
+import { notFound } from './api-error';
+import type { AppDeps } from './app-deps';
+import { requireRole } from './http-auth';
+import { logsQuery, metricsQuery, parseInput } from './request-schemas';
+
+/** Trial routes: the record, its metric history (downsampled on request), its live log. */
+export function trialRoutes(deps: AppDeps): Router {
+  const r = Router();
+  const { store, tokens } = deps;
+  const read = requireRole(tokens, 'read');
+
+  const requireTrial = async (id: string) => {
+    const trial = await store.getTrial(id);
+    if (!trial)
+      throw notFound(`trial ${id}`, 'trial ids look like <sweep>-<index>; see `hyperfleet sweep show <sweep>`');
+    return trial;
+  };
+
+  r.get('/trials/:id', read, async (req: Request, res: Response) => {
+    const trial = await requireTrial(String(req.params.id));
+    const [attempts, summaries] = await Promise.all([store.listAttempts(trial.id), store.getSummaries(trial.id)]);
+    res.json({ trial, attempts, summaries });
+  });
+
+  r.get('/trials/:id/lineage', read, async (req: Request, res: Response) => {
+    const trial = await requireTrial(String(req.params.id));
+    const lineage = await store.lineage().getLineage(trial.id);
+    if (!lineage)
+      throw notFound(`lineage for trial ${trial.id}`, 'only trials of a sweep submitted with pins have one');
+    res.json({ lineage });
+  });
+
+  r.get('/trials/:id/metrics', read, async (req: Request, res: Response) => {
+    const trial = await requireTrial(String(req.params.id));
+    const { key, maxPoints } = parseInput(metricsQuery, req.query, 'query');
+    const opts = maxPoints === undefined ? {} : { maxPoints };
+    const keys = key !== undefined ? [key] : (await store.getSummaries(trial.id)).map((s) => s.key);
+    const series = await Promise.all(keys.map((k) => store.getMetricHistory(trial.id, k, opts)));
+    res.json({ points: series.flat() });
+  });
+
+  r.get('/trials/:id/logs', read, async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    await requireTrial(id);
+    const { cursor, wait } = parseInput(logsQuery, req.query, 'query');
+    res.json(await deps.transport.logs.read(id, cursor, wait));
+  });
+  return r;
+}

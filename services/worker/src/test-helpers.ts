@@ -1,0 +1,173 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentReport, TrialJob } from '@hyperfleet/transport';
+import express from 'express';
+import type { AgentLogLevel, AgentOptions, AgentTransport } from './agent-options';
+import type { HeartbeatBody, RegisterBody } from './controller-client';
+
+/** Test support (not exported): the two agent routes of the controller API, on a real HTTP server. */
+export interface FakeController {
+  url: string;
+  registrations: RegisterBody[];
+  heartbeats: Array<{ agentId: string; body: HeartbeatBody }>;
+  /** Answer the next N registrations with 503 (a controller still starting). */
+  unavailableFor: number;
+  /** Agents the controller has forgotten (heartbeat → 404). */
+  forget(agentId: string): void;
+  close(): Promise<void>;
+}
+
+export const WORKER_TOKEN = 'worker-secret-token';
+
+export async function startFakeController(
+  opts: { heartbeatMs?: number; redisUrl?: string; queuePrefix?: string } = {},
+): Promise<FakeController> {
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+  const known = new Set<string>();
+  const state: Omit<FakeController, 'url' | 'close' | 'forget'> = {
+    registrations: [],
+    heartbeats: [],
+    unavailableFor: 0,
+  };
+  app.use('/api', (req, res, next) => {
+    if (req.headers.authorization !== `Bearer ${WORKER_TOKEN}`) {
+      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'unknown token', hint: 'check the token' } });
+      return;
+    }
+    next();
+  });
+  app.post('/api/agents/register', (req, res) => {
+    if (state.unavailableFor > 0) {
+      state.unavailableFor--;
+      res.status(503).json({ error: { code: 'NOT_READY', message: 'starting' } });
+      return;
+    }
+    const body = req.body as RegisterBody;
+    state.registrations.push(body);
+    known.add(body.agentId);
+    res.json({
+      agentId: body.agentId,
+      redisUrl: opts.redisUrl ?? 'redis://127.0.0.1:6379',
+      heartbeatMs: opts.heartbeatMs ?? 100,
+      queuePrefix: opts.queuePrefix ?? 'hf',
+    });
+  });
+  app.post('/api/agents/:id/heartbeat', (req, res) => {
+    const agentId = String(req.params.id);
+    if (!known.has(agentId)) {
+      res.status(404).json({ error: { code: 'UNKNOWN_AGENT', message: 'register first' } });
+      return;
+    }
+    state.heartbeats.push({ agentId, body: req.body as HeartbeatBody });
+    res.json({ ok: true });
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    forget: (agentId: string) => known.delete(agentId),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+/** The agent side of a shared transport, with close() a no-op so the test keeps the controller side. */
+export function agentSide(transport: AgentTransport): AgentTransport {
+  return {
+    consumer: transport.consumer,
+    reports: transport.reports,
+    control: transport.control,
+    logs: transport.logs,
+    close: async () => {},
+  };
+}
+
+export interface LogLine {
+  level: AgentLogLevel;
+  message: string;
+}
+
+export async function makeWorkDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'hyperfleet-worker-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Agent options with short timers for tests; `logs` collects what the agent says. */
+export function agentOptions(
+  ctl: FakeController,
+  transport: AgentTransport,
+  workDir: string,
+  logs: LogLine[],
+  overrides: Partial<AgentOptions> = {},
+): AgentOptions {
+  return {
+    serverUrl: ctl.url,
+    token: WORKER_TOKEN,
+    transportFactory: () => agentSide(transport),
+    workDir,
+    stopCheckMs: 100,
+    drainTimeoutMs: 2_000,
+    closeTimeoutMs: 5_000,
+    startupRetryMs: 2_000,
+    logger: (level, message) => logs.push({ level, message }),
+    ...overrides,
+  };
+}
+
+let nextTrial = 0;
+
+/** A job running a Node script (CommonJS, so `require` works). */
+export function nodeJob(sweepId: string, script: string, overrides: Partial<TrialJob> = {}): TrialJob {
+  nextTrial++;
+  return {
+    sweepId,
+    trialId: `t${nextTrial}`,
+    attempt: 1,
+    pool: 'default',
+    argv: [process.execPath, '-e', script],
+    params: { lr: 0.1 },
+    seed: 1,
+    cwd: tmpdir(),
+    killGraceMs: 300,
+    ...overrides,
+  };
+}
+
+/** Collects every report published on a sweep's stream, in order. */
+export function collectReports(
+  transport: AgentTransport,
+  sweepId: string,
+): { reports: AgentReport[]; of: (trialId: string) => AgentReport[]; close: () => Promise<void> } {
+  const reports: AgentReport[] = [];
+  const sub = transport.reports.subscribe(sweepId, 'test', async (batch) => {
+    reports.push(...batch);
+  });
+  return { reports, of: (trialId) => reports.filter((r) => r.trialId === trialId), close: () => sub.close() };
+}
+
+export function finishedOf(reports: AgentReport[], trialId: string) {
+  const report = reports.find((r) => r.type === 'finished' && r.trialId === trialId);
+  return report?.type === 'finished' ? report : undefined;
+}
+
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('waitFor: timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,111 @@
+import type { EnvFingerprint } from '@hyperfleet/lineage';
+import type { AgentReport, FinishedReport, ReportStream, WirePoint } from '@hyperfleet/transport';
+import { abortableSleep } from './controller-client';
+
+export interface BatchOptions {
+  /** Flush as soon as this many points are buffered. */
+  maxPoints: number;
+  /** …or this long after the first buffered point, whichever comes first. */
+  intervalMs: number;
+}
+
+export const DEFAULT_BATCH: BatchOptions = { maxPoints: 500, intervalMs: 200 };
+
+export interface PublishRetry {
+  attempts: number;
+  delayMs: number;
+}
+
+/**
+ * One attempt's reports, in order: `started`, then metric batches, then `finished` (with the last batch in
+ * the same publish). Publishes are chained, so a slow stream never reorders them. A metrics batch that
+ * still fails after the retries is dropped and counted (points are telemetry, the trial goes on); a
+ * `started`/`finished` that fails rejects, so the caller can fail the job rather than lose its ending.
+ */
+export class TrialReporter {
+  droppedPoints = 0;
+  private buffer: WirePoint[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private lastError: Error | null = null;
+
+  constructor(
+    private readonly reports: ReportStream,
+    private readonly ids: { sweepId: string; trialId: string; attempt: number },
+    private readonly batch: BatchOptions = DEFAULT_BATCH,
+    private readonly retry: PublishRetry = { attempts: 5, delayMs: 200 },
+  ) {}
+
+  /** `env`: this machine's environment fingerprint, for a pinned trial's lineage record. */
+  started(agentId: string, at: number, env?: EnvFingerprint): Promise<void> {
+    const { trialId, attempt } = this.ids;
+    return this.enqueue([{ type: 'started', trialId, attempt, agentId, at, ...(env ? { env } : {}) }], true);
+  }
+
+  addPoints(points: WirePoint[]): void {
+    if (points.length === 0) return;
+    this.buffer.push(...points);
+    if (this.buffer.length >= this.batch.maxPoints) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.batch.intervalMs);
+  }
+
+  /** Sends what is buffered now (in chunks of maxPoints). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const reports = this.takeBuffered();
+    return reports.length === 0 ? this.chain : this.enqueue(reports, false);
+  }
+
+  /** Buffered points and the ending, after everything published before. */
+  finished(agentId: string, at: number, result: FinishedReport): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const { trialId, attempt } = this.ids;
+    return this.enqueue([...this.takeBuffered(), { type: 'finished', trialId, attempt, agentId, at, result }], true);
+  }
+
+  private takeBuffered(): AgentReport[] {
+    const { trialId, attempt } = this.ids;
+    const reports: AgentReport[] = [];
+    for (let i = 0; i < this.buffer.length; i += this.batch.maxPoints) {
+      reports.push({ type: 'metrics', trialId, attempt, points: this.buffer.slice(i, i + this.batch.maxPoints) });
+    }
+    this.buffer = [];
+    return reports;
+  }
+
+  private enqueue(reports: AgentReport[], essential: boolean): Promise<void> {
+    const next = this.chain.then(async () => {
+      const error = await this.publishWithRetry(reports);
+      if (!error) return;
+      if (essential) throw error;
+      for (const r of reports) if (r.type === 'metrics') this.droppedPoints += r.points.length;
+      this.lastError = error;
+    });
+    // The chain itself never rejects: a failed essential publish is reported to its own caller only.
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  /** The error of the last dropped metrics batch, if any (for the agent's log). */
+  get metricsError(): Error | null {
+    return this.lastError;
+  }
+
+  private async publishWithRetry(reports: AgentReport[]): Promise<Error | null> {
+    let delay = this.retry.delayMs;
+    let last: Error | null = null;
+    for (let i = 0; i < this.retry.attempts; i++) {
+      try {
+        await this.reports.publish(this.ids.sweepId, reports);
+        return null;
+      } catch (error) {
+        last = error instanceof Error ? error : new Error(String(error));
+        if (i < this.retry.attempts - 1) await abortableSleep(delay);
+        delay *= 2;
+      }
+    }
+    return last;
+  }
+}
