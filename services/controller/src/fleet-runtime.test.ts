@@ -57,8 +57,9 @@ describe('fleet runtime on the real Redis and Postgres', () => {
     const paused = await b.call('POST', `/api/sweeps/${id}/pause`); // forwarded to a through Redis
     expect(paused.body.sweep.status).toBe('paused');
     await b.call('POST', `/api/sweeps/${id}/resume`);
-    const agent = fakeAgent(fx.transport(), { slots: 1, behave: holdFor(100) });
-    await eventually(async () => (await a.store.countTrials(id)).succeeded >= 1, 10_000, 'a trial done');
+    // Trials outlast the lock TTL, so the sweep cannot simply finish on `a` before its lock runs out.
+    const agent = fakeAgent(fx.transport(), { slots: 1, behave: holdFor(1500) });
+    await eventually(async () => (await a.store.countTrials(id)).succeeded >= 1, 20_000, 'a trial done');
     // a loses Redis without releasing anything (a partition, a frozen process): its lock just expires.
     await a.coordination.close();
     // Generous bounds: on a loaded 2-core machine timers fire late; the lock TTL itself is short.

@@ -2,7 +2,6 @@ import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { AttemptReport, Clock, SchedulerEvent, SweepPlan } from '@hyperfleet/scheduler';
 import { SweepScheduler } from '@hyperfleet/scheduler';
 import type { MetricPoint } from '@hyperfleet/spec';
-import { TERMINAL_TRIAL_STATUSES } from '@hyperfleet/spec';
 import { recordTrialLineage, type SweepRecord, type TrackingStore } from '@hyperfleet/store';
 import { type AgentReport, type Closeable, jobIdOf, type Transport } from '@hyperfleet/transport';
 import type { IngestMeter } from './ingest-meter';
@@ -43,8 +42,6 @@ export class SweepRunner {
   private readonly serial = new SerialQueue();
   /** Attempts whose `started` report reached the scheduler (drops redelivered duplicates). */
   private readonly started = new Set<string>();
-  /** Attempts started before this runner recovered the sweep: the scheduler has no attempt record open for them. */
-  private readonly adopted = new Set<string>();
   /** jobId → [state seen, consecutive passes] for the reconciler's grace. */
   private readonly suspicion = new Map<string, [string, number]>();
   private subscription: Closeable | null = null;
@@ -79,15 +76,8 @@ export class SweepRunner {
     await this.serial.run(async () => {
       if (opts.paused) await this.scheduler.pause();
       await this.scheduler.start();
-      // Recovery re-queues every unfinished trial; the ones an agent had started stay `running` in the record.
-      for (const t of running) {
-        const entry = this.dispatcher.current(t.id);
-        if (entry?.job.attempt !== t.attempts) continue;
-        const id = jobIdOf(t.id, t.attempts);
-        this.started.add(id);
-        this.adopted.add(id);
-        await store.updateTrial(t.id, { status: 'running' });
-      }
+      // Recovery keeps started trials `running`; a redelivered `started` report for them is not news.
+      for (const t of running) this.started.add(jobIdOf(t.id, t.attempts));
       if (opts.reapply === 'stop') await this.scheduler.stop();
       if (opts.reapply === 'cancel') await this.scheduler.cancel();
     });
@@ -265,23 +255,8 @@ export class SweepRunner {
       await this.deps.store.archiveAttemptMetrics(report.trialId, report.attempt);
     }
     await this.scheduler.reportFinished(report);
-    if (this.adopted.delete(id)) await this.closeAdoptedAttempt(report);
     this.started.delete(id);
     this.suspicion.delete(id);
-  }
-
-  /** The attempt record of an attempt started under a previous scheduler is still open: close it like the scheduler would. */
-  private async closeAdoptedAttempt(report: AttemptReport): Promise<void> {
-    const trial = await this.deps.store.getTrial(report.trialId);
-    if (!trial) return;
-    const final = TERMINAL_TRIAL_STATUSES.includes(trial.status);
-    await this.deps.store.finishAttempt(report.trialId, report.attempt, {
-      status: final ? trial.status : 'failed',
-      endedAt: this.deps.clock.now(),
-      exitCode: report.exitCode,
-      signal: report.signal,
-      reason: final ? trial.reason : `attempt ${report.attempt} ${report.outcome}: ${report.error ?? 'retried'}`,
-    });
   }
 
   /** The trial's lineage (the sweep's pins + its params, seed, command), with the worker's env once known. */
