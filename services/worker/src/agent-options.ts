@@ -1,6 +1,8 @@
+import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import type { Closeable, ControlChannel, LogStream, ReportStream, TrialConsumer } from '@hyperfleet/transport';
 import type { Registration } from './controller-client';
 import type { BreakerOptions } from './failure-breaker';
+import type { LocalAgentMode } from './local-agent';
 import type { BatchOptions } from './trial-reporter';
 
 /** The parts of a Transport an agent uses. */
@@ -52,8 +54,12 @@ export interface AgentOptions {
   /** Bound for close() waiting on stopped trials (beyond their kill grace). Default 15_000 ms. */
   closeTimeoutMs?: number;
   logger?: AgentLogger;
+  /** Runs one attempt; default the runner's process spawn. Injectable so benchmarks can run no-op trials. */
+  runTrial?: (opts: RunTrialOptions) => Promise<TrialResult>;
   host?: string;
   version?: string;
+  /** Embedded mode: in-process, no registration or heartbeats (see LocalAgentMode; use createLocalAgent). */
+  local?: LocalAgentMode;
 }
 
 /** Why the agent stopped: its `done` promise resolves with this. */

@@ -174,6 +174,7 @@ class HyperfleetAgent implements Agent {
 
   private async startOnce(): Promise<Registration> {
     this.state = 'starting';
+    if (this.opts.local) return this.startLocal(this.opts.local.transport);
     await this.detectSlots();
     const registration = await registerWithRetry(this.client, this.registerBody(), {
       maxWaitMs: this.opts.startupRetryMs ?? 60_000,
@@ -184,14 +185,7 @@ class HyperfleetAgent implements Agent {
     this.registration = registration;
     this.agentId = registration.agentId;
     this.transport = await this.opts.transportFactory(registration);
-    this.stopWatcher = new StopWatcher(
-      this.transport.control,
-      (trialId) => {
-        for (const run of this.running.values()) if (run.job.trialId === trialId) this.stopRun(run, 'stop');
-      },
-      this.opts.stopCheckMs ?? 500,
-    );
-    this.stopWatcher.start();
+    this.watchStops(this.transport);
     if (this.gpuIndices.length > 0 && this.gpus.length > 0) {
       this.sampler = new GpuSampler(
         this.gpus,
@@ -213,6 +207,28 @@ class HyperfleetAgent implements Agent {
     const what = this.gpuIndices.length > 0 ? `GPU ${this.gpuIndices.join(', ')}` : `${this.slots.size} slot(s)`;
     this.log('info', `agent ${this.agentId} registered with ${this.client.serverUrl}: pool ${this.pool}, ${what}`);
     return registration;
+  }
+
+  /** Embedded mode: the transport is given, and there is no server to register with or heartbeat to. */
+  private startLocal(transport: AgentTransport): Registration {
+    this.slots = SlotPool.cpu(this.opts.slots ?? 1);
+    this.transport = transport;
+    this.watchStops(transport);
+    this.state = 'running';
+    this.lastActivity = Date.now();
+    this.startConsuming();
+    return { agentId: this.agentId, redisUrl: '', heartbeatMs: 0, queuePrefix: '' };
+  }
+
+  private watchStops(transport: AgentTransport): void {
+    this.stopWatcher = new StopWatcher(
+      transport.control,
+      (trialId) => {
+        for (const run of this.running.values()) if (run.job.trialId === trialId) this.stopRun(run, 'stop');
+      },
+      this.opts.stopCheckMs ?? 500,
+    );
+    this.stopWatcher.start();
   }
 
   private async detectSlots(): Promise<void> {
@@ -297,7 +313,7 @@ class HyperfleetAgent implements Agent {
       const slot = await this.slots.acquire();
       try {
         const { report, countsForBreaker } = await this.runJob(parsed.job, slot, arrivedDraining);
-        if (countsForBreaker) this.recordForBreaker(report);
+        if (countsForBreaker && !this.opts.local) this.recordForBreaker(report);
         // Handed back: the `lost` report is published; failing the job too marks it `handed back` in the
         // queue (watchLost fires), so the hand-back survives a report that never arrives. The scheduler
         // ignores whichever of the two comes second (a stale attempt).
@@ -353,7 +369,8 @@ class HyperfleetAgent implements Agent {
       // A pinned job runs in the submitter's tree rebuilt here; a failure to rebuild it ends the attempt
       // as a spawn-error (never retried: the same pins fail the same way on any agent).
       let workspaceProblem: string | null = null;
-      if (job.pins?.code) {
+      // Embedded trials run in the submitter's own tree: the pins are only its record.
+      if (job.pins?.code && !this.opts.local) {
         try {
           workspace = await openPinnedWorkspace(job.pins, {
             workDir,
@@ -385,16 +402,19 @@ class HyperfleetAgent implements Agent {
       if (arrivedDraining) this.stopRun(run, 'drain');
       if (this.closing) this.stopRun(run, 'close');
 
-      const trialDir = join(workDir, job.sweepId, key);
-      const tailer = new LogTailer(join(trialDir, 'output.log'), (text) => transport.logs.append(job.trialId, text));
+      const trialDir = this.opts.local?.trialDir?.(job) ?? join(workDir, job.sweepId, key);
+      // Embedded: nobody tails the stream, and output.log is on this disk already.
+      const tailer = this.opts.local
+        ? null
+        : new LogTailer(join(trialDir, 'output.log'), (text) => transport.logs.append(job.trialId, text));
       const where = slot.gpu === null ? `slot ${slot.index}` : `slot ${slot.index}, GPU ${slot.gpu}`;
       await transport.logs
         .append(job.trialId, `[hyperfleet] attempt ${job.attempt} on agent ${this.agentId} (${where})\n`)
         .catch(() => {});
-      tailer.start();
+      tailer?.start();
       let result: TrialResult;
       try {
-        result = await runTrial({
+        result = await (this.opts.runTrial ?? runTrial)({
           sweepId: job.sweepId,
           trialId: job.trialId,
           argv: job.argv,
@@ -411,7 +431,7 @@ class HyperfleetAgent implements Agent {
           gpus: this.trialGpus(job, slot),
         });
       } finally {
-        await tailer.stop();
+        await tailer?.stop();
       }
       const report = this.toFinished(run, result);
       if (reporter.droppedPoints > 0) {
@@ -623,7 +643,8 @@ class HyperfleetAgent implements Agent {
         ],
         ['stop watcher', () => this.stopWatcher?.close()],
         ['GPU sampler', () => this.sampler?.stop()],
-        ['transport', () => this.transport?.close()],
+        // A local agent's transport belongs to whoever gave it.
+        ['transport', () => (this.opts.local ? undefined : this.transport?.close())],
       ];
       for (const [name, step] of steps) {
         try {

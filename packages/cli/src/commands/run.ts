@@ -1,10 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
-import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan, SweepScheduler } from '@hyperfleet/scheduler';
+import { type Logger, nullMeter, SweepRunner } from '@hyperfleet/controller';
+import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/scheduler';
 import { gridSize } from '@hyperfleet/search';
 import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
-import { openStore, recordTrialLineage } from '@hyperfleet/store';
+import { openStore } from '@hyperfleet/store';
+import { createInProcessTransport } from '@hyperfleet/transport';
+import { type AgentLogger, createLocalAgent } from '@hyperfleet/worker';
 import { CliError, EXIT } from '../cli-error';
-import { LocalDispatcher } from '../embedded/local-dispatcher';
 import { newSeed, newSweepId } from '../ids';
 import { resolveRunsDir, resolveStoreUrl } from '../store-location';
 import { LiveView } from '../ui/live-view';
@@ -37,21 +39,6 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
     await store.close();
     throw err;
   });
-  const dispatcher = new LocalDispatcher({
-    // Embedded trials run in the pinned working tree itself; the record says exactly what it held.
-    prepare: async (trial) => {
-      await recordTrialLineage(store, pins, trial);
-      return undefined;
-    },
-    slots: plan.parallel,
-    cwd: dirname(resolve(file)),
-    runsDir: join(resolveRunsDir(storeUrl), plan.id),
-    killGraceMs: (opts.killGrace ?? 10) * 1000,
-    timeoutMs: config.timeout === undefined ? undefined : config.timeout * 1000,
-    metrics: config.metrics,
-  });
-  const scheduler = new SweepScheduler(plan, { store, dispatcher, clock: systemClock });
-  dispatcher.bind(scheduler);
   const view = new LiveView({
     sweepId: plan.id,
     method: plan.method,
@@ -60,14 +47,44 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
     stream: io.out,
     now: systemClock.now,
   });
-  scheduler.on((e) => view.handle(e));
+  // Fleet mode's pieces in one process: the controller's sweep runner and an agent with `parallel` slots.
+  const transport = createInProcessTransport();
+  const runsDir = join(resolveRunsDir(storeUrl), plan.id);
+  const runner = new SweepRunner({
+    plan,
+    store,
+    transport,
+    clock: systemClock,
+    consumerId: 'embedded',
+    template: {
+      pool: EMBEDDED_POOL,
+      cwd: dirname(resolve(file)),
+      killGraceMs: (opts.killGrace ?? 10) * 1000,
+      ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout * 1000 }),
+      ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
+      // Recorded as each trial's lineage; the local agent runs in the pinned working tree itself.
+      pins: { ...pins, bundle: null, dataRemote: null },
+    },
+    hooks: { onTrialEvent: (e) => view.handle(e) },
+    meter: nullMeter,
+    log: stderrLogger,
+  });
+  const agent = createLocalAgent({
+    transport,
+    pool: EMBEDDED_POOL,
+    slots: plan.parallel,
+    agentId: 'local',
+    // ${args_json_file} points into .hyperfleet/runs/<sweep>/<trial>/: the same directory as before.
+    trialDir: (job) => join(runsDir, job.trialId),
+    logger: agentLogger,
+  });
 
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts === 1) {
       io.out.write(`\n${signal}: stopping running trials (SIGTERM, then SIGKILL after the grace period)…\n`);
-      void scheduler.cancel(`interrupted (${signal})`);
+      void runner.cancel(`interrupted (${signal})`);
     } else {
       io.out.write('still stopping trials; they are recorded as cancelled when they exit\n');
     }
@@ -75,9 +92,9 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await scheduler.start();
-    const sweep = await scheduler.done;
-    await dispatcher.drain();
+    await agent.start();
+    await runner.start();
+    const sweep = await runner.done;
     view.finish(sweep);
     if (sweep.status === 'cancelled') return EXIT.interrupted;
     if (sweep.status === 'failed') return EXIT.failure;
@@ -86,9 +103,26 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // The sweep has ended, so nothing runs: the agent just stops consuming.
+    await agent.close();
+    await runner.detach();
+    await transport.close();
     await store.close();
   }
 }
+
+const EMBEDDED_POOL = 'local';
+
+const stderrLogger: Logger = {
+  info() {},
+  warn: (msg) => process.stderr.write(`warning: ${msg}\n`),
+  error: (msg) => process.stderr.write(`error: ${msg}\n`),
+};
+
+// The live table tells the trials' story; the agent speaks only when something went wrong.
+const agentLogger: AgentLogger = (level, message) => {
+  if (level !== 'info') process.stderr.write(`${level === 'warn' ? 'warning' : 'error'}: ${message}\n`);
+};
 
 function buildPlan(config: SweepConfig, opts: RunOptions): SweepPlan {
   const id = newSweepId();

@@ -1,0 +1,118 @@
+/**
+ * Fleet dispatch: N no-op trials through the controller (in-process: Redis transport, Postgres store) and
+ * 4 agents on Redis whose trials run an in-process no-op executor instead of a process spawn; trials/s from
+ * submit to sweep finished. In the same run, raw BullMQ: `Queue.addBulk` of N jobs + 4 no-op Workers with the
+ * same concurrency, jobs/s. Target: fleet ≥ 0.5 × raw.
+ *
+ *   node --import tsx bench/fleet-dispatch.ts            # 5,000 trials, 4 agents × 16 slots, parallel 64
+ *   node --import tsx bench/fleet-dispatch.ts --quick    # 500 trials
+ *   node --import tsx bench/fleet-dispatch.ts --trials=2000 --agents=4 --slots=8 --parallel=32
+ *
+ * Flags: trials, agents, slots (per agent), parallel (sweep), redis (URL), pg (URL), quick, store-timing
+ * (prints the controller's time per store method: where the scheduler's time goes).
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { exitedOk, flag, printTable, startFleetEnv, submitSweep, waitForSweep } from './fleet-env';
+
+const QUICK = flag('quick', 'false') === 'true';
+const TRIALS = Number(flag('trials', QUICK ? '500' : '5000'));
+const AGENTS = Number(flag('agents', '4'));
+const SLOTS = Number(flag('slots', '16'));
+const PARALLEL = Number(flag('parallel', String(AGENTS * SLOTS)));
+const REDIS_URL = flag('redis', 'redis://127.0.0.1:6379/0');
+const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
+const STORE_TIMING = flag('store-timing', 'false') === 'true';
+
+async function fleetRun(): Promise<{ seconds: number; finished: number; status: string }> {
+  const env = await startFleetEnv({
+    redisUrl: REDIS_URL,
+    pgUrl: PG_URL,
+    agents: AGENTS,
+    slotsPerAgent: SLOTS,
+    runTrial: async (o) => exitedOk({ loss: Number(o.params.x ?? 0) }),
+    storeTiming: STORE_TIMING,
+  });
+  try {
+    const t0 = performance.now();
+    const sweepId = await submitSweep(env, TRIALS, PARALLEL);
+    const status = await waitForSweep(env, sweepId, 600_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const counts = await env.store.countTrials(sweepId);
+    return { seconds, finished: counts.succeeded, status };
+  } finally {
+    await env.close();
+  }
+}
+
+async function rawBullmq(): Promise<number> {
+  const prefix = `hf-bench-raw-${randomUUID().slice(0, 8)}`;
+  const connection = { url: REDIS_URL } as const;
+  const name = 'raw';
+  const queue = new Queue(name, { connection, prefix });
+  let done = 0;
+  let resolveAll!: () => void;
+  const all = new Promise<void>((r) => {
+    resolveAll = r;
+  });
+  const workers = Array.from(
+    { length: AGENTS },
+    () =>
+      new Worker(
+        name,
+        async () => {
+          if (++done === TRIALS) resolveAll();
+        },
+        { connection, prefix, concurrency: SLOTS, autorun: false },
+      ),
+  );
+  try {
+    for (const w of workers) void w.run();
+    await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const jobs = Array.from({ length: TRIALS }, (_, i) => ({
+      name: 'trial',
+      data: { trialId: `t-${i}`, attempt: 1, argv: ['noop.py'], params: { x: i / TRIALS } },
+      opts: { jobId: `t-${i}.a1`, removeOnComplete: { count: 50_000 } },
+    }));
+    const t0 = performance.now();
+    await queue.addBulk(jobs);
+    await all;
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    const admin = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await admin.unlink(...keys);
+    } while (cursor !== '0');
+    admin.disconnect();
+  }
+}
+
+const rawSeconds = await rawBullmq();
+const fleet = await fleetRun();
+const rawRate = TRIALS / rawSeconds;
+const fleetRate = fleet.finished / fleet.seconds;
+console.log(
+  `\nfleet dispatch: ${TRIALS} no-op trials, ${AGENTS} agents × ${SLOTS} slots, parallel ${PARALLEL}, ${cpus().length} CPUs\n`,
+);
+printTable(
+  ['run', 'trials', 'seconds', 'per s'],
+  [
+    ['raw BullMQ (addBulk + no-op Workers)', String(TRIALS), rawSeconds.toFixed(2), rawRate.toFixed(0)],
+    [
+      `hyperfleet (submit → sweep ${fleet.status})`,
+      String(fleet.finished),
+      fleet.seconds.toFixed(2),
+      fleetRate.toFixed(0),
+    ],
+  ],
+);
+console.log(`\nratio fleet / raw: ${(fleetRate / rawRate).toFixed(2)} (target ≥ 0.5)`);
+process.exit(0);
