@@ -1,25 +1,7 @@
-import { type AgentOptions, redisTransportFactory, runAgentProcess } from '@hyperfleet/worker';
 import { type Command, InvalidArgumentError } from 'commander';
-import { CliError, EXIT } from '../cli-error';
-import { fleetTimingFromEnv } from '../fleet/fleet-timing';
 import { positiveInt, type SetExit } from '../options';
+import type { AgentFlags } from './agent-command';
 import { agentLsCommand } from './agent-ls';
-
-interface AgentFlags {
-  server?: string;
-  token?: string;
-  pool: string;
-  slots?: number;
-  gpus?: string;
-  count?: number;
-  exitWhenIdle?: number | true;
-  drainTimeout: number;
-  agentId?: string;
-  workDir: string;
-  breakerThreshold: number;
-  breakerCooldown: number | null;
-  redis?: string;
-}
 
 function seconds(value: string): number {
   const n = Number(value);
@@ -31,7 +13,7 @@ function cooldown(value: string): number | null {
   return value === 'never' ? null : seconds(value);
 }
 
-/** `hyperfleet agent`: the worker agent (services/worker). This file only turns flags into options. */
+/** `hyperfleet agent`: the worker agent (services/worker), loaded on use so other commands start fast. */
 export function registerAgentCommands(program: Command, setExit: SetExit): void {
   const agent = program
     .command('agent')
@@ -57,7 +39,7 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
     .option('--breaker-threshold <n>', 'pause after n consecutive trials fail at start', positiveInt, 3)
     .option('--breaker-cooldown <seconds|never>', 'how long a paused agent waits before trying again', cooldown, 300)
     .option('--redis <url>', 'Redis URL to use instead of the one the server hands out (a different network path)')
-    .action(async (flags: AgentFlags) => setExit(await agentCommand(flags)));
+    .action(async (flags: AgentFlags) => setExit(await (await import('./agent-command')).agentCommand(flags)));
 
   agent
     .command('ls')
@@ -67,44 +49,4 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
     .option('--json', 'print JSON')
     // `agent` itself owns --server/--token, so commander hands them to the parent: read both.
     .action(async (opts, cmd: Command) => setExit(await agentLsCommand({ ...cmd.parent?.opts(), ...opts })));
-}
-
-function lockTuning(): { lockDurationMs?: number } {
-  const { lockDurationMs } = fleetTimingFromEnv();
-  return lockDurationMs ? { lockDurationMs } : {};
-}
-
-async function agentCommand(flags: AgentFlags): Promise<number> {
-  const token = flags.token ?? process.env.HYPERFLEET_TOKEN;
-  if (!token) {
-    throw new CliError(
-      'no token: pass --token or set HYPERFLEET_TOKEN',
-      'ask the server admin for a token with role worker',
-      EXIT.usage,
-    );
-  }
-  if (flags.slots !== undefined && flags.gpus !== undefined) {
-    throw new CliError('use --slots (CPU slots) or --gpus (one slot per GPU), not both', null, EXIT.usage);
-  }
-  const options: AgentOptions = {
-    serverUrl: flags.server ?? process.env.HYPERFLEET_SERVER ?? 'http://127.0.0.1:7070',
-    token,
-    transportFactory: redisTransportFactory(flags.redis, lockTuning()),
-    pool: flags.pool,
-    workDir: flags.workDir,
-    drainTimeoutMs: flags.drainTimeout * 1000,
-    breaker: {
-      threshold: flags.breakerThreshold,
-      cooldownMs: flags.breakerCooldown === null ? null : flags.breakerCooldown * 1000,
-    },
-    ...(flags.slots === undefined ? {} : { slots: flags.slots }),
-    ...(flags.gpus === undefined ? {} : { gpus: flags.gpus }),
-    ...(flags.count === undefined ? {} : { count: flags.count }),
-    ...(flags.exitWhenIdle === undefined
-      ? {}
-      : { exitWhenIdleMs: (flags.exitWhenIdle === true ? 30 : flags.exitWhenIdle) * 1000 }),
-    ...(flags.agentId === undefined ? {} : { agentId: flags.agentId }),
-  };
-  const result = await runAgentProcess(options);
-  return result.interrupted ? EXIT.interrupted : EXIT.ok;
 }

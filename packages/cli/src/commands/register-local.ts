@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { int, positiveInt, type SetExit, STORE_OPTION } from '../options';
 import { exportCommand } from './export';
 import { lsCommand } from './ls';
-import { runCommand } from './run';
 import { showCommand } from './show';
 import { untrackedPolicy } from './untracked-option';
 import { validateCommand } from './validate';
@@ -24,7 +23,7 @@ export function registerLocalCommands(program: Command, setExit: SetExit): void 
       untrackedPolicy,
       'warn',
     )
-    .action(async (file: string, opts) => setExit(await runCommand(file, opts)));
+    .action(async (file: string, opts) => setExit(await (await import('./run')).runCommand(file, opts)));
 
   program
     .command('validate')

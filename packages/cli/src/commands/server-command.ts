@@ -1,0 +1,138 @@
+import {
+  type Coordination,
+  createController,
+  jsonLogger,
+  MemoryCoordination,
+  RedisCoordination,
+  type TokenEntry,
+  TokenRegistry,
+} from '@hyperfleet/controller';
+import { describePostgresUrl, openStore, parseStoreUrl } from '@hyperfleet/store';
+import {
+  checkRedisPolicy,
+  createInProcessTransport,
+  createRedisTransport,
+  redactUrl,
+  type Transport,
+} from '@hyperfleet/transport';
+import { CliError, EXIT } from '../cli-error';
+import { fleetTimingFromEnv } from '../fleet/fleet-timing';
+import { resolveStoreUrl } from '../store-location';
+
+export interface ServerFlags {
+  port: number;
+  host?: string;
+  redis?: string;
+  prefix: string;
+  store?: string;
+  tokens?: string;
+  publicUrl?: string;
+  heartbeat: number;
+}
+
+/** How long a graceful shutdown may take before the process exits anyway. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+async function loadTokens(file: string | undefined): Promise<TokenRegistry | null> {
+  const entries: TokenEntry[] = [];
+  if (file) entries.push(...(await TokenRegistry.parseFile(file)));
+  const env = process.env.HYPERFLEET_TOKENS;
+  if (env) entries.push(...TokenRegistry.parseEnv(env));
+  return entries.length === 0 ? null : new TokenRegistry(entries);
+}
+
+export async function serverCommand(opts: ServerFlags): Promise<number> {
+  const fleet = opts.redis !== undefined;
+  const tokens = await loadTokens(opts.tokens);
+  if (fleet && !tokens) {
+    throw new CliError(
+      'fleet mode needs bearer tokens: agents and users authenticate to this server',
+      'pass --tokens tokens.json ({"tokens": [{"role": "admin", "token": "…"}]}) or set HYPERFLEET_TOKENS="admin:…,worker:…"',
+      EXIT.usage,
+    );
+  }
+  const storeUrl = resolveStoreUrl(opts.store);
+  const target = parseStoreUrl(storeUrl);
+  if (fleet && target.kind !== 'postgres') {
+    process.stderr.write(
+      'warning: fleet mode with a SQLite store: one controller replica only; use --store postgres://… for more\n',
+    );
+  }
+  const log = jsonLogger();
+  if (fleet && opts.redis) {
+    const warning = await checkRedisPolicy(opts.redis);
+    if (warning) process.stderr.write(`\n${warning}\n\n`);
+  }
+  const timing = fleetTimingFromEnv();
+  const store = await openStore(storeUrl);
+  let transport: Transport;
+  let coordination: Coordination;
+  if (fleet && opts.redis) {
+    // Claim a dead replica's unacknowledged reports about as soon as its sweep lock has expired.
+    transport = createRedisTransport({
+      url: opts.redis,
+      prefix: opts.prefix,
+      reports: { claimIdleMs: 20_000 },
+      ...(timing.lockDurationMs ? { lockDurationMs: timing.lockDurationMs } : {}),
+      ...(timing.stalledIntervalMs ? { stalledIntervalMs: timing.stalledIntervalMs } : {}),
+    });
+    coordination = new RedisCoordination({
+      url: opts.redis,
+      prefix: opts.prefix,
+      onError: (err) => log.warn('redis error', { error: err.message }),
+    });
+  } else {
+    transport = createInProcessTransport();
+    coordination = new MemoryCoordination();
+  }
+  const ctl = createController({
+    store,
+    transport,
+    coordination,
+    tokens,
+    agents: { redisUrl: opts.redis ?? null, queuePrefix: opts.prefix, heartbeatMs: opts.heartbeat * 1000 },
+    log,
+    ownsDeps: true,
+    runtime: {
+      ...(timing.reconcileMs ? { reconcileMs: timing.reconcileMs } : {}),
+      ...(timing.sweepLockMs ? { lockTtlMs: timing.sweepLockMs } : {}),
+    },
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+  });
+
+  let stopping: Promise<void> | null = null;
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting now\n`);
+        process.exit(EXIT.interrupted);
+      }
+      process.stderr.write(`${signal}: shutting down (trials keep running on the agents)…\n`);
+      stopping = ctl.close().catch((err: unknown) => {
+        process.stderr.write(`shutdown incomplete: ${(err as Error).message}\n`);
+      });
+      void stopping.finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  const host = opts.host ?? (fleet ? '0.0.0.0' : '127.0.0.1');
+  try {
+    const { url } = await ctl.listen(opts.port, host);
+    const where = target.kind === 'postgres' ? describePostgresUrl(target.connectionString) : target.path;
+    const mode = fleet && opts.redis ? `fleet mode, Redis ${redactUrl(opts.redis)}` : 'embedded mode, in-process queue';
+    process.stdout.write(`hyperfleet server listening on ${url} (${mode}; store ${where})\n`);
+    if (!tokens) process.stdout.write('no tokens configured: the API is open to anyone who can reach it\n');
+  } catch (err) {
+    await ctl.close().catch(() => undefined);
+    throw err;
+  }
+  await stopped;
+  return EXIT.ok;
+}
