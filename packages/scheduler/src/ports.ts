@@ -1,7 +1,7 @@
 import type { EarlyTerminateConfig, Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/spec';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 
-/** Injected time source: the scheduler never calls Date.now() itself. */
+/** Injected time source: the scheduler never reads the wall clock itself. */
 export interface Clock {
   now(): number;
 }
