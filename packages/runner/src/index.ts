@@ -1,3 +1,4 @@
+export { FileFollower, type FileFollowerHandlers, type FileFollowerOptions } from './file-follower';
 export { parseJsonMetricsLine } from './json-metrics-line';
 export { parseKeyValueLine } from './key-value-line';
 export { parseLenientJson } from './lenient-json';
