@@ -1,50 +1,14 @@
-import { createInProcessTransport, type InProcessTransport } from '@hyperfleet/transport';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgent } from './agent';
-import {
-  agentOptions,
-  collectReports,
-  type FakeController,
-  finishedOf,
-  type LogLine,
-  makeWorkDir,
-  nodeJob,
-  startFakeController,
-  waitFor,
-} from './test-helpers';
+import { describe, expect, it } from 'vitest';
+import { collectReports, finishedOf, nodeJob, useAgentHarness, waitFor } from './test-helpers';
 
-let ctl: FakeController;
-let transport: InProcessTransport;
-let work: Awaited<ReturnType<typeof makeWorkDir>>;
-let logs: LogLine[];
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeEach(async () => {
-  ctl = await startFakeController();
-  transport = createInProcessTransport({ reports: { retryDelayMs: 50 } });
-  work = await makeWorkDir();
-  logs = [];
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-  await transport.close();
-  await ctl.close();
-  await work.cleanup();
-});
-
-function newAgent(overrides: Parameters<typeof agentOptions>[4] = {}) {
-  const agent = createAgent(agentOptions(ctl, transport, work.dir, logs, overrides));
-  cleanups.push(() => agent.close());
-  return agent;
-}
+const h = useAgentHarness();
 
 describe('consecutive-failure breaker', () => {
   it('pauses after K trials fail at start, says why in its log and heartbeat, and resumes after the cool-down', async () => {
     const sweep = 'sw-breaker';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
-    const agent = newAgent({ breaker: { threshold: 3, fastFailMs: 5_000, cooldownMs: 1_000 } });
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
+    const agent = h.newAgent({ breaker: { threshold: 3, fastFailMs: 5_000, cooldownMs: 1_000 } });
     await agent.start();
     const crashing = [
       nodeJob(sweep, "console.error('libcudart.so: cannot open shared object file'); process.exit(3)"),
@@ -52,18 +16,18 @@ describe('consecutive-failure breaker', () => {
       nodeJob(sweep, 'process.exit(3)'),
     ];
     const good = nodeJob(sweep, "console.log('acc=1')");
-    for (const job of [...crashing, good]) await transport.queue.enqueue(job);
+    for (const job of [...crashing, good]) await h.transport.queue.enqueue(job);
 
     await waitFor(() => agent.snapshot().state === 'paused');
     expect(agent.snapshot().pausedReason).toMatch(
       /^3 consecutive trials failed at start on this agent \(last: exit code 3/,
     );
-    expect(logs.some((l) => l.level === 'error' && l.message.startsWith('pausing: 3 consecutive'))).toBe(true);
-    const beat = await waitFor(() => ctl.heartbeats.find((h) => h.body.status === 'paused'));
+    expect(h.logs.some((l) => l.level === 'error' && l.message.startsWith('pausing: 3 consecutive'))).toBe(true);
+    const beat = await waitFor(() => h.ctl.heartbeats.find((hb) => hb.body.status === 'paused'));
     expect(beat.body.reason).toContain('consecutive trials failed at start');
     expect(finishedOf(stream.reports, crashing[1]!.trialId)?.result.outcome).toBe('spawn-error');
     // Paused: the good trial waits in the queue for another agent (or for the cool-down).
-    expect(await transport.queue.state('default', good.trialId, 1)).toEqual({ state: 'waiting' });
+    expect(await h.transport.queue.state('default', good.trialId, 1)).toEqual({ state: 'waiting' });
 
     await waitFor(() => finishedOf(stream.reports, good.trialId), 5_000);
     expect(finishedOf(stream.reports, good.trialId)?.result).toMatchObject({ outcome: 'exited', exitCode: 0 });
@@ -72,9 +36,9 @@ describe('consecutive-failure breaker', () => {
 
   it('with no cool-down it stays paused; trials that ran a while before failing do not count', async () => {
     const sweep = 'sw-breaker-never';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
-    const agent = newAgent({ breaker: { threshold: 2, fastFailMs: 1_000, cooldownMs: null } });
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
+    const agent = h.newAgent({ breaker: { threshold: 2, fastFailMs: 1_000, cooldownMs: null } });
     await agent.start();
     // `false` exits 1 in a few ms (a node start-up can take longer than fastFailMs on a loaded machine).
     const fastFail = () => nodeJob(sweep, '', { argv: ['false'] });
@@ -82,12 +46,12 @@ describe('consecutive-failure breaker', () => {
     const next = nodeJob(sweep, 'process.exit(0)');
     // fast, slow (resets), fast, fast → trips on the 4th.
     for (const job of [fastFail(), slowFail, fastFail(), fastFail(), next]) {
-      await transport.queue.enqueue(job);
+      await h.transport.queue.enqueue(job);
     }
     await waitFor(() => agent.snapshot().state === 'paused');
     expect(agent.snapshot().trialsRun).toBe(4);
-    expect(logs.some((l) => l.message.includes('Staying paused until the agent is restarted'))).toBe(true);
+    expect(h.logs.some((l) => l.message.includes('Staying paused until the agent is restarted'))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await transport.queue.state('default', next.trialId, 1)).toEqual({ state: 'waiting' });
+    expect(await h.transport.queue.state('default', next.trialId, 1)).toEqual({ state: 'waiting' });
   });
 });

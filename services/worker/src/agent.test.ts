@@ -1,57 +1,21 @@
-import { createInProcessTransport, type InProcessTransport } from '@hyperfleet/transport';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAgent } from './agent';
-import {
-  agentOptions,
-  collectReports,
-  type FakeController,
-  finishedOf,
-  type LogLine,
-  makeWorkDir,
-  nodeJob,
-  startFakeController,
-  waitFor,
-} from './test-helpers';
+import { describe, expect, it } from 'vitest';
+import { collectReports, finishedOf, nodeJob, useAgentHarness, waitFor } from './test-helpers';
 
-let ctl: FakeController;
-let transport: InProcessTransport;
-let work: Awaited<ReturnType<typeof makeWorkDir>>;
-let logs: LogLine[];
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeEach(async () => {
-  ctl = await startFakeController();
-  transport = createInProcessTransport({ reports: { retryDelayMs: 50 } });
-  work = await makeWorkDir();
-  logs = [];
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-  await transport.close();
-  await ctl.close();
-  await work.cleanup();
-});
-
-function newAgent(overrides: Parameters<typeof agentOptions>[4] = {}) {
-  const agent = createAgent(agentOptions(ctl, transport, work.dir, logs, overrides));
-  cleanups.push(() => agent.close());
-  return agent;
-}
+const h = useAgentHarness();
 
 describe('agent', () => {
   it('registers, runs trials with at most `slots` at once, and reports started → metrics → finished in order', async () => {
     const sweep = 'sw-slots';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
-    const agent = newAgent({ slots: 2, pool: 'default' });
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
+    const agent = h.newAgent({ slots: 2, pool: 'default' });
     const registration = await agent.start();
     expect(registration.heartbeatMs).toBe(100);
-    expect(ctl.registrations[0]).toMatchObject({ pool: 'default', slots: 2, gpus: [] });
+    expect(h.ctl.registrations[0]).toMatchObject({ pool: 'default', slots: 2, gpus: [] });
 
     const script = "for (let i = 0; i < 3; i++) console.log('loss=' + i); setTimeout(() => {}, 300)";
     const jobs = Array.from({ length: 5 }, () => nodeJob(sweep, script));
-    for (const job of jobs) await transport.queue.enqueue(job);
+    for (const job of jobs) await h.transport.queue.enqueue(job);
     await waitFor(() => jobs.every((j) => finishedOf(stream.reports, j.trialId)), 15_000);
 
     // Slot occupancy from the agent's own timestamps: never more than 2 between started and finished.
@@ -86,9 +50,9 @@ describe('agent', () => {
 
   it('sends metric points in batches: by count (≤ maxPoints each) and by time while the trial runs', async () => {
     const sweep = 'sw-batch';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
-    const agent = newAgent({ batch: { maxPoints: 500, intervalMs: 200 } });
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
+    const agent = h.newAgent({ batch: { maxPoints: 500, intervalMs: 200 } });
     await agent.start();
 
     // 1,200 points at once: three batches at most 500 points each, not 1,200 reports.
@@ -96,7 +60,7 @@ describe('agent', () => {
       sweep,
       "let s = ''; for (let i = 0; i < 1200; i++) s += 'acc=' + i + '\\n'; process.stdout.write(s)",
     );
-    await transport.queue.enqueue(burst);
+    await h.transport.queue.enqueue(burst);
     await waitFor(() => finishedOf(stream.reports, burst.trialId));
     const burstBatches = stream.of(burst.trialId).filter((r) => r.type === 'metrics');
     const sizes = burstBatches.map((r) => (r.type === 'metrics' ? r.points.length : 0));
@@ -109,7 +73,7 @@ describe('agent', () => {
       sweep,
       "let i = 0; const t = setInterval(() => { console.log('loss=' + i++); if (i === 30) clearInterval(t); }, 40)",
     );
-    await transport.queue.enqueue(trickle);
+    await h.transport.queue.enqueue(trickle);
     await waitFor(() => stream.of(trickle.trialId).some((r) => r.type === 'metrics'));
     expect(finishedOf(stream.reports, trickle.trialId)).toBeUndefined(); // streamed before the end
     await waitFor(() => finishedOf(stream.reports, trickle.trialId));
@@ -122,30 +86,30 @@ describe('agent', () => {
 
   it('stops a running trial within a second of a stop request and reports it stopped', async () => {
     const sweep = 'sw-stop';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
-    const agent = newAgent();
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
+    const agent = h.newAgent();
     await agent.start();
     const job = nodeJob(sweep, "console.log('loss=1'); setTimeout(() => {}, 30000)", { killGraceMs: 5_000 });
-    await transport.queue.enqueue(job);
+    await h.transport.queue.enqueue(job);
     await waitFor(() => stream.of(job.trialId).some((r) => r.type === 'metrics'));
 
     const asked = Date.now();
-    await transport.control.requestStop(job.trialId);
+    await h.transport.control.requestStop(job.trialId);
     const finished = await waitFor(() => finishedOf(stream.reports, job.trialId));
     expect(Date.now() - asked).toBeLessThan(1_000);
     expect(finished.result).toMatchObject({ outcome: 'stopped', finalMetrics: { loss: 1 } });
-    expect(await transport.queue.state('default', job.trialId, 1)).toEqual({ state: 'completed' });
+    expect(await h.transport.queue.state('default', job.trialId, 1)).toEqual({ state: 'completed' });
   });
 
   it('does not start a trial whose stop was requested while it waited in the queue', async () => {
     const sweep = 'sw-prestop';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
     const job = nodeJob(sweep, "require('fs').writeFileSync('ran', 'x')");
-    await transport.control.requestStop(job.trialId);
-    await transport.queue.enqueue(job);
-    const agent = newAgent();
+    await h.transport.control.requestStop(job.trialId);
+    await h.transport.queue.enqueue(job);
+    const agent = h.newAgent();
     await agent.start();
     const finished = await waitFor(() => finishedOf(stream.reports, job.trialId));
     expect(finished.result.outcome).toBe('stopped');
@@ -154,35 +118,35 @@ describe('agent', () => {
 
   it("streams the trial's output to the LogStream while it runs", async () => {
     const sweep = 'sw-logs';
-    const stream = collectReports(transport, sweep);
-    cleanups.push(stream.close);
-    const agent = newAgent();
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
+    const agent = h.newAgent();
     await agent.start();
     const job = nodeJob(
       sweep,
       "console.log('hello from the trial'); console.error('a warning'); setTimeout(() => console.log('bye'), 600)",
     );
-    await transport.queue.enqueue(job);
+    await h.transport.queue.enqueue(job);
     const live = await waitFor(async () => {
-      const { chunks } = await transport.logs.read(job.trialId, '0');
+      const { chunks } = await h.transport.logs.read(job.trialId, '0');
       return chunks.join('').includes('hello from the trial') ? chunks.join('') : null;
     });
     expect(live).toContain('[hyperfleet] attempt 1 on agent');
     expect(finishedOf(stream.reports, job.trialId)).toBeUndefined();
     await waitFor(() => finishedOf(stream.reports, job.trialId));
-    const { chunks } = await transport.logs.read(job.trialId, '0');
+    const { chunks } = await h.transport.logs.read(job.trialId, '0');
     const text = chunks.join('');
     expect(text).toContain('a warning');
     expect(text).toContain('bye');
   });
 
   it('heartbeats its running trials, pool and slots, and registers again when the server forgot it', async () => {
-    const agent = newAgent({ slots: 3, pool: 'cpu' });
+    const agent = h.newAgent({ slots: 3, pool: 'cpu' });
     await agent.start();
     const sweep = 'sw-hb';
     const job = nodeJob(sweep, 'setTimeout(() => {}, 800)', { pool: 'cpu' });
-    await transport.queue.enqueue(job);
-    const beat = await waitFor(() => ctl.heartbeats.find((h) => h.body.running.length > 0));
+    await h.transport.queue.enqueue(job);
+    const beat = await waitFor(() => h.ctl.heartbeats.find((hb) => hb.body.running.length > 0));
     expect(beat.body).toMatchObject({
       running: [{ trialId: job.trialId, attempt: 1, slot: 0, gpu: null }],
       status: 'running',
@@ -191,8 +155,8 @@ describe('agent', () => {
       slots: 3,
       reason: null,
     });
-    ctl.forget(agent.snapshot().agentId);
-    await waitFor(() => ctl.registrations.length === 2);
-    expect(logs.some((l) => l.message.includes('registering again'))).toBe(true);
+    h.ctl.forget(agent.snapshot().agentId);
+    await waitFor(() => h.ctl.registrations.length === 2);
+    expect(h.logs.some((l) => l.message.includes('registering again'))).toBe(true);
   });
 });

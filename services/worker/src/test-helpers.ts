@@ -2,8 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentReport, TrialJob } from '@hyperfleet/transport';
+import {
+  type AgentReport,
+  createInProcessTransport,
+  type InProcessTransport,
+  type TrialJob,
+} from '@hyperfleet/transport';
 import express from 'express';
+import { afterEach, beforeEach } from 'vitest';
+import { createAgent } from './agent';
 import type { AgentLogLevel, AgentOptions, AgentTransport } from './agent-options';
 import type { HeartbeatBody, RegisterBody } from './controller-client';
 
@@ -170,4 +177,36 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error('waitFor: timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * The setup every agent test shares: a fake controller, an in-process transport, a work dir and the agent's
+ * log lines, fresh for each test; `cleanups` and every agent made with `newAgent` are closed after it.
+ */
+export function useAgentHarness() {
+  const h = {
+    ctl: undefined as unknown as FakeController,
+    transport: undefined as unknown as InProcessTransport,
+    work: undefined as unknown as Awaited<ReturnType<typeof makeWorkDir>>,
+    logs: [] as LogLine[],
+    cleanups: [] as Array<() => Promise<unknown>>,
+    newAgent(overrides: Partial<AgentOptions> = {}) {
+      const agent = createAgent(agentOptions(h.ctl, h.transport, h.work.dir, h.logs, overrides));
+      h.cleanups.push(() => agent.close());
+      return agent;
+    },
+  };
+  beforeEach(async () => {
+    h.ctl = await startFakeController();
+    h.transport = createInProcessTransport({ reports: { retryDelayMs: 50 } });
+    h.work = await makeWorkDir();
+    h.logs = [];
+  });
+  afterEach(async () => {
+    for (const cleanup of h.cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+    await h.transport.close();
+    await h.ctl.close();
+    await h.work.cleanup();
+  });
+  return h;
 }
