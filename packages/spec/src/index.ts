@@ -66,3 +66,15 @@ export {
   sweepConfigSchema,
 } from './sweep-config';
 export { type ValidationResult, validateSweepConfig } from './validate-sweep-config';
+export type {
+  Ack,
+  ColumnarPoints,
+  CurveView,
+  DashboardClientEvents,
+  DashboardServerEvents,
+  RungView,
+  SweepSnapshot,
+  SweepSummaryView,
+  TrialRowView,
+  TrialSnapshot,
+} from './dashboard-events';
