@@ -10,6 +10,18 @@ export {
 export { CONFIG_INVALID, ConfigError } from './config-error';
 export type { ConfigIssue } from './config-issue';
 export type {
+  Ack,
+  ColumnarPoints,
+  CurveView,
+  DashboardClientEvents,
+  DashboardServerEvents,
+  RungView,
+  SweepSnapshot,
+  SweepSummaryView,
+  TrialRowView,
+  TrialSnapshot,
+} from './dashboard-events';
+export type {
   Distribution,
   DistributionName,
   Goal,
@@ -66,15 +78,3 @@ export {
   sweepConfigSchema,
 } from './sweep-config';
 export { type ValidationResult, validateSweepConfig } from './validate-sweep-config';
-export type {
-  Ack,
-  ColumnarPoints,
-  CurveView,
-  DashboardClientEvents,
-  DashboardServerEvents,
-  RungView,
-  SweepSnapshot,
-  SweepSummaryView,
-  TrialRowView,
-  TrialSnapshot,
-} from './dashboard-events';
