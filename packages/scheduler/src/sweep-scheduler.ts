@@ -26,6 +26,13 @@ interface InFlight {
   stopIntent: StopIntent | null;
   /** Why an early-termination rule stopped it: becomes the trial's `reason`. */
   stopReason?: string;
+  /**
+   * Every point of the sweep metric this trial has in the store went through reportMetrics here (first
+   * attempt, not recovered): its ranking value is known without reading the store's summaries.
+   */
+  seenAllPoints: boolean;
+  /** A point of the sweep metric arrived (NaN included). */
+  sawMetric: boolean;
 }
 
 /**
@@ -141,6 +148,8 @@ export class SweepScheduler {
       const bestByTrial = new Map<string, number>();
       for (const p of points) {
         if (p.key !== metric.name) continue;
+        const flight = this.inFlight.get(p.trialId);
+        if (flight) flight.sawMetric = true;
         const prev = bestByTrial.get(p.trialId) ?? null;
         if (prev === null || isBetter(p.value, prev, metric.goal)) bestByTrial.set(p.trialId, p.value);
       }
@@ -245,7 +254,7 @@ export class SweepScheduler {
   }
 
   private async finishTrial(flight: InFlight, verdict: FinalVerdict, report: AttemptReport, now: number) {
-    const metricValue = await this.rankingValue(flight.trial, report);
+    const metricValue = await this.rankingValue(flight, report);
     const metric = this.plan.metric;
     const noMetric = verdict.status === 'succeeded' && metric !== null && metricValue === null;
     const patch = {
@@ -276,13 +285,15 @@ export class SweepScheduler {
     this.emit({ type: 'trial.finished', trial });
   }
 
-  /** The trial's value for ranking: the best reported value of the sweep metric, from the store's summary. */
-  private async rankingValue(trial: TrialRecord, report: AttemptReport): Promise<number | null> {
+  /** The trial's value for ranking: the best reported value of the sweep metric (NaN: only NaN was reported). */
+  private async rankingValue(flight: InFlight, report: AttemptReport): Promise<number | null> {
     const metric = this.plan.metric;
     if (!metric) return null;
-    const summary = (await this.store.getSummaries(trial.id)).find((s) => s.key === metric.name);
+    const fallback = report.finalMetrics[metric.name] ?? flight.trial.metricValue;
+    if (flight.seenAllPoints) return flight.sawMetric ? (flight.trial.metricValue ?? Number.NaN) : fallback;
+    const summary = (await this.store.getSummaries(flight.trial.id)).find((s) => s.key === metric.name);
     if (summary) return metric.goal === 'maximize' ? summary.max : summary.min;
-    return report.finalMetrics[metric.name] ?? trial.metricValue;
+    return fallback;
   }
 
   /** Launches trials until `parallel` are in flight or the sweep must end; finishes the sweep when idle. */
@@ -338,12 +349,21 @@ export class SweepScheduler {
     await this.event('trial.created', id, { index, params, seed });
     this.emit({ type: 'trial.created', trial });
     await this.dispatchAttempt(trial, 1);
+    const flight = this.inFlight.get(id);
+    if (flight) flight.seenAllPoints = true;
   }
 
   private async dispatchAttempt(trial: TrialRecord, attempt: number): Promise<void> {
     const queued = { ...trial, status: 'queued' as TrialStatus };
     if (trial.status !== 'queued') await this.store.updateTrial(trial.id, { status: 'queued' });
-    this.inFlight.set(trial.id, { trial: queued, attempt, started: false, stopIntent: null });
+    this.inFlight.set(trial.id, {
+      trial: queued,
+      attempt,
+      started: false,
+      stopIntent: null,
+      seenAllPoints: false,
+      sawMetric: false,
+    });
     await this.dispatcher.dispatch({ trial: queued, attempt });
   }
 
@@ -355,7 +375,7 @@ export class SweepScheduler {
   private async redispatch(trial: TrialRecord): Promise<void> {
     const attempt = Math.max(1, trial.attempts);
     const started = trial.status === 'running';
-    this.inFlight.set(trial.id, { trial, attempt, started, stopIntent: null });
+    this.inFlight.set(trial.id, { trial, attempt, started, stopIntent: null, seenAllPoints: false, sawMetric: false });
     await this.dispatcher.dispatch({ trial, attempt });
   }
 

@@ -27,9 +27,11 @@ export type {
   EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
+  StoreBatch,
   SweepPatch,
   SweepRecord,
   TrackingStore,
   TrialPatch,
   TrialRecord,
 } from './tracking-store';
+export { WriteBehindStore } from './write-behind-store';

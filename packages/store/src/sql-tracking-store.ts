@@ -1,5 +1,5 @@
 import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from '@hyperfleet/spec';
-import { type Selectable, sql, type Updateable } from 'kysely';
+import { type CompiledQuery, type Selectable, sql, type Updateable } from 'kysely';
 import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';
 import type { LineageStore, ModelRegistry } from './lineage-store';
@@ -15,6 +15,7 @@ import type {
   EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
+  StoreBatch,
   SweepPatch,
   SweepRecord,
   TrackingStore,
@@ -97,26 +98,7 @@ export class SqlTrackingStore implements TrackingStore {
 
   async createTrial(t: TrialRecord): Promise<void> {
     await this.guard(`trial ${t.id} (sweep ${t.sweepId})`, () =>
-      this.db
-        .insertInto('trials')
-        .values({
-          id: t.id,
-          sweep_id: t.sweepId,
-          idx: t.index,
-          status: t.status,
-          params: encodeJson(t.params),
-          seed: t.seed,
-          command: t.command === null ? null : encodeJson(t.command),
-          created_at: t.createdAt,
-          started_at: t.startedAt,
-          ended_at: t.endedAt,
-          exit_code: t.exitCode,
-          signal: t.signal,
-          reason: t.reason,
-          metric_value: encodeNullableFloat(t.metricValue),
-          attempts: t.attempts,
-        })
-        .execute(),
+      this.db.insertInto('trials').values(trialRow(t)).execute(),
     );
   }
 
@@ -186,20 +168,7 @@ export class SqlTrackingStore implements TrackingStore {
     // The trial's `attempts` counter follows the highest attempt started (idempotent, never decreases).
     await this.guard(`attempt ${a.attempt} of trial ${a.trialId}`, () =>
       this.backend.atomically([
-        db
-          .insertInto('attempts')
-          .values({
-            trial_id: a.trialId,
-            attempt: a.attempt,
-            worker: a.worker,
-            status: a.status,
-            started_at: a.startedAt,
-            ended_at: a.endedAt,
-            exit_code: a.exitCode,
-            signal: a.signal,
-            reason: a.reason,
-          })
-          .compile(),
+        db.insertInto('attempts').values(attemptRow(a)).compile(),
         db
           .updateTable('trials')
           .set({ attempts: sql<number>`case when attempts < ${a.attempt} then ${a.attempt} else attempts end` })
@@ -386,17 +355,59 @@ export class SqlTrackingStore implements TrackingStore {
 
   /** Appends; `event.id` is ignored (the store assigns increasing ids). */
   async appendEvent(e: EventRecord): Promise<void> {
-    await this.db
-      .insertInto('events')
-      .values({
-        at: e.at,
-        sweep_id: e.sweepId,
-        trial_id: e.trialId,
-        type: e.type,
-        actor: e.actor,
-        data: e.data === undefined || e.data === null ? null : encodeJson(e.data),
-      })
-      .execute();
+    await this.db.insertInto('events').values(eventRow(e)).execute();
+  }
+
+  async saveBatch(batch: StoreBatch): Promise<void> {
+    const db = this.db;
+    const queries: CompiledQuery[] = [];
+    for (const rows of chunks(batch.trials.map(trialRow), BATCH_ROWS)) {
+      queries.push(
+        db
+          .insertInto('trials')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              params: eb.ref('excluded.params'),
+              seed: eb.ref('excluded.seed'),
+              command: eb.ref('excluded.command'),
+              started_at: eb.ref('excluded.started_at'),
+              ended_at: eb.ref('excluded.ended_at'),
+              exit_code: eb.ref('excluded.exit_code'),
+              signal: eb.ref('excluded.signal'),
+              reason: eb.ref('excluded.reason'),
+              metric_value: eb.ref('excluded.metric_value'),
+              attempts: eb.ref('excluded.attempts'),
+            })),
+          )
+          .compile(),
+      );
+    }
+    for (const rows of chunks(batch.attempts.map(attemptRow), BATCH_ROWS)) {
+      queries.push(
+        db
+          .insertInto('attempts')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['trial_id', 'attempt']).doUpdateSet((eb) => ({
+              worker: eb.ref('excluded.worker'),
+              status: eb.ref('excluded.status'),
+              started_at: eb.ref('excluded.started_at'),
+              ended_at: eb.ref('excluded.ended_at'),
+              exit_code: eb.ref('excluded.exit_code'),
+              signal: eb.ref('excluded.signal'),
+              reason: eb.ref('excluded.reason'),
+            })),
+          )
+          .compile(),
+      );
+    }
+    for (const rows of chunks(batch.events.map(eventRow), BATCH_ROWS)) {
+      queries.push(db.insertInto('events').values(rows).compile());
+    }
+    if (queries.length === 0) return;
+    await this.guard('a batch of trials, attempts and events', () => this.backend.atomically(queries));
   }
 
   async listEvents(filter: EventFilter = {}): Promise<EventRecord[]> {
@@ -498,6 +509,60 @@ export class SqlTrackingStore implements TrackingStore {
       attempts: r.attempts,
     };
   }
+}
+
+/** Rows per multi-row statement: well under SQLite's and Postgres's bound-parameter limits. */
+const BATCH_ROWS = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function trialRow(t: TrialRecord) {
+  return {
+    id: t.id,
+    sweep_id: t.sweepId,
+    idx: t.index,
+    status: t.status,
+    params: encodeJson(t.params),
+    seed: t.seed,
+    command: t.command === null ? null : encodeJson(t.command),
+    created_at: t.createdAt,
+    started_at: t.startedAt,
+    ended_at: t.endedAt,
+    exit_code: t.exitCode,
+    signal: t.signal,
+    reason: t.reason,
+    metric_value: encodeNullableFloat(t.metricValue),
+    attempts: t.attempts,
+  };
+}
+
+function attemptRow(a: AttemptRecord) {
+  return {
+    trial_id: a.trialId,
+    attempt: a.attempt,
+    worker: a.worker,
+    status: a.status,
+    started_at: a.startedAt,
+    ended_at: a.endedAt,
+    exit_code: a.exitCode,
+    signal: a.signal,
+    reason: a.reason,
+  };
+}
+
+function eventRow(e: EventRecord) {
+  return {
+    at: e.at,
+    sweep_id: e.sweepId,
+    trial_id: e.trialId,
+    type: e.type,
+    actor: e.actor,
+    data: e.data === undefined || e.data === null ? null : encodeJson(e.data),
+  };
 }
 
 function toAttempt(r: Selectable<AttemptsTable>): AttemptRecord {

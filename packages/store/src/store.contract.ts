@@ -644,6 +644,78 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
       });
     });
 
+    describe('saveBatch', () => {
+      it('inserts and replaces trial and attempt rows and appends events, in one call', async () => {
+        await seedTrials('s', 1);
+        const attempt = {
+          trialId: 's-t0',
+          attempt: 1,
+          worker: 'w1',
+          status: 'running' as const,
+          startedAt: 5,
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          reason: null,
+        };
+        const many = Array.from({ length: 1203 }, (_, i) => trialRecord(`s-n${i}`, 's', i + 1));
+        await store.saveBatch({
+          trials: [trialRecord('s-t0', 's', 0, { status: 'running', startedAt: 5, attempts: 1 }), ...many],
+          attempts: [attempt],
+          events: [
+            { at: 1, sweepId: 's', trialId: 's-t0', type: 'trial.started', actor: null, data: { attempt: 1 } },
+            { at: 2, sweepId: 's', trialId: null, type: 'note', actor: 'bob', data: null },
+          ],
+        });
+        expect(await store.getTrial('s-t0')).toMatchObject({ status: 'running', startedAt: 5, attempts: 1 });
+        expect((await store.countTrials('s')).queued).toBe(1203);
+        expect(await store.getTrial('s-n1202')).toEqual(many[1202]);
+        expect(await store.listAttempts('s-t0')).toEqual([attempt]);
+
+        const done = { status: 'succeeded' as const, endedAt: 9, exitCode: 0, metricValue: Number.NaN, reason: 'ok' };
+        await store.saveBatch({
+          trials: [trialRecord('s-t0', 's', 0, { ...done, startedAt: 5, attempts: 1 })],
+          attempts: [{ ...attempt, status: 'succeeded', endedAt: 9, exitCode: 0 }],
+          events: [],
+        });
+        expect(await store.getTrial('s-t0')).toMatchObject(done);
+        expect(await store.listAttempts('s-t0')).toEqual([
+          { ...attempt, status: 'succeeded', endedAt: 9, exitCode: 0 },
+        ]);
+        expect((await store.listEvents({ sweepId: 's' })).map((e) => [e.type, e.actor, e.data])).toEqual([
+          ['trial.started', null, { attempt: 1 }],
+          ['note', 'bob', null],
+        ]);
+        await store.saveBatch({ trials: [], attempts: [], events: [] });
+      });
+
+      it('is all or nothing: an attempt of an unknown trial saves none of the batch', async () => {
+        await seedTrials('s', 1);
+        const ghost = {
+          trialId: 'ghost',
+          attempt: 1,
+          worker: null,
+          status: 'running' as const,
+          startedAt: 1,
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          reason: null,
+        };
+        await expectStoreError(
+          store.saveBatch({
+            trials: [trialRecord('s-t0', 's', 0, { status: 'running' }), trialRecord('s-t1', 's', 1)],
+            attempts: [ghost],
+            events: [{ at: 1, sweepId: 's', trialId: null, type: 'x', actor: null, data: null }],
+          }),
+          'STORE_NOT_FOUND',
+        );
+        expect((await store.getTrial('s-t0'))?.status).toBe('queued');
+        expect(await store.getTrial('s-t1')).toBeNull();
+        expect(await store.listEvents({ sweepId: 's' })).toEqual([]);
+      });
+    });
+
     describe('lifecycle', () => {
       it('close() is idempotent (sequential and concurrent) and later calls fail with STORE_CLOSED', async () => {
         await Promise.all([store.close(), store.close()]);

@@ -96,6 +96,16 @@ export interface EventFilter {
   limit?: number;
 }
 
+/** Rows the scheduler's write-behind buffer saves at once (see WriteBehindStore). */
+export interface StoreBatch {
+  /** Full rows: inserted, or replacing every mutable column of an existing row. */
+  trials: TrialRecord[];
+  /** Full rows keyed by (trialId, attempt): inserted or replaced. */
+  attempts: AttemptRecord[];
+  /** Appended in order. */
+  events: EventRecord[];
+}
+
 export type TrialPatch = Partial<Omit<TrialRecord, 'id' | 'sweepId' | 'index' | 'createdAt'>>;
 export type SweepPatch = Partial<Pick<SweepRecord, 'status' | 'finishedAt' | 'reason' | 'name'>>;
 
@@ -141,6 +151,8 @@ export interface TrackingStore {
   listArtifacts(trialId: string): Promise<ArtifactRecord[]>;
 
   appendEvent(event: EventRecord): Promise<void>;
+  /** Saves many trial and attempt rows and events in one transaction with multi-row statements. */
+  saveBatch(batch: StoreBatch): Promise<void>;
   listEvents(filter: EventFilter): Promise<EventRecord[]>;
 
   /** Per-trial pins and pinned blobs (lineage). */

@@ -26,6 +26,8 @@ export interface TrialJob {
   killGraceMs?: number;
   /** The code and data pinned at submit: the agent materializes them and runs the trial there, not in `cwd`. */
   pins?: JobPins;
+  /** The sweep's container image (`image:`), for executors that run attempts in containers (Kubernetes). */
+  image?: string;
 }
 
 /** What an agent needs to rebuild the submitter's tree; blobs are fetched from the controller by hash. */
@@ -84,6 +86,8 @@ export interface Closeable {
 export interface TrialQueue extends Closeable {
   /** Idempotent per (trialId, attempt). */
   enqueue(job: TrialJob): Promise<void>;
+  /** Several jobs in one round trip (BullMQ `addBulk`); idempotent per job, like `enqueue`. */
+  enqueueMany(jobs: readonly TrialJob[]): Promise<void>;
   /** Removes a job that no agent has taken yet; false when it is already active or gone. */
   cancel(pool: string, trialId: string, attempt: number): Promise<boolean>;
   state(pool: string, trialId: string, attempt: number): Promise<{ state: JobState; failedReason?: string }>;

@@ -64,6 +64,21 @@ export function describeTransportContract(name: string, makeHarness: () => Promi
         expect(await t.queue.state('default', 't1', 1)).toEqual({ state: 'completed' });
       });
 
+      it('enqueueMany adds jobs of several pools at once, idempotent per job like enqueue', async () => {
+        await t.queue.enqueue(trialJob('m0'));
+        await t.queue.enqueueMany([trialJob('m0'), trialJob('m1'), trialJob('m2', { pool: 'gpu' }), trialJob('m1')]);
+        expect(await t.queue.depth('default')).toEqual({ waiting: 2, active: 0 });
+        expect(await t.queue.depth('gpu')).toEqual({ waiting: 1, active: 0 });
+        const seen: string[] = [];
+        consume('default', 1, async (j) => {
+          seen.push(j.trialId);
+        });
+        await eventually(async () => seen.length === 2);
+        await t.queue.enqueueMany([trialJob('m0')]);
+        await sleep(200);
+        expect(seen).toEqual(['m0', 'm1']);
+      });
+
       it('delivers the job as enqueued, FIFO per pool', async () => {
         for (let i = 0; i < 5; i++) await t.queue.enqueue(trialJob(`t${i}`, { env: { I: String(i) } }));
         const seen: TrialJob[] = [];

@@ -23,7 +23,7 @@ export interface QueueDispatcherDeps {
   template: JobTemplate;
   /** Reports an attempt that was stopped before any agent took it (the scheduler waits for one). */
   reportNeverStarted: (report: AttemptReport) => void;
-  /** Called before each attempt is enqueued (records its lineage); failures are logged, never thrown. */
+  /** Called before an attempt is first enqueued (records its lineage); failures are logged, never thrown. */
   beforeDispatch?: (trial: TrialRecord) => Promise<void>;
   log: Logger;
 }
@@ -34,12 +34,15 @@ export interface OutstandingJob {
   /** Enqueue has not succeeded yet (Redis was away); the reconciler retries it. */
   unsent: boolean;
   stopRequested: boolean;
+  /** Set until the first send: the trial whose lineage is recorded before its job goes out. */
+  trial?: TrialRecord;
 }
 
 /**
- * The scheduler's Dispatcher over the trial queue: dispatch = enqueue (idempotent per job id), stop = the
- * control channel plus removing the job if no agent has taken it. Never throws into the scheduler: an
- * enqueue or stop that fails is retried by the reconciler, so a Redis blip cannot wedge the sweep.
+ * The scheduler's Dispatcher over the trial queue: dispatch = note the job, `sendUnsent()` = enqueue the noted
+ * jobs in bulk (idempotent per job id) after the store saved them; stop = the control channel plus removing
+ * the job if no agent has taken it. Never throws into the scheduler: an enqueue or stop that fails is retried
+ * by the reconciler, so a Redis blip cannot wedge the sweep.
  */
 export class QueueDispatcher implements Dispatcher {
   private readonly jobs = new Map<string, OutstandingJob>();
@@ -66,12 +69,31 @@ export class QueueDispatcher implements Dispatcher {
         ? {}
         : { pins: { code: t.pins.code, data: t.pins.data, bundle: t.pins.bundle, dataRemote: t.pins.dataRemote } }),
     };
-    await this.deps.beforeDispatch?.(trial).catch((err: unknown) => {
-      this.deps.log.warn('could not record the trial’s lineage', { trial: trial.id, error: errorText(err) });
-    });
-    const entry: OutstandingJob = { job, unsent: true, stopRequested: false };
-    this.jobs.set(trial.id, entry);
-    await this.send(entry);
+    // Sent by sendUnsent() once the unit of work that created it is saved (the store first).
+    this.jobs.set(trial.id, { job, unsent: true, stopRequested: false, trial });
+  }
+
+  /**
+   * Enqueues every job dispatched since the last call, in one round trip per pool. Called after the store
+   * saved the trials; a failure leaves them `unsent` for the reconciler.
+   */
+  async sendUnsent(): Promise<void> {
+    const entries = [...this.jobs.values()].filter((e) => e.unsent && !e.stopRequested && e.trial);
+    if (entries.length === 0) return;
+    for (const entry of entries) {
+      const trial = entry.trial;
+      entry.trial = undefined;
+      if (!trial || !this.deps.beforeDispatch) continue;
+      await this.deps.beforeDispatch(trial).catch((err: unknown) => {
+        this.deps.log.warn('could not record the trial’s lineage', { trial: trial.id, error: errorText(err) });
+      });
+    }
+    try {
+      await this.deps.queue.enqueueMany(entries.map((e) => e.job));
+      for (const entry of entries) entry.unsent = false;
+    } catch (err) {
+      this.deps.log.warn('enqueue failed; the reconciler retries it', { jobs: entries.length, error: errorText(err) });
+    }
   }
 
   async stop(trialId: string): Promise<void> {

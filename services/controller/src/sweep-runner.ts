@@ -2,7 +2,13 @@ import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { AttemptReport, Clock, SchedulerEvent, SweepPlan } from '@hyperfleet/scheduler';
 import { SweepScheduler } from '@hyperfleet/scheduler';
 import type { MetricPoint } from '@hyperfleet/spec';
-import { recordTrialLineage, type SweepRecord, type TrackingStore } from '@hyperfleet/store';
+import {
+  recordTrialLineage,
+  type SweepRecord,
+  type TrackingStore,
+  type TrialRecord,
+  WriteBehindStore,
+} from '@hyperfleet/store';
 import { type AgentReport, type Closeable, jobIdOf, type Transport } from '@hyperfleet/transport';
 import type { IngestMeter } from './ingest-meter';
 import { errorText, type Logger } from './logger';
@@ -39,7 +45,10 @@ export class SweepRunner {
   readonly done: Promise<SweepRecord>;
   private readonly scheduler: SweepScheduler;
   private readonly dispatcher: QueueDispatcher;
+  /** The scheduler's writes, saved once per unit of work (see exclusive()). */
+  private readonly store: WriteBehindStore;
   private readonly serial = new SerialQueue();
+  private failCommit!: (err: unknown) => void;
   /** Attempts whose `started` report reached the scheduler (drops redelivered duplicates). */
   private readonly started = new Set<string>();
   /** jobId → [state seen, consecutive passes] for the reconciler's grace. */
@@ -49,31 +58,60 @@ export class SweepRunner {
 
   constructor(private readonly deps: SweepRunnerDeps) {
     this.sweepId = deps.plan.id;
+    this.store = new WriteBehindStore(deps.store);
     this.dispatcher = new QueueDispatcher({
       sweepId: deps.plan.id,
       queue: deps.transport.queue,
       control: deps.transport.control,
       template: deps.template,
       reportNeverStarted: (report) => {
-        this.serial.run(() => this.finishAttempt(report)).catch((err) => this.fault('stop report', err));
+        this.exclusive(() => this.finishAttempt(report)).catch((err) => this.fault('stop report', err));
       },
       log: deps.log,
-      ...(deps.template.pins ? { beforeDispatch: (trial) => this.recordLineage(trial.id) } : {}),
+      ...(deps.template.pins ? { beforeDispatch: (trial) => this.recordLineage(trial) } : {}),
     });
     this.scheduler = new SweepScheduler(deps.plan, {
-      store: deps.store,
+      store: this.store,
       dispatcher: this.dispatcher,
       clock: deps.clock,
     });
     this.scheduler.on((e) => this.onSchedulerEvent(e));
-    this.done = this.scheduler.done;
+    // A failed save ends the runner like a store failure inside the scheduler: the sweep is recovered from the store.
+    const commitFailed = new Promise<never>((_, reject) => {
+      this.failCommit = reject;
+    });
+    this.done = Promise.race([this.scheduler.done, commitFailed]);
+  }
+
+  /**
+   * Runs a state change alone, then saves what it wrote in one transaction and only then enqueues the trials
+   * it created: one commit and one bulk enqueue per batch of reports instead of several per trial.
+   */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.serial.run(async () => {
+      try {
+        return await task();
+      } finally {
+        await this.commit();
+      }
+    });
+  }
+
+  private async commit(): Promise<void> {
+    try {
+      await this.store.flush();
+    } catch (err) {
+      this.failCommit(err);
+      throw err;
+    }
+    await this.dispatcher.sendUnsent();
   }
 
   /** Creates or recovers the sweep, then starts consuming its reports (after recovery: none is dropped as stale). */
   async start(opts: { paused?: boolean; reapply?: 'stop' | 'cancel' | null } = {}): Promise<void> {
     const { store, plan } = this.deps;
     const running = await store.listTrials(plan.id, { status: ['running'] });
-    await this.serial.run(async () => {
+    await this.exclusive(async () => {
       if (opts.paused) await this.scheduler.pause();
       await this.scheduler.start();
       // Recovery keeps started trials `running`; a redelivered `started` report for them is not news.
@@ -83,28 +121,28 @@ export class SweepRunner {
     });
     if (this.detached) return;
     this.subscription = this.deps.transport.reports.subscribe(plan.id, this.deps.consumerId, (batch) =>
-      this.serial.run(() => this.apply(batch)),
+      this.exclusive(() => this.apply(batch)),
     );
   }
 
   pause(): Promise<void> {
-    return this.serial.run(() => this.scheduler.pause());
+    return this.exclusive(() => this.scheduler.pause());
   }
 
   resume(): Promise<void> {
-    return this.serial.run(() => this.scheduler.resume());
+    return this.exclusive(() => this.scheduler.resume());
   }
 
   stop(reason?: string): Promise<void> {
-    return this.serial.run(() => this.scheduler.stop(reason));
+    return this.exclusive(() => this.scheduler.stop(reason));
   }
 
   cancel(reason?: string): Promise<void> {
-    return this.serial.run(() => this.scheduler.cancel(reason));
+    return this.exclusive(() => this.scheduler.cancel(reason));
   }
 
   earlyStop(trialId: string, reason: string): Promise<void> {
-    return this.serial.run(() => this.scheduler.earlyStop(trialId, reason));
+    return this.exclusive(() => this.scheduler.earlyStop(trialId, reason));
   }
 
   /** Whether a trial of this sweep is outstanding here (routes lost signals to the right runner). */
@@ -114,7 +152,7 @@ export class SweepRunner {
 
   /** An attempt's agent vanished (stalled job), gave it back, or its handler threw: end it as `lost`. */
   reportLost(trialId: string, attempt: number, reason: string): Promise<void> {
-    return this.serial.run(async () => {
+    return this.exclusive(async () => {
       if (this.dispatcher.current(trialId)?.job.attempt !== attempt) return; // stale or duplicate
       await this.finishAttempt(lostReport(trialId, attempt, reason));
     });
@@ -136,7 +174,7 @@ export class SweepRunner {
           : queue.state(e.job.pool, e.job.trialId, e.job.attempt).catch(() => null),
       ),
     );
-    await this.serial.run(async () => {
+    await this.exclusive(async () => {
       for (const [i, entry] of snapshot.entries()) {
         const st = states[i];
         if (!st || this.detached || this.dispatcher.current(entry.job.trialId) !== entry) continue;
@@ -237,7 +275,17 @@ export class SweepRunner {
         await this.scheduler.reportStarted(r.trialId, r.attempt, r.agentId);
         this.started.add(id);
         // The machine that runs the trial reports its environment: that is the one the record must show.
-        if (r.env && this.deps.template.pins) await this.recordLineage(r.trialId, r.env);
+        const job = this.dispatcher.current(r.trialId)?.job;
+        if (r.env && job && this.deps.template.pins) {
+          const trial = {
+            id: job.trialId,
+            sweepId: job.sweepId,
+            params: job.params,
+            seed: job.seed,
+            command: job.argv,
+          };
+          await this.recordLineage(trial, r.env);
+        }
       } else {
         await this.finishAttempt({ ...r.result, trialId: r.trialId, attempt: r.attempt, worker: r.agentId });
       }
@@ -252,7 +300,7 @@ export class SweepRunner {
     const id = jobIdOf(report.trialId, report.attempt);
     const retries = this.deps.plan.retries - (report.attempt - 1);
     if (report.outcome === 'lost' && retries > 0 && !entry.stopRequested) {
-      await this.deps.store.archiveAttemptMetrics(report.trialId, report.attempt);
+      await this.store.archiveAttemptMetrics(report.trialId, report.attempt);
     }
     await this.scheduler.reportFinished(report);
     this.started.delete(id);
@@ -260,14 +308,13 @@ export class SweepRunner {
   }
 
   /** The trial's lineage (the sweep's pins + its params, seed, command), with the worker's env once known. */
-  private async recordLineage(trialId: string, env?: EnvFingerprint): Promise<void> {
+  private async recordLineage(
+    trial: Pick<TrialRecord, 'id' | 'sweepId' | 'params' | 'seed' | 'command'>,
+    env?: EnvFingerprint,
+  ): Promise<void> {
     const pins = this.deps.template.pins;
-    const trial = pins ? await this.deps.store.getTrial(trialId) : null;
-    if (!pins || !trial) return;
-    await recordTrialLineage(this.deps.store, pins, trial, {
-      now: this.deps.clock.now(),
-      ...(env ? { env } : {}),
-    });
+    if (!pins) return;
+    await recordTrialLineage(this.store, pins, trial, { now: this.deps.clock.now(), ...(env ? { env } : {}) });
   }
 
   private onSchedulerEvent(e: SchedulerEvent): void {

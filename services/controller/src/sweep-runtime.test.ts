@@ -122,6 +122,9 @@ describe('sweep runtime (in-process transport)', () => {
         }
         await inner.queue.enqueue(job);
       },
+      enqueueMany: async (jobs) => {
+        for (const job of jobs) await queue.enqueue(job);
+      },
     };
     const transport: InProcessTransport = { ...inner, queue };
     const h = await harness({ transport });

@@ -81,6 +81,9 @@ export class InProcessQueueBroker {
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
     this.queue = {
       enqueue: async (job) => this.enqueue(job),
+      enqueueMany: async (jobs) => {
+        for (const job of jobs) this.enqueue(job);
+      },
       cancel: async (pool, trialId, attempt) => this.cancel(pool, trialId, attempt),
       state: async (pool, trialId, attempt) => this.state(pool, trialId, attempt),
       depth: async (pool) => this.depth(pool),

@@ -75,6 +75,22 @@ export class RedisTrialQueue implements TrialQueue {
     await this.queue(job.pool).add(JOB_NAME, job, { jobId: jobIdOf(job.trialId, job.attempt) });
   }
 
+  async enqueueMany(jobs: readonly TrialJob[]): Promise<void> {
+    this.assertOpen();
+    const byPool = new Map<string, TrialJob[]>();
+    for (const job of jobs) {
+      assertJob(job);
+      byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
+    }
+    await Promise.all(
+      [...byPool].map(([pool, poolJobs]) =>
+        this.queue(pool).addBulk(
+          poolJobs.map((job) => ({ name: JOB_NAME, data: job, opts: { jobId: jobIdOf(job.trialId, job.attempt) } })),
+        ),
+      ),
+    );
+  }
+
   private async job(pool: string, trialId: string, attempt: number): Promise<Job | undefined> {
     this.assertOpen();
     assertId('trial id', trialId);
