@@ -127,6 +127,38 @@ describe('fleet mode with pinned code and data', () => {
     expect(trial.status, JSON.stringify(trial)).toBe('succeeded');
     expect(trial.metricValue).toBe(107);
     expect(lineage.code).toMatchObject({ commit: git('rev-parse', 'HEAD'), pushed: false, diff: null });
+    // The commit is still on no remote: a reproduction on the fleet gets the code from the same bundle.
+    const again = await cli(['reproduce', trial.id, '--server', fleet.url, '--json']);
+    expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      identical: true,
+      match: true,
+      metrics: [{ key: 'score', recorded: 107, reproduced: 107 }],
+    });
+  });
+
+  it('sweep submit pushes the pinned data to the remote first, and refuses when there is none', async () => {
+    writeFileSync(join(project, 'exp', 'data.txt'), '40\n'); // new data, pinned by hashing: in no remote yet
+    rmSync(join(project, 'exp', 'data.txt.dvc'));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'new data');
+    git('push', '-q', 'origin', 'main');
+    const none = await runCli(['sweep', 'submit', 'exp/sweep.yaml', '--force'], {
+      cwd: project,
+      env: { HYPERFLEET_TOKEN: ADMIN, HYPERFLEET_SERVER: fleet.url, HYPERFLEET_DATA_REMOTE: '' },
+    });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('the sweep pins data (exp/data.txt), but no data remote is configured');
+    expect(none.stderr).toMatch(/hint: configure one — --remote .*HYPERFLEET_DATA_REMOTE/);
+
+    const fresh = join(dir, 'fresh-remote');
+    const { trial, lineage } = await submitAndWait(['--remote', fresh]);
+    expect(trial.status, JSON.stringify(trial)).toBe('succeeded');
+    expect(trial.metricValue).toBe(100 + 40);
+    const md5 = createHash('md5').update('40\n').digest('hex');
+    expect(lineage.data).toEqual([expect.objectContaining({ path: 'exp/data.txt', md5, source: 'hashed' })]);
+    // The agent could only have got it from there (nothing else holds this version).
+    expect(readdirSync(join(fresh, 'files', 'md5', md5.slice(0, 2)))).toEqual([md5.slice(2)]);
   });
 
   it('refuses a blob whose bytes do not match its hash', async () => {

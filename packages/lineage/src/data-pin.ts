@@ -2,6 +2,7 @@ import { appendFile, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { DataCache } from './data-cache';
 import { type DvcOut, readDvcFile, writeDvcFile } from './dvc-file';
+import { DvcIgnore } from './dvc-ignore';
 import { readDvcLockOuts } from './dvc-lock';
 import { type HashedPath, type HashOptions, hashPath } from './hash-path';
 import { LineageError } from './lineage-error';
@@ -47,6 +48,7 @@ export async function addData(
   opts: HashOptions & { cwd?: string } = {},
 ): Promise<Array<DataPin & { dvcFile: string }>> {
   const out: Array<DataPin & { dvcFile: string }> = [];
+  opts = { ...opts, ignore: opts.ignore ?? new DvcIgnore(repoRoot) };
   for (const p of paths) {
     const rel = repoRelative(repoRoot, p.replace(/\/+$/, ''), opts.cwd);
     const abs = join(repoRoot, rel);
@@ -86,6 +88,7 @@ export async function pinData(repoRoot: string, paths: string[], opts: PinDataOp
     throw err;
   });
   const pins: DataPin[] = [];
+  opts = { ...opts, ignore: opts.ignore ?? new DvcIgnore(repoRoot) };
   for (const p of paths) {
     const rel = repoRelative(repoRoot, p.replace(/\.dvc$/, '').replace(/\/+$/, ''), opts.cwd);
     const abs = join(repoRoot, rel);

@@ -1,8 +1,9 @@
 /**
  * Where cached data objects are shared: a directory (local or a mounted share) or S3-compatible storage.
  * Objects use the cache's layout (`files/md5/<2>/<30>`), which is DVC 3's remote layout too.
- * `put` is atomic per object (temp + rename, or one PutObject), so an interrupted push leaves no partial
- * object behind and pushing again resumes with what is missing.
+ * `put` is atomic per object (temp + rename, one PutObject, or a multipart upload completed only once every
+ * part is there), so an interrupted push leaves no partial object behind and pushing again resumes with
+ * what is missing.
  */
 export interface DataRemote {
   /** The remote's URL without credentials, for messages. */

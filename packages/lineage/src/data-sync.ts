@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DataCache, LinkMode } from './data-cache';
 import type { DataRemote } from './data-remote';
@@ -22,27 +22,58 @@ export interface TransferReport {
   skipped: number;
 }
 
+/** Where a push stands: objects and bytes sent so far out of what the remote lacked. */
+export interface PushProgress {
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+}
+
 /**
  * Uploads what the remote lacks. Directory listings go last, so a listing on the remote means all its
  * files are there; an interrupted push leaves only whole objects and the next push resumes.
  */
-export async function pushData(cache: DataCache, remote: DataRemote, md5s: Iterable<string>): Promise<TransferReport> {
+export async function pushData(
+  cache: DataCache,
+  remote: DataRemote,
+  md5s: Iterable<string>,
+  opts: { onProgress?: (p: PushProgress) => void } = {},
+): Promise<TransferReport> {
   const wanted = await objectsOf(cache, md5s);
   const present = await remote.list();
-  const transferred: string[] = [];
-  for (const m of wanted) {
-    if (present.has(m)) continue;
-    if (!(await cache.has(m))) {
+  const missing = wanted.filter((m) => !present.has(m));
+  const sizes: number[] = [];
+  for (const m of missing) {
+    const size = await stat(cache.pathFor(m)).then(
+      (s) => s.size,
+      () => null,
+    );
+    if (size === null) {
       throw new LineageError(
         'DATA_NOT_FOUND',
-        `object ${m} is not in the local cache (${cache.root}), so it cannot be pushed`,
+        `object ${m} is not in the local cache (${cache.root}), so it cannot be pushed to ${remote.url}`,
         {
           hint: 'run `hyperfleet data add` on the data again, or pull it from where it was pushed',
         },
       );
     }
+    sizes.push(size);
+  }
+  const progress: PushProgress = {
+    done: 0,
+    total: missing.length,
+    bytes: 0,
+    totalBytes: sizes.reduce((a, b) => a + b, 0),
+  };
+  opts.onProgress?.({ ...progress });
+  const transferred: string[] = [];
+  for (const [i, m] of missing.entries()) {
     await remote.put(m, cache.pathFor(m));
     transferred.push(m);
+    progress.done++;
+    progress.bytes += sizes[i] ?? 0;
+    opts.onProgress?.({ ...progress });
   }
   return { transferred, skipped: wanted.length - transferred.length };
 }

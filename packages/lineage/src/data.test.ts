@@ -213,4 +213,92 @@ describe('cache, remotes, checkout', () => {
       await s3.close();
     }
   });
+
+  it('uploads a large object to S3 in parts; an interrupted upload leaves no object and a re-push resumes', async () => {
+    fx = createGitFixture({ 'train.mjs': 'x\n' });
+    // 12 MiB + a bit, in 5 MiB parts: 3 parts (S3's 5 MiB minimum holds for every part but the last).
+    const big = Buffer.alloc(12 * 1024 * 1024 + 123);
+    for (let i = 0; i + 4 <= big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    fx.write('data/big.bin', big);
+    const s3 = await startS3TestServer();
+    const open = () =>
+      new S3Remote('s3://bucket/data', {
+        endpoint: s3.endpoint,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        maxAttempts: 1,
+        multipartThreshold: 8 * 1024 * 1024,
+        partSize: 5 * 1024 * 1024,
+      });
+    let remote = open();
+    try {
+      const cache = new DataCache(join(fx.scratch, 'cache'));
+      const [pin] = await addData(fx.root, ['data/big.bin'], cache, { cwd: fx.root });
+      const md5 = pin?.md5 ?? '';
+      expect(md5).toBe(md5sum(join(fx.root, 'data/big.bin')));
+      const key = `bucket/data/files/md5/${md5.slice(0, 2)}/${md5.slice(2)}`;
+
+      // The remote goes away after one part: nothing visible under the key, the upload is kept for resuming.
+      s3.failPutsAfter = 1;
+      await expect(pushData(cache, remote, [md5])).rejects.toMatchObject({ code: 'REMOTE_UNREACHABLE' });
+      expect(s3.objects.has(key)).toBe(false);
+      expect(await remote.has(md5)).toBe(false);
+      expect(await remote.list()).toEqual(new Set());
+      const [pending] = [...s3.uploads.values()];
+      expect(s3.uploads.size).toBe(1);
+      expect(pending?.parts.size).toBe(1);
+
+      // A new process pushes again: the part already there is kept, only the other two go up.
+      await remote.close();
+      remote = open();
+      s3.failPutsAfter = null;
+      const before = s3.puts;
+      const progress: number[] = [];
+      const resumed = await pushData(cache, remote, [md5], { onProgress: (p) => progress.push(p.bytes) });
+      expect(resumed.transferred).toEqual([md5]);
+      expect(s3.puts - before).toBe(2);
+      expect(progress).toEqual([0, big.length]);
+      expect(s3.uploads.size).toBe(0);
+      expect(s3.objects.get(key)?.equals(big)).toBe(true);
+
+      const worker = new DataCache(join(fx.scratch, 'worker-cache'));
+      await fetchData(worker, remote, [md5]);
+      expect(await worker.verify(md5)).toBe(true);
+    } finally {
+      await remote.close();
+      await s3.close();
+    }
+  });
+
+  it('resumes the newest leftover upload (re-sending a part that does not match the file) and aborts older ones', async () => {
+    fx = createGitFixture({ 'train.mjs': 'x\n' });
+    fx.write('data/mid.bin', Buffer.alloc(6 * 1024 * 1024, 7));
+    const s3 = await startS3TestServer();
+    const remote = new S3Remote('s3://bucket', {
+      endpoint: s3.endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+      multipartThreshold: 1024 * 1024,
+    });
+    try {
+      const cache = new DataCache(join(fx.scratch, 'cache'));
+      const [pin] = await addData(fx.root, ['data/mid.bin'], cache, { cwd: fx.root });
+      const md5 = pin?.md5 ?? '';
+      // Two leftover uploads of the same object (earlier crashed pushes): the newest is used, the other aborted.
+      const key = `files/md5/${md5.slice(0, 2)}/${md5.slice(2)}`;
+      s3.uploads.set('old', { bucket: 'bucket', key, initiated: new Date(1_000), parts: new Map() });
+      s3.uploads.set('newer', {
+        bucket: 'bucket',
+        key,
+        initiated: new Date(2_000),
+        parts: new Map([[1, Buffer.from('not the right bytes')]]),
+      });
+      await pushData(cache, remote, [md5]);
+      expect(s3.uploads.size).toBe(0);
+      expect(s3.objects.get(`bucket/${key}`)?.length).toBe(6 * 1024 * 1024);
+      expect(await remote.has(md5)).toBe(true);
+    } finally {
+      await remote.close();
+      await s3.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { DVCIGNORE, type DvcIgnore } from './dvc-ignore';
 import { LineageError } from './lineage-error';
 import type { Md5Pool } from './md5-file';
 import { md5File } from './md5-file';
@@ -32,6 +33,8 @@ export interface HashOptions {
   pool?: Md5Pool;
   /** Concurrent small-file hashes (I/O overlap). Default 16. */
   concurrency?: number;
+  /** The repository's `.dvcignore` rules: what they match is left out (and an ignored path is refused). */
+  ignore?: DvcIgnore;
 }
 
 const SMALL_FILE = 1024 * 1024;
@@ -44,11 +47,17 @@ export async function hashPath(path: string, opts: HashOptions = {}): Promise<Ha
   const st = await stat(path, { bigint: true }).catch((err: unknown) => {
     throw new LineageError('DATA_NOT_FOUND', `${path} does not exist`, { cause: err });
   });
+  if (opts.ignore?.ignoresPath(path, st.isDirectory())) {
+    throw new LineageError('DATA_NOT_FOUND', `${path} is ignored by a .dvcignore file, so it does not exist for DVC`, {
+      hint: 'remove the .dvcignore pattern that matches it, or version another path',
+      paths: [path],
+    });
+  }
   if (!st.isDirectory()) {
     const md5 = await hashOne(path, st, opts);
     return { md5, size: Number(st.size), isDir: false };
   }
-  const files = listFiles(path);
+  const files = listFiles(path, opts.ignore);
   const entries: DirEntry[] = new Array(files.length);
   const misses: number[] = [];
   // Pass 1, synchronous: stat every file and take what the stat cache knows (an unchanged tree ends here).
@@ -110,19 +119,24 @@ async function hashOne(
   return md5;
 }
 
-function listFiles(dir: string): string[] {
+function listFiles(dir: string, ignore: DvcIgnore | undefined): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const it of readdirSync(d, { withFileTypes: true })) {
       if (SKIP.has(it.name)) continue;
       const full = join(d, it.name);
-      if (it.isDirectory()) walk(full);
-      else if (it.isFile()) out.push(full);
-      else if (it.isSymbolicLink()) {
-        const t = statOrNull(full);
-        if (t?.isFile()) out.push(full);
-        else if (t?.isDirectory()) walk(full);
+      if (ignore && it.name === DVCIGNORE) {
+        // As DVC: rules for a tracked directory's content live above it, not inside (they would be data too).
+        throw new LineageError('BAD_DVC_FILE', `${full} is inside the data directory ${dir}`, {
+          hint: `move its patterns to a .dvcignore above ${dir} (e.g. the repository root's), with paths relative to it`,
+          paths: [full],
+        });
       }
+      const t = it.isSymbolicLink() ? statOrNull(full) : it;
+      const isDir = t?.isDirectory() ?? false;
+      if (ignore?.ignores(full, isDir)) continue;
+      if (isDir) walk(full);
+      else if (t?.isFile()) out.push(full);
     }
   };
   walk(dir);

@@ -13,8 +13,17 @@ export { sha256Address } from './content-hash';
 export { DataCache, type LinkMode } from './data-cache';
 export { addData, cacheHashed, type DataPin, type PinDataOptions, pinData, repoRelative } from './data-pin';
 export { type DataRemote, md5OfKey, objectKey } from './data-remote';
-export { checkoutData, fetchData, gcCache, objectsOf, pushData, type TransferReport } from './data-sync';
+export {
+  checkoutData,
+  fetchData,
+  gcCache,
+  objectsOf,
+  type PushProgress,
+  pushData,
+  type TransferReport,
+} from './data-sync';
 export { type DvcOut, formatDvcFile, readDvcFile, writeDvcFile } from './dvc-file';
+export { DVCIGNORE, DvcIgnore } from './dvc-ignore';
 export { readDvcLockOuts } from './dvc-lock';
 export { type EnvFingerprint, type FingerprintOptions, fingerprintEnvironment } from './env-fingerprint';
 export { type FileLockOptions, withFileLock } from './file-lock';

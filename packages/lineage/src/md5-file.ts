@@ -5,16 +5,23 @@ import { Worker } from 'node:worker_threads';
 
 const CHUNK = 4 * 1024 * 1024;
 
-/** md5 of a file's bytes (DVC 3's `hash: md5`: no dos2unix normalization), read in large chunks. */
-export async function md5File(path: string): Promise<string> {
+/**
+ * md5 of a file's bytes (DVC 3's `hash: md5`: no dos2unix normalization), read in large chunks; with `range`,
+ * of the bytes `start`..`end` (inclusive, as `createReadStream` counts) only.
+ */
+export async function md5File(path: string, range?: { start: number; end: number }): Promise<string> {
   const fh = await open(path, 'r');
   try {
     const hash = createHash('md5');
     const buf = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+    let pos = range?.start ?? 0;
+    let left = range ? range.end - range.start + 1 : Number.POSITIVE_INFINITY;
+    while (left > 0) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, left), pos);
       if (bytesRead === 0) break;
       hash.update(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+      pos += bytesRead;
+      left -= bytesRead;
     }
     return hash.digest('hex');
   } finally {

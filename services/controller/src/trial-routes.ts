@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { requireRole } from './http-auth';
+import { reproduceRoutes } from './reproduce-routes';
 import { logsQuery, metricsQuery, parseInput } from './request-schemas';
 
 /** Trial routes: the record, its metric history (downsampled on request), its live log. */
@@ -46,5 +47,6 @@ export function trialRoutes(deps: AppDeps): Router {
     const { cursor, wait } = parseInput(logsQuery, req.query, 'query');
     res.json(await deps.transport.logs.read(id, cursor, wait));
   });
+  r.use(reproduceRoutes(deps));
   return r;
 }

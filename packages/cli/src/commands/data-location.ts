@@ -34,17 +34,22 @@ export function statCacheFor(repoRoot: string): Promise<StatCache> {
 }
 
 /** --remote, else $HYPERFLEET_DATA_REMOTE, else the default remote in `.dvc/config`; null when none. */
+export async function remoteUrlFor(repoRoot: string, flag: string | undefined): Promise<string | null> {
+  return flag ?? process.env.HYPERFLEET_DATA_REMOTE ?? (await dvcDefaultRemote(repoRoot));
+}
+
+/** The remote `remoteUrlFor` names, opened; null when none is configured. */
 export async function resolveRemote(repoRoot: string, flag: string | undefined): Promise<DataRemote | null> {
-  const url = flag ?? process.env.HYPERFLEET_DATA_REMOTE ?? (await dvcDefaultRemote(repoRoot));
+  const url = await remoteUrlFor(repoRoot, flag);
   return url ? openRemote(url, { cwd: repoRoot }) : null;
 }
 
 /**
- * The data remote as other machines should see it ($HYPERFLEET_DATA_REMOTE, else `.dvc/config`'s default):
- * a directory made absolute, or a URL with any credentials removed; null when none is configured.
+ * The data remote as other machines should see it (--remote, else $HYPERFLEET_DATA_REMOTE, else `.dvc/config`'s
+ * default): a directory made absolute, or a URL with any credentials removed; null when none is configured.
  */
-export async function sharedRemoteUrl(repoRoot: string): Promise<string | null> {
-  const url = process.env.HYPERFLEET_DATA_REMOTE ?? (await dvcDefaultRemote(repoRoot));
+export async function sharedRemoteUrl(repoRoot: string, flag?: string): Promise<string | null> {
+  const url = await remoteUrlFor(repoRoot, flag);
   if (!url) return null;
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? redactUrl(url) : resolve(repoRoot, url);
 }

@@ -2,11 +2,13 @@ import { dirname, join, relative } from 'node:path';
 import {
   addData,
   checkoutData,
+  DvcIgnore,
   fetchData,
   gcCache,
   gitText,
   hashPath,
   Md5Pool,
+  type PushProgress,
   pushData,
   readDvcFile,
   readDvcLockOuts,
@@ -84,11 +86,13 @@ export async function dataPushCommand(
     const remote = await requireRemote(repo, opts.remote);
     try {
       const outs = await trackedOuts(repo, targets);
+      const bar = pushProgressBar(remote.url);
       const r = await pushData(
         cache,
         remote,
         outs.map((p) => p.md5),
-      );
+        bar.onProgress ? { onProgress: bar.onProgress } : {},
+      ).finally(bar.end);
       out.write(`pushed ${r.transferred.length} object(s) to ${remote.url}, ${r.skipped} already there\n`);
       return EXIT.ok;
     } finally {
@@ -114,10 +118,11 @@ export async function dataPullCommand(
         outs.map((p) => p.md5),
       );
       const statCache = await statCacheFor(repo);
+      const ignore = new DvcIgnore(repo);
       const kept: string[] = [];
       let checkedOut = 0;
       for (const p of outs) {
-        const current = await hashPath(join(repo, p.path), { statCache }).then(
+        const current = await hashPath(join(repo, p.path), { statCache, ignore }).then(
           (h) => h.md5,
           () => null,
         );
@@ -157,6 +162,7 @@ export async function dataStatusCommand(
     const cache = await dataCacheFor(repo);
     const remote = await resolveRemote(repo, opts.remote);
     const statCache = await statCacheFor(repo);
+    const ignore = new DvcIgnore(repo);
     try {
       const files = await gitText(['ls-files', '-co', '--exclude-standard', '--', '*.dvc'], { cwd: repo });
       const onRemote = remote ? await remote.list() : null;
@@ -164,7 +170,7 @@ export async function dataStatusCommand(
       for (const f of files.split('\n').filter(Boolean)) {
         for (const o of await readDvcFile(join(repo, f))) {
           const path = join(repo, f, '..', o.path);
-          const actual = await hashPath(path, { statCache }).then(
+          const actual = await hashPath(path, { statCache, ignore }).then(
             (h) => h.md5,
             () => null,
           );
@@ -219,7 +225,33 @@ export async function dataGcCommand(
   });
 }
 
-function formatSize(n: number): string {
+/**
+ * A one-line progress bar for a push on a terminal (redrawn in place, on `err`); undefined when `err` is not a
+ * TTY, so logs and pipes get only the summary line.
+ */
+export function pushProgressBar(
+  remoteUrl: string,
+  err: NodeJS.WriteStream = process.stderr,
+): { onProgress?: (p: PushProgress) => void; end: () => void } {
+  if (!err.isTTY) return { end: () => undefined };
+  let drawn = false;
+  return {
+    onProgress: (p) => {
+      if (p.total === 0) return;
+      const width = 24;
+      const filled = p.totalBytes > 0 ? Math.round((p.bytes / p.totalBytes) * width) : 0;
+      err.write(
+        `\rpushing to ${remoteUrl} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${p.done}/${p.total} object(s), ${formatSize(p.bytes)} of ${formatSize(p.totalBytes)}\x1b[K`,
+      );
+      drawn = true;
+    },
+    end: () => {
+      if (drawn) err.write('\n');
+    },
+  };
+}
+
+export function formatSize(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;

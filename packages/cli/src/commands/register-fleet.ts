@@ -25,6 +25,11 @@ export function registerFleetCommands(program: Command, setExit: SetExit): void 
     .option('--force', 'submit even when no agent has registered the pool yet')
     .option('--untracked <policy>', 'untracked files when pinning code: refuse | warn | include', untrackedPolicy)
     .option('--bundle', 'ship the commit as a git bundle through the server (for a commit not pushed anywhere)')
+    .option(
+      '-r, --remote <url>',
+      'data remote the pinned data is pushed to, for the agents (default $HYPERFLEET_DATA_REMOTE, then .dvc/config)',
+    )
+    .option('--no-push', 'do not upload the pinned data (every agent already has it)')
     .option('--json', 'print JSON')
     .action(async (file: string, opts) => setExit(await submitCommand(file, opts)));
 

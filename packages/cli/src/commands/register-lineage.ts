@@ -5,6 +5,8 @@ import { dataAddCommand, dataGcCommand, dataPullCommand, dataPushCommand, dataSt
 import { lineageCommand } from './lineage';
 import { modelAliasCommand, modelDeleteCommand, modelLsCommand, modelRegisterCommand } from './model';
 import { reproduceCommand } from './reproduce';
+import { showCommand } from './show';
+import { showFromServer } from './show-trial';
 
 const REMOTE_OPTION = [
   '-r, --remote <url>',
@@ -60,12 +62,25 @@ export function registerLineageCommands(program: Command, setExit: SetExit): voi
     .argument('<trial>', 'trial id')
     .option(...STORE_OPTION)
     .option('--local', 'run it here (default)')
-    .option('--server <url>', 'run it on a fleet (needs the controller)')
+    .option('--server <url>', 'run it on the fleet behind this controller (`hyperfleet server`) instead')
+    .option('--token <token>', 'API token for --server (default $HYPERFLEET_TOKEN)')
+    .option('--pool <pool>', "--server: agents of this pool run it (default: the original sweep's pool)")
+    .option('--wait <seconds>', '--server: stop waiting after this long (the reproduction keeps running)', number)
     .option('-t, --tolerance <x>', 'largest |recorded - new| that still matches', number, 1e-9)
     .option(...REMOTE_OPTION)
     .option('--keep', 'keep the worktree afterwards')
     .option('--json', 'print JSON')
     .action(async (trial: string, opts) => setExit(await reproduceCommand(trial, opts)));
+
+  // `show <trial>` against a fleet: the command is registered with the embedded-mode ones (register-local);
+  // here it learns --server/--token and reads the trial's lineage from the controller's API then.
+  const show = program.commands.find((c) => c.name() === 'show');
+  show
+    ?.option('--server <url>', "read it from a hyperfleet server's API instead of the local store")
+    .option('--token <token>', 'API token for --server (default $HYPERFLEET_TOKEN)')
+    .action(async (id: string, opts) =>
+      setExit(opts.server ? await showFromServer(id, opts) : await showCommand(id, opts)),
+    );
 
   const model = program.command('model').description('model registry: numbered versions, aliases, lineage tags');
   model

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTrialLineage, currentActor, fingerprintEnvironment } from '@hyperfleet/lineage';
+import { buildTrialLineage, currentActor, fingerprintEnvironment, type TrialLineage } from '@hyperfleet/lineage';
 import { materializeTrial, runTrial } from '@hyperfleet/runner';
-import type { MetricPoint, SweepConfig } from '@hyperfleet/spec';
-import { renderCommand } from '@hyperfleet/spec';
-import { openStore } from '@hyperfleet/store';
+import type { MetricPoint, MetricSummary, SweepConfig, TrialStatus } from '@hyperfleet/spec';
+import { renderCommand, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/spec';
+import { openStore, type SweepRecord, type TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
+import { ApiClient } from '../fleet/api-client';
 import { newSweepId } from '../ids';
 import { resolveRunsDir, resolveStoreUrl } from '../store-location';
 import { dataCacheFor, resolveRemote } from './data-location';
@@ -16,6 +17,12 @@ export interface ReproduceOptions {
   store?: string;
   local?: boolean;
   server?: string;
+  /** API token for --server (default $HYPERFLEET_TOKEN); never printed. */
+  token?: string;
+  /** --server: run it on agents of this pool instead of the original's. */
+  pool?: string;
+  /** --server: give up waiting after this many seconds (the reproduction keeps running). Default: no limit. */
+  wait?: number;
   tolerance?: number;
   remote?: string;
   keep?: boolean;
@@ -28,13 +35,10 @@ export interface ReproduceOptions {
  * prints recorded vs new metrics. Exit 0 when every recorded metric matches within the tolerance.
  */
 export async function reproduceCommand(trialId: string, opts: ReproduceOptions, out = process.stdout): Promise<number> {
-  if (opts.server) {
-    throw new CliError(
-      'reproduce --server needs the fleet controller API, which this build does not have yet',
-      'run it here with --local (the default)',
-      EXIT.usage,
-    );
+  if (opts.server && opts.local) {
+    throw new CliError('--local and --server exclude each other', 'pick where the trial runs again', EXIT.usage);
   }
+  if (opts.server) return reproduceOnServer(trialId, { ...opts, server: opts.server }, out);
   const storeUrl = resolveStoreUrl(opts.store);
   const store = await openStore(storeUrl);
   try {
@@ -173,49 +177,25 @@ export async function reproduceCommand(trialId: string, opts: ReproduceOptions, 
           reason: `reproduction of ${trial.id}`,
         });
 
-        const tol = opts.tolerance ?? 1e-9;
-        const before = await store.getSummaries(trial.id);
-        const after = new Map((await store.getSummaries(newTrial)).map((m) => [m.key, m]));
-        const rows = before.map((m) => {
-          const now2 = after.get(m.key);
-          const diff = now2 ? Math.abs(now2.last - m.last) : Number.POSITIVE_INFINITY;
-          const same =
-            now2 !== undefined &&
-            (diff <= tol || Object.is(now2.last, m.last) || (Number.isNaN(m.last) && Number.isNaN(now2.last)));
-          return {
-            key: m.key,
-            recorded: m.last,
-            reproduced: now2?.last ?? null,
-            diff: now2 ? diff : null,
-            match: same,
-          };
-        });
-        const identical = record.identity === lineage.identity;
-        const match = ok && rows.length > 0 && rows.every((r) => r.match);
-        if (opts.json) {
-          out.write(
-            `${JSON.stringify({ trial: trial.id, reproduction: newTrial, identical, tolerance: tol, metrics: rows, match }, null, 2)}\n`,
-          );
-        } else {
-          out.write(
-            `identity  ${identical ? 'same as the original' : `DIFFERENT (${record.identity} vs ${lineage.identity})`}\n`,
-          );
-          out.write(
-            `${'metric'.padEnd(20)} ${'recorded'.padStart(22)} ${'reproduced'.padStart(22)} ${'|diff|'.padStart(12)}\n`,
-          );
-          for (const r of rows) {
-            out.write(
-              `${r.key.padEnd(20)} ${String(r.recorded).padStart(22)} ${String(r.reproduced ?? '-').padStart(22)} ${(r.diff === null ? '-' : r.diff.toExponential(2)).padStart(12)} ${r.match ? 'ok' : 'MISMATCH'}\n`,
-            );
-          }
-          out.write(
-            ok
-              ? match
-                ? `reproduced: every metric matches within ${tol}\n`
-                : `NOT reproduced: metrics differ beyond ${tol} (or none were recorded)\n`
-              : `the reproduction failed: ${result.error ?? `exit ${result.exitCode}`} (log: ${result.logPath})\n`,
-          );
-        }
+        const compared = compareMetrics(
+          await store.getSummaries(trial.id),
+          await store.getSummaries(newTrial),
+          opts.tolerance ?? 1e-9,
+        );
+        const match = ok && compared.match;
+        writeComparison(
+          out,
+          {
+            trial: trial.id,
+            reproduction: newTrial,
+            identity: { recorded: lineage.identity, reproduced: record.identity },
+            tolerance: opts.tolerance ?? 1e-9,
+            rows: compared.rows,
+            match,
+            failure: ok ? null : `${result.error ?? `exit ${result.exitCode}`} (log: ${result.logPath})`,
+          },
+          opts.json,
+        );
         return match ? EXIT.ok : EXIT.failure;
       } finally {
         if (!opts.keep) await tree.cleanup();
@@ -225,4 +205,168 @@ export async function reproduceCommand(trialId: string, opts: ReproduceOptions, 
   } finally {
     await store.close();
   }
+}
+
+interface ServerTrial {
+  trial: TrialRecord;
+  summaries: MetricSummary[];
+}
+
+/**
+ * `hyperfleet reproduce <trial> --server URL`: reads the trial's lineage from the controller, asks it to run
+ * the trial again on the fleet with the same pins, params, seed and command (`POST /api/trials/:id/reproduce`),
+ * waits for it to end and compares its metrics with the recorded ones.
+ */
+export async function reproduceOnServer(
+  trialId: string,
+  opts: ReproduceOptions & { server: string },
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  const api = new ApiClient({ server: opts.server, ...(opts.token ? { token: opts.token } : {}) });
+  const path = (id: string, rest = '') => `/api/trials/${encodeURIComponent(id)}${rest}`;
+  const { lineage } = await api.get<{ lineage: TrialLineage }>(path(trialId, '/lineage'));
+  if (!lineage.code) {
+    throw new CliError(
+      `trial ${trialId} has no code pin, so its code cannot be restored`,
+      'only trials of a sweep submitted from a git repository can be reproduced',
+      EXIT.usage,
+    );
+  }
+  const recorded = await api.get<ServerTrial>(path(trialId));
+  const started = await api.post<{ sweep: SweepRecord; trial: TrialRecord; dashboardUrl: string }>(
+    path(trialId, '/reproduce'),
+    opts.pool ? { pool: opts.pool } : {},
+  );
+  const newTrial = started.trial.id;
+  const pin = lineage.code;
+  if (!opts.json) {
+    out.write(
+      `reproducing ${trialId} at ${pin.commit.slice(0, 12)}${pin.diff ? ` + diff ${pin.diff.hash.slice(7, 19)}` : ''} on ${api.baseUrl} as ${newTrial}\n` +
+        `dashboard: ${started.dashboardUrl}\n`,
+    );
+  }
+  const deadline = opts.wait === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.wait * 1000;
+  let status: TrialStatus = started.trial.status;
+  let now: ServerTrial;
+  for (;;) {
+    now = await api.get<ServerTrial>(path(newTrial));
+    if (now.trial.status !== status && !opts.json) out.write(`${newTrial}: ${now.trial.status}\n`);
+    status = now.trial.status;
+    if (TERMINAL_TRIAL_STATUSES.includes(status)) break;
+    if (Date.now() > deadline) {
+      throw new CliError(
+        `${newTrial} has not finished after ${opts.wait} s (it is ${status})`,
+        `it keeps running on the fleet: follow it with \`hyperfleet logs -f ${newTrial}\`, or wait longer with --wait`,
+        EXIT.failure,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const reproducedLineage = await api
+    .get<{ lineage: TrialLineage }>(path(newTrial, '/lineage'))
+    .then((r) => r.lineage.identity)
+    .catch(() => null);
+  const tol = opts.tolerance ?? 1e-9;
+  const ok = status === 'succeeded';
+  const compared = compareMetrics(recorded.summaries.map(numeric), now.summaries.map(numeric), tol);
+  const match = ok && compared.match;
+  writeComparison(
+    out,
+    {
+      trial: trialId,
+      reproduction: newTrial,
+      identity: { recorded: lineage.identity, reproduced: reproducedLineage },
+      tolerance: tol,
+      rows: compared.rows,
+      match,
+      failure: ok
+        ? null
+        : `${newTrial} ${status}${now.trial.reason ? `: ${now.trial.reason}` : ''} (see \`hyperfleet logs ${newTrial}\`)`,
+    },
+    opts.json,
+  );
+  return match ? EXIT.ok : EXIT.failure;
+}
+
+/** The API writes NaN and ±Infinity as strings (plain JSON has no such numbers). */
+function numeric(m: MetricSummary): MetricSummary {
+  return { ...m, last: Number(m.last), min: Number(m.min), max: Number(m.max) };
+}
+
+export interface MetricRow {
+  key: string;
+  recorded: number;
+  reproduced: number | null;
+  diff: number | null;
+  match: boolean;
+}
+
+/** Each recorded metric's last value against the reproduction's: equal within `tol` (NaN matches NaN). */
+export function compareMetrics(
+  before: readonly MetricSummary[],
+  after: readonly MetricSummary[],
+  tol: number,
+): { rows: MetricRow[]; match: boolean } {
+  const byKey = new Map(after.map((m) => [m.key, m]));
+  const rows = before.map((m) => {
+    const again = byKey.get(m.key);
+    const diff = again ? Math.abs(again.last - m.last) : Number.POSITIVE_INFINITY;
+    const same =
+      again !== undefined &&
+      (diff <= tol || Object.is(again.last, m.last) || (Number.isNaN(m.last) && Number.isNaN(again.last)));
+    return { key: m.key, recorded: m.last, reproduced: again?.last ?? null, diff: again ? diff : null, match: same };
+  });
+  return { rows, match: rows.length > 0 && rows.every((r) => r.match) };
+}
+
+interface Comparison {
+  trial: string;
+  reproduction: string;
+  identity: { recorded: string; reproduced: string | null };
+  tolerance: number;
+  rows: MetricRow[];
+  match: boolean;
+  /** Why the reproduction did not succeed; null when it ran to exit 0. */
+  failure: string | null;
+}
+
+/** Recorded vs reproduced, side by side (or as JSON). */
+function writeComparison(out: NodeJS.WritableStream, c: Comparison, json: boolean | undefined): void {
+  const identical = c.identity.reproduced === c.identity.recorded;
+  if (json) {
+    out.write(
+      `${JSON.stringify(
+        {
+          trial: c.trial,
+          reproduction: c.reproduction,
+          identical,
+          tolerance: c.tolerance,
+          metrics: c.rows,
+          match: c.match,
+          ...(c.failure ? { failure: c.failure } : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  out.write(
+    `identity  ${identical ? 'same as the original' : `DIFFERENT (${c.identity.reproduced ?? 'none recorded'} vs ${c.identity.recorded})`}\n`,
+  );
+  out.write(
+    `${'metric'.padEnd(20)} ${'recorded'.padStart(22)} ${'reproduced'.padStart(22)} ${'|diff|'.padStart(12)}\n`,
+  );
+  for (const r of c.rows) {
+    out.write(
+      `${r.key.padEnd(20)} ${String(r.recorded).padStart(22)} ${String(r.reproduced ?? '-').padStart(22)} ${(r.diff === null ? '-' : r.diff.toExponential(2)).padStart(12)} ${r.match ? 'ok' : 'MISMATCH'}\n`,
+    );
+  }
+  out.write(
+    c.failure === null
+      ? c.match
+        ? `reproduced: every metric matches within ${c.tolerance}\n`
+        : `NOT reproduced: metrics differ beyond ${c.tolerance} (or none were recorded)\n`
+      : `the reproduction failed: ${c.failure}\n`,
+  );
 }

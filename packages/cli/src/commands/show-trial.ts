@@ -1,6 +1,10 @@
-import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
+import type { TrialLineage } from '@hyperfleet/lineage';
+import type { MetricSummary } from '@hyperfleet/spec';
+import type { AttemptRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EXIT } from '../cli-error';
-import { formatTrialView, loadTrialView } from './trial-lineage-view';
+import { ApiClient, ApiError, type ServerOptions } from '../fleet/api-client';
+import { sweepShowCommand } from './sweep-remote';
+import { formatTrialView, loadTrialView, type TrialView } from './trial-lineage-view';
 
 /** `hyperfleet show <trial>`: the trial's lineage (code, data, env, params, seed, command, attempts, metrics). */
 export async function showTrial(
@@ -12,4 +16,39 @@ export async function showTrial(
   const view = await loadTrialView(store, trial);
   out.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : formatTrialView(view));
   return EXIT.ok;
+}
+
+/**
+ * `hyperfleet show <trial> --server URL`: the same view, read from the controller's API (the trial, its
+ * attempts and summaries, and `GET /api/trials/:id/lineage`). An id that is no trial there is shown as a sweep.
+ */
+export async function showFromServer(
+  id: string,
+  opts: ServerOptions & { json?: boolean },
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  const view = await loadTrialViewFromServer(new ApiClient(opts), id);
+  if (!view) return sweepShowCommand(id, opts, out as typeof process.stdout);
+  out.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : formatTrialView(view));
+  return EXIT.ok;
+}
+
+/** The trial's view from the API; null when the server has no such trial. */
+export async function loadTrialViewFromServer(api: ApiClient, id: string): Promise<TrialView | null> {
+  const path = `/api/trials/${encodeURIComponent(id)}`;
+  const notFound = (err: unknown) => {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  };
+  const record = await api
+    .get<{ trial: TrialRecord; attempts: AttemptRecord[]; summaries: MetricSummary[] }>(path)
+    .catch(notFound);
+  if (!record) return null;
+  const lineage = await api
+    .get<{ lineage: TrialLineage }>(`${path}/lineage`)
+    .then((r) => r.lineage)
+    .catch(notFound);
+  // The API writes NaN and ±Infinity as strings (plain JSON has no such numbers).
+  const metrics = record.summaries.map((m) => ({ ...m, last: Number(m.last), min: Number(m.min), max: Number(m.max) }));
+  return { trial: record.trial, attempts: record.attempts, metrics, lineage };
 }

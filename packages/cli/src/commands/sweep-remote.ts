@@ -20,6 +20,10 @@ export interface SubmitOptions extends ServerOptions {
   untracked?: UntrackedPolicy;
   /** Ship the commit as a git bundle through the controller (agents cannot fetch an unpushed commit). */
   bundle?: boolean;
+  /** Data remote the pinned data is pushed to and agents fetch from. */
+  remote?: string;
+  /** false (--no-push): do not upload the pinned data; the agents have it already. */
+  push?: boolean;
 }
 
 /**
@@ -39,6 +43,8 @@ export async function submitCommand(file: string, opts: SubmitOptions, out = pro
   const pins = await pinFleetSweep(resolve(file), loaded.config, (hash, bytes) => api.putBlob(hash, bytes), {
     ...(opts.untracked ? { untracked: opts.untracked } : {}),
     ...(opts.bundle ? { bundle: true } : {}),
+    ...(opts.remote ? { remote: opts.remote } : {}),
+    ...(opts.push === false ? { push: false } : {}),
   });
   const body = {
     config: loaded.config,
