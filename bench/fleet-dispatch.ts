@@ -9,13 +9,14 @@
  *   node --import tsx bench/fleet-dispatch.ts --trials=2000 --agents=4 --slots=8 --parallel=32
  *
  * Flags: trials, agents, slots (per agent), parallel (sweep), redis (URL), pg (URL), quick, store-timing
- * (prints the controller's time per store method: where the scheduler's time goes).
+ * (prints the controller's time per store method: where the scheduler's time goes), split (the agents, and
+ * the raw Workers, run in a second process, as on other machines; the controller or `addBulk` stays here).
  */
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { exitedOk, flag, printTable, startFleetEnv, submitSweep, waitForSweep } from './fleet-env';
+import { exitedOk, flag, printTable, startFleetEnv, startWorkerProcess, submitSweep, waitForSweep } from './fleet-env';
 
 const QUICK = flag('quick', 'false') === 'true';
 const TRIALS = Number(flag('trials', QUICK ? '500' : '5000'));
@@ -25,6 +26,7 @@ const PARALLEL = Number(flag('parallel', String(AGENTS * SLOTS)));
 const REDIS_URL = flag('redis', 'redis://127.0.0.1:6379/0');
 const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
 const STORE_TIMING = flag('store-timing', 'false') === 'true';
+const SPLIT = flag('split', 'false') === 'true';
 
 async function fleetRun(): Promise<{ seconds: number; finished: number; status: string }> {
   const env = await startFleetEnv({
@@ -34,6 +36,7 @@ async function fleetRun(): Promise<{ seconds: number; finished: number; status: 
     slotsPerAgent: SLOTS,
     runTrial: async (o) => exitedOk({ loss: Number(o.params.x ?? 0) }),
     storeTiming: STORE_TIMING,
+    agentsInChild: SPLIT,
   });
   try {
     const t0 = performance.now();
@@ -57,6 +60,30 @@ async function rawBullmq(): Promise<number> {
   const all = new Promise<void>((r) => {
     resolveAll = r;
   });
+  const jobs = Array.from({ length: TRIALS }, (_, i) => ({
+    name: 'trial',
+    data: { trialId: `t-${i}`, attempt: 1, argv: ['noop.py'], params: { x: i / TRIALS } },
+    opts: { jobId: `t-${i}.a1`, removeOnComplete: { count: 50_000 } },
+  }));
+  if (SPLIT) {
+    const child = await startWorkerProcess('raw', {
+      agents: AGENTS,
+      slots: SLOTS,
+      redisUrl: REDIS_URL,
+      prefix,
+      queue: name,
+      jobs: TRIALS,
+    });
+    try {
+      const t0 = performance.now();
+      await queue.addBulk(jobs);
+      await child.nextLine('done');
+      return (performance.now() - t0) / 1000;
+    } finally {
+      await child.stop();
+      await cleanup(queue, prefix);
+    }
+  }
   const workers = Array.from(
     { length: AGENTS },
     () =>
@@ -71,28 +98,27 @@ async function rawBullmq(): Promise<number> {
   try {
     for (const w of workers) void w.run();
     await Promise.all(workers.map((w) => w.waitUntilReady()));
-    const jobs = Array.from({ length: TRIALS }, (_, i) => ({
-      name: 'trial',
-      data: { trialId: `t-${i}`, attempt: 1, argv: ['noop.py'], params: { x: i / TRIALS } },
-      opts: { jobId: `t-${i}.a1`, removeOnComplete: { count: 50_000 } },
-    }));
     const t0 = performance.now();
     await queue.addBulk(jobs);
     await all;
     return (performance.now() - t0) / 1000;
   } finally {
     await Promise.all(workers.map((w) => w.close()));
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    const admin = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await admin.unlink(...keys);
-    } while (cursor !== '0');
-    admin.disconnect();
+    await cleanup(queue, prefix);
   }
+}
+
+async function cleanup(queue: Queue, prefix: string): Promise<void> {
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  const admin = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await admin.unlink(...keys);
+  } while (cursor !== '0');
+  admin.disconnect();
 }
 
 const rawSeconds = await rawBullmq();
@@ -100,7 +126,7 @@ const fleet = await fleetRun();
 const rawRate = TRIALS / rawSeconds;
 const fleetRate = fleet.finished / fleet.seconds;
 console.log(
-  `\nfleet dispatch: ${TRIALS} no-op trials, ${AGENTS} agents × ${SLOTS} slots, parallel ${PARALLEL}, ${cpus().length} CPUs\n`,
+  `\nfleet dispatch: ${TRIALS} no-op trials, ${AGENTS} agents × ${SLOTS} slots, parallel ${PARALLEL}, ${cpus().length} CPUs, ${SPLIT ? 'workers in a second process' : 'one process'}\n`,
 );
 printTable(
   ['run', 'trials', 'seconds', 'per s'],

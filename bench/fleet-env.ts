@@ -1,13 +1,16 @@
 /**
  * The fleet benchmarks' environment: a controller in this process (real Redis transport, Postgres store in a
  * fresh schema, Redis coordination) listening on a free port, and N agents on Redis whose trials run an
- * injected in-process executor instead of a process spawn. `close()` stops everything, deletes the Redis keys
+ * injected in-process executor instead of a process spawn (in this process, or with `agentsInChild` in a second
+ * one, as agents on other machines). `close()` stops everything, deletes the Redis keys
  * under the unique prefix and drops the schema.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   type Controller,
   createController,
@@ -36,6 +39,11 @@ export interface FleetEnvOptions {
   hooks?: RuntimeHooks;
   /** Print the controller's total time per store method at exit (where the scheduler's time goes). */
   storeTiming?: boolean;
+  /**
+   * Run the agents in a second process (as on other machines) with a no-op executor whose trials report
+   * `loss` = params.x; `runTrial` is then not used.
+   */
+  agentsInChild?: boolean;
 }
 
 export interface FleetEnv {
@@ -91,7 +99,10 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
   });
   const { url } = await ctl.listen(0, '127.0.0.1');
   const agents: Agent[] = [];
-  for (let i = 0; i < opts.agents; i++) {
+  const child = opts.agentsInChild
+    ? await startWorkerProcess('agents', { agents: opts.agents, slots: opts.slotsPerAgent, url, token: TOKENS.worker })
+    : null;
+  for (let i = 0; i < (child ? 0 : opts.agents); i++) {
     agents.push(
       createAgent({
         serverUrl: url,
@@ -123,7 +134,7 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
   };
 
   const close = async () => {
-    await Promise.allSettled(agents.map((a) => a.close()));
+    await Promise.allSettled([...agents.map((a) => a.close()), child?.stop()]);
     await ctl.close().catch(() => undefined);
     const admin = new Redis(opts.redisUrl);
     try {
@@ -147,6 +158,39 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
   };
 
   return { url, prefix, schema, redisUrl: opts.redisUrl, ctl, store, transport, agents, api, close };
+}
+
+/** A process running `bench/fleet-dispatch-workers.ts <mode> <settings>`; resolves once it printed `ready`. */
+export async function startWorkerProcess(
+  mode: 'agents' | 'raw',
+  settings: Record<string, unknown>,
+): Promise<{ nextLine: (line: string) => Promise<void>; stop: () => Promise<void> }> {
+  const script = join(import.meta.dirname, 'fleet-dispatch-workers.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, mode, JSON.stringify(settings)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const seen: string[] = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    seen.push(line);
+    for (const w of waiters.splice(0)) w();
+  });
+  const nextLine = async (line: string) => {
+    while (!seen.includes(line)) {
+      await Promise.race([new Promise<void>((r) => waiters.push(r)), exited]);
+      if (child.exitCode !== null && !seen.includes(line)) throw new Error(`${mode} process exited before "${line}"`);
+    }
+    seen.splice(seen.indexOf(line), 1);
+  };
+  await nextLine('ready');
+  return {
+    nextLine,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** Polls the sweep's record in the store (cheap: no trial list) until it has ended; returns its status. */

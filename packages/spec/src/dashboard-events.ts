@@ -69,7 +69,10 @@ export interface CurveView {
 
 /** An early-stopping rung: trials reaching `step` were compared against `threshold`. */
 export interface RungView {
+  /** Where the rung sits on the curves' step axis (the median step of the trials' `iteration`-th report). */
   step: number;
+  /** The rung as the rule counts it: the n-th report of the sweep metric (optional: added after v1). */
+  iteration?: number;
   threshold: number | null;
   survivors: number;
   stopped: number;

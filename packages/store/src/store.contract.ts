@@ -689,6 +689,28 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         await store.saveBatch({ trials: [], attempts: [], events: [] });
       });
 
+      it('saves a new trial together with its first attempt and events', async () => {
+        await store.createSweep(sweepRecord('s'));
+        const attempt = {
+          trialId: 's-new',
+          attempt: 1,
+          worker: null,
+          status: 'running' as const,
+          startedAt: 3,
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          reason: null,
+        };
+        await store.saveBatch({
+          trials: [trialRecord('s-new', 's', 0, { status: 'running', attempts: 1 })],
+          attempts: [attempt],
+          events: [{ at: 3, sweepId: 's', trialId: 's-new', type: 'trial.started', actor: null, data: null }],
+        });
+        expect(await store.listAttempts('s-new')).toEqual([attempt]);
+        expect(await store.listEvents({ trialId: 's-new' })).toHaveLength(1);
+      });
+
       it('is all or nothing: an attempt of an unknown trial saves none of the batch', async () => {
         await seedTrials('s', 1);
         const ghost = {

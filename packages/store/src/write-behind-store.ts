@@ -23,7 +23,7 @@ const attemptKey = (trialId: string, attempt: number) => `${trialId}#${attempt}`
  * sweep runner flushes at the end of each unit of work (a batch of agent reports, a fill) and enqueues the
  * trials it created only after that, so "the store first" still holds while one commit serves dozens of trials.
  *
- * Reads and every other write flush first, so they see the buffered rows; metric calls don't (metric rows are
+ * Reads and every other write flush first, so they see the buffered rows; metric reads don't (metric rows are
  * never buffered, and trials with points were flushed before they were enqueued). Only rows created through
  * this wrapper are changed in memory, because only their full state is known; anything else is written through.
  * Use one instance per scheduler: rows changed elsewhere meanwhile would be overwritten by the next flush.
@@ -128,11 +128,13 @@ export class WriteBehindStore implements TrackingStore {
     return this.inner.saveBatch(batch);
   }
 
-  // ---- metric tables: never buffered, no flush needed ----
-
-  writeMetrics(points: MetricPoint[]): Promise<void> {
+  /** Flushes first, so a reader never sees a trial's points before the state its reports gave it (running). */
+  async writeMetrics(points: MetricPoint[]): Promise<void> {
+    await this.flush();
     return this.inner.writeMetrics(points);
   }
+
+  // ---- metric tables: never buffered, no flush needed ----
 
   getMetricHistory(trialId: string, key: string, opts?: MetricHistoryOptions): Promise<MetricPoint[]> {
     return this.inner.getMetricHistory(trialId, key, opts);

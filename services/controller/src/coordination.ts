@@ -32,8 +32,10 @@ export interface AgentInfo extends AgentRecord {
 export interface SweepCommand {
   id: string;
   sweepId: string;
-  type: 'pause' | 'resume' | 'stop' | 'cancel' | 'retry-failed';
+  type: 'pause' | 'resume' | 'stop' | 'cancel' | 'retry-failed' | 'stop-trial';
   actor: string | null;
+  /** The trial `stop-trial` stops. */
+  trialId?: string;
 }
 
 /**

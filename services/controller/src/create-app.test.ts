@@ -122,6 +122,31 @@ describe('routes', () => {
     expect(ghost.body.error.code).toBe('AGENT_UNKNOWN');
   });
 
+  it('stops one trial: it ends `stopped` with who stopped it; the rest of the sweep goes on', async () => {
+    h = await startHarness();
+    await register();
+    const sub = await h.call('POST', '/api/sweeps', {
+      token: TOKENS.submit,
+      body: { config: gridConfig(), cwd: '/w' },
+    });
+    const id: string = sub.body.sweep.id;
+    await eventually(async () => (await h.transport.queue.depth('default')).waiting === 2, 2000, 'two jobs waiting');
+    expect((await h.call('POST', `/api/trials/${id}-0/stop`, { token: TOKENS.read })).status).toBe(403);
+    const stopped = await h.call('POST', `/api/trials/${id}-0/stop`, { token: TOKENS.submit });
+    expect(stopped.status).toBe(200);
+    const trial = await eventually(async () => {
+      const t = await h.store.getTrial(`${id}-0`);
+      return t?.status === 'stopped' ? t : null;
+    });
+    expect(trial?.reason).toMatch(/^stopped by /);
+    expect((await h.store.getTrial(`${id}-1`))?.status).toBe('queued');
+    expect((await h.store.getSweep(id))?.status).toBe('running');
+    const again = await h.call('POST', `/api/trials/${id}-0/stop`, { token: TOKENS.submit });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('TRIAL_ENDED');
+    expect((await h.call('POST', '/api/trials/nope/stop')).status).toBe(404);
+  });
+
   it('submit → list, show (by prefix), trial, metrics with NaN kept, logs, control, /metrics', async () => {
     h = await startHarness();
     await register();

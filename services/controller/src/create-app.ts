@@ -3,17 +3,23 @@ import { agentRoutes } from './agent-routes';
 import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
 import { blobRoutes } from './blob-routes';
+import { staticUi } from './dashboard/static-ui';
 import { errorHandler } from './error-handler';
 import { healthRoutes } from './health-routes';
 import { silentLogger } from './logger';
 import { sweepRoutes } from './sweep-routes';
 import { trialRoutes } from './trial-routes';
 
+export interface AppOptions {
+  /** Serve the dashboard's static build at `/` (SPA routes → index.html); null/absent: API only. */
+  dashboard?: { staticDir?: string } | null;
+}
+
 /**
  * The controller's HTTP API (API.md) as an express app; tests listen on port 0. NaN and ±Infinity are
  * written as the strings "NaN", "Infinity", "-Infinity" (plain JSON would turn them into null).
  */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('json replacer', (_key: string, value: unknown) =>
@@ -22,6 +28,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(healthRoutes(deps));
   app.use('/api', sweepRoutes(deps), trialRoutes(deps), agentRoutes(deps), blobRoutes(deps));
+  // After /api: an unknown API path stays a JSON 404, never the UI's index.html.
+  if (opts.dashboard) app.use(staticUi(opts.dashboard.staticDir));
   app.use((req: Request, _res: Response) => {
     throw new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`, {
       hint: 'see services/controller/API.md',

@@ -8,6 +8,7 @@ import type { AgentSettings } from './app-deps';
 import { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
 import { createApp } from './create-app';
+import { DashboardGateway } from './dashboard/dashboard-gateway';
 import { type Logger, silentLogger } from './logger';
 import type { RuntimeHooks } from './runtime-hooks';
 import { SweepRuntime, type SweepRuntimeOptions } from './sweep-runtime';
@@ -35,12 +36,31 @@ export interface ControllerOptions {
   ownsDeps?: boolean;
   /** Bounds `close()`. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * The live dashboard: socket.io gateway on the API's server and the UI's static build at `/`
+   * (default services/dashboard/dist). `redis` = the replicas' Redis (socket.io Redis adapter).
+   * Default on; false = API only.
+   */
+  dashboard?: DashboardOptions | false;
+}
+
+export interface DashboardOptions {
+  staticDir?: string;
+  redis?: { url: string; prefix: string } | null;
+  /** Browser origins allowed to open the socket besides the server's own (a Vite dev server); '*' = any. */
+  allowOrigins?: string[];
+  /** Points flush interval (ms). Default 150. */
+  flushMs?: number;
+  statusPollMs?: number;
+  logPollMs?: number;
 }
 
 export interface Controller {
   app: Express;
   runtime: SweepRuntime;
   metrics: ControllerMetrics;
+  /** The dashboard's socket.io gateway (null with `dashboard: false`). */
+  dashboard: DashboardGateway | null;
   /** Starts the sweep runtime (recovers running sweeps) and listens; port 0 picks a free port. */
   listen(port: number, host?: string): Promise<{ url: string; server: Server }>;
   close(): Promise<void>;
@@ -59,6 +79,23 @@ export function createController(opts: ControllerOptions): Controller {
     heartbeatMs,
     ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
   });
+  let publicUrl = opts.publicUrl ?? '';
+  const dash = opts.dashboard === false ? null : (opts.dashboard ?? {});
+  const dashboard = dash
+    ? new DashboardGateway({
+        store: opts.store,
+        logs: opts.transport.logs,
+        tokens: opts.tokens,
+        log,
+        redis: dash.redis ?? null,
+        serverUrl: () => (opts.agents.redisUrl === null || publicUrl === '' ? null : publicUrl),
+        ...(dash.allowOrigins ? { allowOrigins: dash.allowOrigins } : {}),
+        ...(dash.flushMs === undefined ? {} : { flushMs: dash.flushMs }),
+        ...(dash.statusPollMs === undefined ? {} : { statusPollMs: dash.statusPollMs }),
+        ...(dash.logPollMs === undefined ? {} : { logPollMs: dash.logPollMs }),
+      })
+    : null;
+  const hooks = dashboard ? composeHooks(opts.hooks, dashboard.hooks) : opts.hooks;
   const runtime = new SweepRuntime({
     ...opts.runtime,
     store: opts.store,
@@ -66,26 +103,28 @@ export function createController(opts: ControllerOptions): Controller {
     coordination: opts.coordination,
     meter: metrics,
     log,
-    ...(opts.hooks ? { hooks: opts.hooks } : {}),
+    ...(hooks ? { hooks } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   runtimeRef = runtime;
-  let publicUrl = opts.publicUrl ?? '';
-  const app = createApp({
-    store: opts.store,
-    transport: opts.transport,
-    coordination: opts.coordination,
-    runtime,
-    metrics,
-    tokens: opts.tokens,
-    get publicUrl() {
-      return publicUrl;
+  const app = createApp(
+    {
+      store: opts.store,
+      transport: opts.transport,
+      coordination: opts.coordination,
+      runtime,
+      metrics,
+      tokens: opts.tokens,
+      get publicUrl() {
+        return publicUrl;
+      },
+      agents: { ...opts.agents, heartbeatMs },
+      log,
+      ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     },
-    agents: { ...opts.agents, heartbeatMs },
-    log,
-    ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
-    ...(opts.clock ? { clock: opts.clock } : {}),
-  });
+    { dashboard: dash ? { ...(dash.staticDir ? { staticDir: dash.staticDir } : {}) } : null },
+  );
   let server: Server | null = null;
   let closing: Promise<void> | null = null;
 
@@ -93,6 +132,7 @@ export function createController(opts: ControllerOptions): Controller {
     app,
     runtime,
     metrics,
+    dashboard,
     async listen(port, host) {
       await runtime.start();
       const s = host === undefined ? app.listen(port) : app.listen(port, host);
@@ -101,6 +141,7 @@ export function createController(opts: ControllerOptions): Controller {
         s.once('listening', resolve);
         s.once('error', reject);
       });
+      await dashboard?.attach(s);
       const addr = s.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       const url = `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${addr.port}`;
@@ -122,6 +163,7 @@ export function createController(opts: ControllerOptions): Controller {
                 setTimeout(() => server?.closeAllConnections(), Math.min(1000, timeout / 2)).unref();
               }),
             () => runtime.close(),
+            () => dashboard?.close(),
           ],
           timeout,
         );
@@ -136,4 +178,19 @@ export function createController(opts: ControllerOptions): Controller {
       return closing;
     },
   };
+}
+
+/** Both sets of hooks, each called whatever the other does (a throw in one is the runtime's to log). */
+function composeHooks(a: RuntimeHooks | undefined, b: RuntimeHooks): RuntimeHooks {
+  if (!a) return b;
+  const both =
+    <T extends unknown[]>(f?: (...args: T) => void, g?: (...args: T) => void) =>
+    (...args: T) => {
+      try {
+        f?.(...args);
+      } finally {
+        g?.(...args);
+      }
+    };
+  return { onMetrics: both(a.onMetrics, b.onMetrics), onTrialEvent: both(a.onTrialEvent, b.onTrialEvent) };
 }

@@ -2,8 +2,17 @@ export { ApiError } from './api-error';
 export type { AgentSettings, AppDeps } from './app-deps';
 export { ControllerMetrics } from './controller-metrics';
 export type { AgentInfo, AgentRecord, CommandResult, Coordination, GpuInfo, SweepCommand } from './coordination';
-export { createApp } from './create-app';
-export { type Controller, type ControllerOptions, createController } from './create-controller';
+export { type AppOptions, createApp } from './create-app';
+export {
+  type Controller,
+  type ControllerOptions,
+  createController,
+  type DashboardOptions,
+} from './create-controller';
+export { DashboardGateway, type DashboardGatewayOptions } from './dashboard/dashboard-gateway';
+export { type DashboardServer, startDashboardServer } from './dashboard/dashboard-server';
+export { lttb, lttbIndices } from './dashboard/lttb';
+export { DEFAULT_DASHBOARD_DIR, staticUi } from './dashboard/static-ui';
 export { type IngestMeter, nullMeter } from './ingest-meter';
 export { jsonLogger, type Logger, silentLogger } from './logger';
 export { MemoryCoordination } from './memory-coordination';

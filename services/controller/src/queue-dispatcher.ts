@@ -14,6 +14,8 @@ export interface JobTemplate {
   metrics?: TrialJob['metrics'];
   killGraceMs?: number;
   pins?: SubmittedPins;
+  /** The sweep's container image, for executors that run attempts in containers. */
+  image?: string;
 }
 
 export interface QueueDispatcherDeps {
@@ -65,6 +67,7 @@ export class QueueDispatcher implements Dispatcher {
       ...(t.timeoutMs === undefined ? {} : { timeoutMs: t.timeoutMs }),
       ...(t.metrics === undefined ? {} : { metrics: t.metrics }),
       ...(t.killGraceMs === undefined ? {} : { killGraceMs: t.killGraceMs }),
+      ...(t.image === undefined ? {} : { image: t.image }),
       ...(t.pins === undefined
         ? {}
         : { pins: { code: t.pins.code, data: t.pins.data, bundle: t.pins.bundle, dataRemote: t.pins.dataRemote } }),

@@ -11,5 +11,6 @@ export type TrialEvent = SchedulerEvent & { sweepId: string };
 export interface RuntimeHooks {
   /** Every batch of points written to the store, after the write. */
   onMetrics?: (sweepId: string, points: MetricPoint[]) => void;
+  /** After the store has saved the change (the sweep runner saves once per batch of reports). */
   onTrialEvent?: (event: TrialEvent) => void;
 }

@@ -49,6 +49,8 @@ export class SweepRunner {
   private readonly store: WriteBehindStore;
   private readonly serial = new SerialQueue();
   private failCommit!: (err: unknown) => void;
+  /** Scheduler events of the current unit of work: hooks see them once the store has them. */
+  private unsaved: SchedulerEvent[] = [];
   /** Attempts whose `started` report reached the scheduler (drops redelivered duplicates). */
   private readonly started = new Set<string>();
   /** jobId → [state seen, consecutive passes] for the reconciler's grace. */
@@ -80,7 +82,12 @@ export class SweepRunner {
     const commitFailed = new Promise<never>((_, reject) => {
       this.failCommit = reject;
     });
-    this.done = Promise.race([this.scheduler.done, commitFailed]);
+    // Resolves once the unit of work that ended the sweep is saved and its events reached the hooks.
+    const ended = this.scheduler.done.then(async (sweep) => {
+      await this.serial.idle();
+      return sweep;
+    });
+    this.done = Promise.race([ended, commitFailed]);
   }
 
   /**
@@ -104,6 +111,9 @@ export class SweepRunner {
       this.failCommit(err);
       throw err;
     }
+    const events = this.unsaved;
+    this.unsaved = [];
+    for (const e of events) this.hook(() => this.deps.hooks.onTrialEvent?.({ ...e, sweepId: this.sweepId }));
     await this.dispatcher.sendUnsent();
   }
 
@@ -319,7 +329,7 @@ export class SweepRunner {
 
   private onSchedulerEvent(e: SchedulerEvent): void {
     if (e.type === 'trial.finished') this.dispatcher.forget(e.trial.id);
-    this.hook(() => this.deps.hooks.onTrialEvent?.({ ...e, sweepId: this.sweepId }));
+    this.unsaved.push(e);
   }
 
   private hook(call: () => void): void {

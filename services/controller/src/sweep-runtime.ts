@@ -121,10 +121,11 @@ export class SweepRuntime {
     sweepId: string,
     action: SweepAction,
     actor: string | null,
+    trialId?: string,
   ): Promise<{ sweep: SweepRecord; pending: boolean }> {
     const appliedHere = await this.ops.run(async () => {
       if (this.runners.has(sweepId)) {
-        await this.applyLocal(sweepId, action, actor);
+        await this.applyLocal(sweepId, action, actor, trialId);
         return true;
       }
       const sweep = await this.requireSweep(sweepId);
@@ -137,11 +138,11 @@ export class SweepRuntime {
         return false;
       }
       if (ACTIVE.includes(sweep.status)) await this.adopt(sweep);
-      await this.applyLocal(sweepId, action, actor);
+      await this.applyLocal(sweepId, action, actor, trialId);
       return true;
     });
     if (!appliedHere) {
-      const applied = await this.forward(sweepId, action, actor);
+      const applied = await this.forward(sweepId, action, actor, trialId);
       return { sweep: await this.requireSweep(sweepId), pending: !applied };
     }
     return { sweep: await this.requireSweep(sweepId), pending: false };
@@ -189,7 +190,12 @@ export class SweepRuntime {
     return this.closing;
   }
 
-  private async applyLocal(sweepId: string, action: SweepAction, actor: string | null): Promise<void> {
+  private async applyLocal(
+    sweepId: string,
+    action: SweepAction,
+    actor: string | null,
+    trialId?: string,
+  ): Promise<void> {
     const { store } = this.opts;
     const runner = this.runners.get(sweepId);
     const event = (type: string, data: unknown = null) =>
@@ -216,6 +222,11 @@ export class SweepRuntime {
       case 'cancel':
         await event(CANCEL_REQUESTED_EVENT);
         await runner.cancel(`cancelled${by}`);
+        return;
+      case 'stop-trial':
+        if (trialId === undefined) throw new ApiError(422, 'BAD_REQUEST', 'stop-trial needs a trial id');
+        // Ends as `stopped` with this reason, as an early-termination rule's stop does.
+        await runner.earlyStop(trialId, `stopped${by}`);
         return;
     }
   }
@@ -357,7 +368,7 @@ export class SweepRuntime {
       }
       for (const cmd of commands) {
         try {
-          await this.applyLocal(cmd.sweepId, cmd.type, cmd.actor);
+          await this.applyLocal(cmd.sweepId, cmd.type, cmd.actor, cmd.trialId);
           await coordination.completeCommand(cmd.id, { ok: true });
         } catch (err) {
           const code = err instanceof ApiError ? err.code : 'COMMAND_FAILED';
@@ -368,9 +379,20 @@ export class SweepRuntime {
   }
 
   /** Hands a command to the sweep's owner; true once applied, false when it did not answer in time. */
-  private async forward(sweepId: string, action: SweepAction, actor: string | null): Promise<boolean> {
+  private async forward(
+    sweepId: string,
+    action: SweepAction,
+    actor: string | null,
+    trialId: string | undefined,
+  ): Promise<boolean> {
     const { coordination } = this.opts;
-    const cmd: SweepCommand = { id: randomBytes(8).toString('hex'), sweepId, type: action, actor };
+    const cmd: SweepCommand = {
+      id: randomBytes(8).toString('hex'),
+      sweepId,
+      type: action,
+      actor,
+      ...(trialId === undefined ? {} : { trialId }),
+    };
     await coordination.pushCommand(cmd);
     const deadline = Date.now() + (this.opts.commandTimeoutMs ?? 5000);
     while (Date.now() < deadline) {

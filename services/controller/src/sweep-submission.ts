@@ -77,5 +77,6 @@ export function jobTemplate(config: SweepConfig, submission: SweepSubmission): J
     ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
     ...(submission.killGraceMs === undefined ? {} : { killGraceMs: submission.killGraceMs }),
     ...(submission.pins === undefined ? {} : { pins: submission.pins }),
+    ...(config.image === undefined ? {} : { image: config.image }),
   };
 }

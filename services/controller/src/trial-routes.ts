@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
-import { notFound } from './api-error';
+import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
-import { requireRole } from './http-auth';
+import { principalOf, requireRole } from './http-auth';
 import { reproduceRoutes } from './reproduce-routes';
 import { logsQuery, metricsQuery, parseInput } from './request-schemas';
 
@@ -22,6 +22,15 @@ export function trialRoutes(deps: AppDeps): Router {
     const trial = await requireTrial(String(req.params.id));
     const [attempts, summaries] = await Promise.all([store.listAttempts(trial.id), store.getSummaries(trial.id)]);
     res.json({ trial, attempts, summaries });
+  });
+
+  r.post('/trials/:id/stop', requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+    const trial = await requireTrial(String(req.params.id));
+    if (trial.status !== 'queued' && trial.status !== 'running') {
+      throw new ApiError(409, 'TRIAL_ENDED', `trial ${trial.id} has already ended (${trial.status})`);
+    }
+    const result = await deps.runtime.control(trial.sweepId, 'stop-trial', principalOf(res).name, trial.id);
+    res.status(result.pending ? 202 : 200).json({ trial: await store.getTrial(trial.id), pending: result.pending });
   });
 
   r.get('/trials/:id/lineage', read, async (req: Request, res: Response) => {

@@ -1,5 +1,12 @@
 import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
-import type { Closeable, ControlChannel, LogStream, ReportStream, TrialConsumer } from '@hyperfleet/transport';
+import type {
+  Closeable,
+  ControlChannel,
+  LogStream,
+  ReportStream,
+  TrialConsumer,
+  TrialJob,
+} from '@hyperfleet/transport';
 import type { Registration } from './controller-client';
 import type { BreakerOptions } from './failure-breaker';
 import type { LocalAgentMode } from './local-agent';
@@ -15,6 +22,18 @@ export interface AgentTransport extends Closeable {
 
 /** Builds the transport from what the controller said at registration (Redis URL, queue prefix). */
 export type TransportFactory = (registration: Registration) => AgentTransport | Promise<AgentTransport>;
+
+/** How an attempt ended; an executor may also end it `lost` (an infrastructure failure: the scheduler retries it). */
+export type AttemptResult = Omit<TrialResult, 'outcome'> & { outcome: TrialResult['outcome'] | 'lost' };
+
+/**
+ * Runs attempts somewhere other than this machine (the Kubernetes executor: one Job per attempt). The agent
+ * then neither materializes the pins (the pod does) nor checks GPU slots (the Job requests the GPUs); it
+ * still reports `started`/`finished` and tails `<trialDir>/output.log` into the live log.
+ */
+export interface AttemptExecutor {
+  runAttempt(job: TrialJob, opts: RunTrialOptions): Promise<AttemptResult>;
+}
 
 export type AgentLogLevel = 'info' | 'warn' | 'error';
 export type AgentLogger = (level: AgentLogLevel, message: string) => void;
@@ -56,6 +75,8 @@ export interface AgentOptions {
   logger?: AgentLogger;
   /** Runs one attempt; default the runner's process spawn. Injectable so benchmarks can run no-op trials. */
   runTrial?: (opts: RunTrialOptions) => Promise<TrialResult>;
+  /** Runs attempts elsewhere instead of `runTrial` (see AttemptExecutor). */
+  executor?: AttemptExecutor;
   host?: string;
   version?: string;
   /** Embedded mode: in-process, no registration or heartbeats (see LocalAgentMode; use createLocalAgent). */

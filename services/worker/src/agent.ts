@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runTrial, type TrialResult } from '@hyperfleet/runner';
+import { type RunTrialOptions, runTrial } from '@hyperfleet/runner';
 import {
   type ConsumerHandle,
   type FinishedReport,
@@ -10,7 +10,7 @@ import {
   type TrialJob,
 } from '@hyperfleet/transport';
 import { AGENT_ERROR_CODES, AgentError } from './agent-error';
-import type { AgentExit, AgentLogger, AgentOptions, AgentTransport } from './agent-options';
+import type { AgentExit, AgentLogger, AgentOptions, AgentTransport, AttemptResult } from './agent-options';
 import { AGENT_VERSION } from './agent-version';
 import {
   type AgentStatus,
@@ -369,8 +369,9 @@ class HyperfleetAgent implements Agent {
       // A pinned job runs in the submitter's tree rebuilt here; a failure to rebuild it ends the attempt
       // as a spawn-error (never retried: the same pins fail the same way on any agent).
       let workspaceProblem: string | null = null;
-      // Embedded trials run in the submitter's own tree: the pins are only its record.
-      if (job.pins?.code && !this.opts.local) {
+      // Embedded trials run in the submitter's own tree: the pins are only its record. An executor's
+      // attempts materialize them where they run (the pod).
+      if (job.pins?.code && !this.opts.local && !this.opts.executor) {
         try {
           workspace = await openPinnedWorkspace(job.pins, {
             workDir,
@@ -392,7 +393,7 @@ class HyperfleetAgent implements Agent {
         return { report: await finish(emptyResult('spawn-error', workspaceProblem)), countsForBreaker: false };
       }
 
-      const gpuProblem = this.gpuRequestProblem(job, slot);
+      const gpuProblem = this.opts.executor ? null : this.gpuRequestProblem(job, slot);
       if (gpuProblem) {
         this.log('error', `trial ${key}: ${gpuProblem}`);
         return { report: await finish(emptyResult('spawn-error', gpuProblem)), countsForBreaker: false };
@@ -403,18 +404,19 @@ class HyperfleetAgent implements Agent {
       if (this.closing) this.stopRun(run, 'close');
 
       const trialDir = this.opts.local?.trialDir?.(job) ?? join(workDir, job.sweepId, key);
-      // Embedded: nobody tails the stream, and output.log is on this disk already.
-      const tailer = this.opts.local
-        ? null
-        : new LogTailer(join(trialDir, 'output.log'), (text) => transport.logs.append(job.trialId, text));
+      // Embedded without a dashboard: nobody tails the stream, and output.log is on this disk already.
+      const tailer =
+        this.opts.local && !this.opts.local.streamLogs
+          ? null
+          : new LogTailer(join(trialDir, 'output.log'), (text) => transport.logs.append(job.trialId, text));
       const where = slot.gpu === null ? `slot ${slot.index}` : `slot ${slot.index}, GPU ${slot.gpu}`;
       await transport.logs
         .append(job.trialId, `[hyperfleet] attempt ${job.attempt} on agent ${this.agentId} (${where})\n`)
         .catch(() => {});
       tailer?.start();
-      let result: TrialResult;
+      let result: AttemptResult;
       try {
-        result = await (this.opts.runTrial ?? runTrial)({
+        const options: RunTrialOptions = {
           sweepId: job.sweepId,
           trialId: job.trialId,
           argv: job.argv,
@@ -429,7 +431,9 @@ class HyperfleetAgent implements Agent {
           onMetrics: (points) => reporter.addPoints(points),
           signal: run.abort.signal,
           gpus: this.trialGpus(job, slot),
-        });
+        };
+        const executor = this.opts.executor;
+        result = executor ? await executor.runAttempt(job, options) : await (this.opts.runTrial ?? runTrial)(options);
       } finally {
         await tailer?.stop();
       }
@@ -470,7 +474,7 @@ class HyperfleetAgent implements Agent {
     return job.resources?.gpus === 0 ? [] : [String(slot.gpu)];
   }
 
-  private toFinished(run: RunningTrial, result: TrialResult): FinishedReport {
+  private toFinished(run: RunningTrial, result: AttemptResult): FinishedReport {
     const base: FinishedReport = {
       outcome: result.outcome,
       exitCode: result.exitCode,

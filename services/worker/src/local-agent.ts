@@ -12,6 +12,8 @@ export interface LocalAgentMode {
   transport: AgentTransport;
   /** Where a trial's files go (params.json, output.log). Default `<workDir>/<sweepId>/<trialId>.a<attempt>/`. */
   trialDir?: (job: TrialJob) => string;
+  /** Stream each trial's output into the log stream (the dashboard's log tail reads it). Default false. */
+  streamLogs?: boolean;
 }
 
 /** Options of an in-process agent: the fleet-only ones (server, token, GPUs, idle exit) do not apply. */
@@ -23,17 +25,17 @@ export type LocalAgentOptions = LocalAgentMode &
 
 /**
  * An agent for embedded mode: takes jobs from `transport` at once, without HTTP registration, heartbeats,
- * GPU detection, live log streaming (output.log is already on this disk) or its own failure breaker (the
+ * GPU detection, live log streaming unless asked (output.log is already on this disk) or its own failure breaker (the
  * scheduler's breaker ends the sweep; pausing the only agent would just stall it).
  */
 export function createLocalAgent(opts: LocalAgentOptions): Agent {
-  const { transport, trialDir, ...rest } = opts;
+  const { transport, trialDir, streamLogs, ...rest } = opts;
   return createAgent({
     ...rest,
     // Never contacted: a local agent neither registers nor heartbeats.
     serverUrl: 'http://localhost',
     token: 'local',
     transportFactory: () => transport,
-    local: { transport, ...(trialDir ? { trialDir } : {}) },
+    local: { transport, ...(trialDir ? { trialDir } : {}), ...(streamLogs ? { streamLogs } : {}) },
   });
 }

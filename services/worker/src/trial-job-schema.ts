@@ -72,6 +72,7 @@ export const trialJobSchema = z.object({
   metrics: z.object({ stdout: z.boolean().optional(), regex: z.string().optional() }).optional(),
   killGraceMs: z.number().int().min(0).optional(),
   pins: jobPins.optional(),
+  image: z.string().min(1).max(1000).optional(),
 }) satisfies z.ZodType<TrialJob>;
 
 /** Enough of a job to report on it even when the rest is invalid. */

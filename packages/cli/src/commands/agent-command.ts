@@ -1,4 +1,10 @@
-import { type AgentOptions, redisTransportFactory, runAgentProcess } from '@hyperfleet/worker';
+import {
+  type AgentOptions,
+  createKubernetesExecutor,
+  type KubernetesExecutor,
+  redisTransportFactory,
+  runAgentProcess,
+} from '@hyperfleet/worker';
 import { CliError, EXIT } from '../cli-error';
 import { fleetTimingFromEnv } from '../fleet/fleet-timing';
 
@@ -17,6 +23,10 @@ export interface AgentFlags {
   breakerThreshold: number;
   breakerCooldown: number | null;
   redis?: string;
+  executor: 'process' | 'kubernetes';
+  namespace?: string;
+  image?: string;
+  runnerImage?: string;
 }
 
 function lockTuning(): { lockDurationMs?: number } {
@@ -55,6 +65,30 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
       : { exitWhenIdleMs: (flags.exitWhenIdle === true ? 30 : flags.exitWhenIdle) * 1000 }),
     ...(flags.agentId === undefined ? {} : { agentId: flags.agentId }),
   };
-  const result = await runAgentProcess(options);
-  return result.interrupted ? EXIT.interrupted : EXIT.ok;
+  let executor: KubernetesExecutor | null = null;
+  if (flags.executor === 'kubernetes') {
+    if (flags.gpus !== undefined) {
+      throw new CliError(
+        '--gpus is for trials run here: with --executor kubernetes each Job requests its GPUs',
+        'use --slots for how many Jobs run at once',
+        EXIT.usage,
+      );
+    }
+    executor = createKubernetesExecutor({
+      serverUrl: options.serverUrl,
+      pool: flags.pool,
+      ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+      ...(flags.image === undefined ? {} : { image: flags.image }),
+      ...(flags.runnerImage === undefined ? {} : { runnerImage: flags.runnerImage }),
+      ...(flags.redis === undefined ? {} : { redisUrl: flags.redis }),
+    });
+    options.executor = executor;
+    options.transportFactory = executor.bindTransport(options.transportFactory);
+  }
+  try {
+    const result = await runAgentProcess(options);
+    return result.interrupted ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    await executor?.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { positiveInt, type SetExit } from '../options';
 import type { AgentFlags } from './agent-command';
 import { agentLsCommand } from './agent-ls';
@@ -39,7 +39,23 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
     .option('--breaker-threshold <n>', 'pause after n consecutive trials fail at start', positiveInt, 3)
     .option('--breaker-cooldown <seconds|never>', 'how long a paused agent waits before trying again', cooldown, 300)
     .option('--redis <url>', 'Redis URL to use instead of the one the server hands out (a different network path)')
+    .addOption(
+      new Option('--executor <kind>', 'run each trial here, or as its own Kubernetes Job')
+        .choices(['process', 'kubernetes'])
+        .default('process'),
+    )
+    .option('--namespace <ns>', 'kubernetes: namespace of the trial Jobs (default the agent pod’s own)')
+    .option('--image <image>', 'kubernetes: trial image for sweeps without `image:` (default the runner image)')
+    .option(
+      '--runner-image <image>',
+      'kubernetes: the hyperfleet image that runs trials (default $HYPERFLEET_RUNNER_IMAGE)',
+    )
     .action(async (flags: AgentFlags) => setExit(await (await import('./agent-command')).agentCommand(flags)));
+
+  agent
+    .command('exec-trial')
+    .description('inside a trial pod of the Kubernetes executor: run the attempt in $HYPERFLEET_TRIAL_JOB')
+    .action(async () => setExit(await (await import('@hyperfleet/worker')).execTrialInPod()));
 
   agent
     .command('ls')

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { int, positiveInt, type SetExit, STORE_OPTION } from '../options';
 import { exportCommand } from './export';
 import { lsCommand } from './ls';
@@ -22,6 +22,11 @@ export function registerLocalCommands(program: Command, setExit: SetExit): void 
       'untracked files when pinning code: refuse | warn | include',
       untrackedPolicy,
       'warn',
+    )
+    .option(
+      '--dashboard [port]',
+      'serve the live web dashboard on localhost (default port 7070, or a free one; 0 = any free port)',
+      port,
     )
     .action(async (file: string, opts) => setExit(await (await import('./run')).runCommand(file, opts)));
 
@@ -53,4 +58,11 @@ export function registerLocalCommands(program: Command, setExit: SetExit): void 
     .option(...STORE_OPTION)
     .option('-f, --format <format>', 'csv or json', 'csv')
     .action(async (id: string, opts) => setExit(await exportCommand(id, opts)));
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port (0–65535; 0 = any free port)');
+  return n;
 }

@@ -6,7 +6,7 @@ import type { ServerFlags } from './server-command';
 export function registerServerCommands(program: Command, setExit: SetExit): void {
   program
     .command('server')
-    .description('run the controller: HTTP API and sweep scheduling (fleet mode with --redis)')
+    .description('run the controller: HTTP API, sweep scheduling and the live dashboard at / (fleet mode with --redis)')
     .option('--port <n>', 'port to listen on', positiveInt, 7070)
     .option('--host <host>', 'address to bind (default 0.0.0.0 with --redis, else 127.0.0.1)')
     .option('--redis <url>', 'Redis for the queue and agents (fleet mode); without it: embedded, in-process')

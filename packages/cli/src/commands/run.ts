@@ -1,5 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
-import { type Logger, nullMeter, SweepRunner } from '@hyperfleet/controller';
+import {
+  type DashboardServer,
+  type Logger,
+  nullMeter,
+  type RuntimeHooks,
+  SweepRunner,
+  startDashboardServer,
+} from '@hyperfleet/controller';
 import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/scheduler';
 import { gridSize } from '@hyperfleet/search';
 import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
@@ -19,7 +26,12 @@ export interface RunOptions {
   seed?: number;
   killGrace?: number;
   untracked?: 'refuse' | 'warn' | 'include';
+  /** Serve the web dashboard: a port (0 = any free one), or true for 7070 (a free one when taken). */
+  dashboard?: number | boolean;
 }
+
+/** The default dashboard port, as `hyperfleet server` uses. */
+const DASHBOARD_PORT = 7070;
 
 const systemClock = { now: () => Date.now() };
 
@@ -49,6 +61,27 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   });
   // Fleet mode's pieces in one process: the controller's sweep runner and an agent with `parallel` slots.
   const transport = createInProcessTransport();
+  let runnerRef: SweepRunner | null = null;
+  let dashboard: DashboardServer | null = null;
+  if (opts.dashboard !== undefined && opts.dashboard !== false) {
+    try {
+      dashboard = await startEmbeddedDashboard(store, transport, opts.dashboard, {
+        control: (_sweepId, action) => {
+          const r = runnerRef;
+          if (!r) return Promise.resolve();
+          if (action === 'pause') return r.pause();
+          if (action === 'resume') return r.resume();
+          if (action === 'stop') return r.stop('stopped from the dashboard');
+          return r.cancel('cancelled from the dashboard');
+        },
+        stopTrial: (trialId) => runnerRef?.earlyStop(trialId, 'stopped from the dashboard') ?? Promise.resolve(),
+      });
+    } catch (err) {
+      await Promise.allSettled([transport.close(), store.close()]);
+      throw err;
+    }
+  }
+  const viewHooks: RuntimeHooks = { onTrialEvent: (e) => view.handle(e) };
   const runsDir = join(resolveRunsDir(storeUrl), plan.id);
   const runner = new SweepRunner({
     plan,
@@ -65,10 +98,11 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
       // Recorded as each trial's lineage; the local agent runs in the pinned working tree itself.
       pins: { ...pins, bundle: null, dataRemote: null },
     },
-    hooks: { onTrialEvent: (e) => view.handle(e) },
+    hooks: dashboard ? bothHooks(viewHooks, dashboard.hooks) : viewHooks,
     meter: nullMeter,
     log: stderrLogger,
   });
+  runnerRef = runner;
   const agent = createLocalAgent({
     transport,
     pool: EMBEDDED_POOL,
@@ -77,6 +111,8 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
     // ${args_json_file} points into .hyperfleet/runs/<sweep>/<trial>/: the same directory as before.
     trialDir: (job) => join(runsDir, job.trialId),
     logger: agentLogger,
+    // The dashboard's trial page tails the log stream; without it nobody reads the stream.
+    streamLogs: dashboard !== null,
   });
 
   let interrupts = 0;
@@ -94,8 +130,25 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   try {
     await agent.start();
     await runner.start();
+    // After start: the sweep is in the store, so the page finds it at once.
+    if (dashboard) io.out.write(`dashboard: ${dashboard.url}/sweeps/${plan.id}\n`);
     const sweep = await runner.done;
     view.finish(sweep);
+    if (dashboard && interrupts === 0 && (io.out as { isTTY?: boolean }).isTTY) {
+      // At a terminal the results stay browsable until the user is done with them.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      io.out.write(`the sweep has ended; the dashboard stays at ${dashboard.url}/sweeps/${plan.id} — Ctrl-C to exit\n`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          process.off('SIGINT', done);
+          process.off('SIGTERM', done);
+          resolve();
+        };
+        process.on('SIGINT', done);
+        process.on('SIGTERM', done);
+      });
+    }
     if (sweep.status === 'cancelled') return EXIT.interrupted;
     if (sweep.status === 'failed') return EXIT.failure;
     const counts = await store.countTrials(sweep.id);
@@ -106,12 +159,55 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
     // The sweep has ended, so nothing runs: the agent just stops consuming.
     await agent.close();
     await runner.detach();
+    await dashboard
+      ?.close()
+      .catch((err: unknown) => stderrLogger.warn(`closing the dashboard: ${(err as Error).message}`));
     await transport.close();
     await store.close();
   }
 }
 
 const EMBEDDED_POOL = 'local';
+
+/** The dashboard server on localhost, fed by the runner's hooks (socket.io loads only here). */
+async function startEmbeddedDashboard(
+  store: Parameters<typeof startDashboardServer>[0]['store'],
+  transport: ReturnType<typeof createInProcessTransport>,
+  port: number | true,
+  controls: Pick<Parameters<typeof startDashboardServer>[0], 'control' | 'stopTrial'>,
+): Promise<DashboardServer> {
+  const origins = process.env.HYPERFLEET_DASHBOARD_ORIGINS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return startDashboardServer({
+    store,
+    logs: transport.logs,
+    port: port === true ? DASHBOARD_PORT : port,
+    fallbackToFreePort: port === true,
+    ...controls,
+    log: stderrLogger,
+    ...(origins && origins.length > 0 ? { allowOrigins: origins } : {}),
+  });
+}
+
+function bothHooks(a: RuntimeHooks, b: RuntimeHooks): RuntimeHooks {
+  return {
+    onMetrics: (sweepId, points) => {
+      try {
+        a.onMetrics?.(sweepId, points);
+      } finally {
+        b.onMetrics?.(sweepId, points);
+      }
+    },
+    onTrialEvent: (e) => {
+      try {
+        a.onTrialEvent?.(e);
+      } finally {
+        b.onTrialEvent?.(e);
+      }
+    },
+  };
+}
 
 const stderrLogger: Logger = {
   info() {},

@@ -41,6 +41,14 @@ async function loadTokens(file: string | undefined): Promise<TokenRegistry | nul
   return entries.length === 0 ? null : new TokenRegistry(entries);
 }
 
+/** Browser origins besides the server's own that may open the dashboard socket (a Vite dev server). */
+function dashboardOrigins(): string[] | undefined {
+  const list = process.env.HYPERFLEET_DASHBOARD_ORIGINS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list && list.length > 0 ? list : undefined;
+}
+
 export async function serverCommand(opts: ServerFlags): Promise<number> {
   const fleet = opts.redis !== undefined;
   const tokens = await loadTokens(opts.tokens);
@@ -99,6 +107,11 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     },
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    // The live dashboard: the UI's build at / and its socket; replicas share rooms through Redis.
+    dashboard: {
+      redis: fleet && opts.redis ? { url: opts.redis, prefix: opts.prefix } : null,
+      allowOrigins: dashboardOrigins() ?? [],
+    },
   });
 
   let stopping: Promise<void> | null = null;
@@ -128,6 +141,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     const where = target.kind === 'postgres' ? describePostgresUrl(target.connectionString) : target.path;
     const mode = fleet && opts.redis ? `fleet mode, Redis ${redactUrl(opts.redis)}` : 'embedded mode, in-process queue';
     process.stdout.write(`hyperfleet server listening on ${url} (${mode}; store ${where})\n`);
+    process.stdout.write(`dashboard: ${opts.publicUrl ?? url}/\n`);
     if (!tokens) process.stdout.write('no tokens configured: the API is open to anyone who can reach it\n');
   } catch (err) {
     await ctl.close().catch(() => undefined);

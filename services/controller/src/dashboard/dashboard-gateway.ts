@@ -1,0 +1,724 @@
+import { randomBytes } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import type {
+  Ack,
+  ColumnarPoints,
+  DashboardClientEvents,
+  DashboardServerEvents,
+  MetricPoint,
+  SweepSummaryView,
+  TrialRowView,
+  TrialStatus,
+} from '@hyperfleet/spec';
+import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { closeAll, type LogStream } from '@hyperfleet/transport';
+import type { Server, Socket } from 'socket.io';
+import { errorText, type Logger, silentLogger } from '../logger';
+import type { RuntimeHooks, TrialEvent } from '../runtime-hooks';
+import type { Principal, TokenRegistry } from '../token-auth';
+import { CurveCache } from './curve-cache';
+import { LogTailer } from './log-tailer';
+import { PointBuffer } from './point-buffer';
+import type { DashboardRedis } from './redis-adapter';
+import {
+  buildSweepSnapshot,
+  buildTrialSnapshot,
+  listSweepSummaries,
+  type SnapshotSource,
+  sweepSummary,
+  trialRow,
+  warmCurve,
+} from './snapshots';
+import { sameOrigin, socketAuth } from './socket-auth';
+import { SweepShapes } from './sweep-shape';
+import { mapLimit } from './trial-row';
+
+/** Replica ↔ replica messages through the Redis adapter: which trial rooms have watchers where. */
+interface InterServerEvents {
+  'dashboard:interest': (replica: string, rooms: string[]) => void;
+}
+
+interface SocketData {
+  principal: Principal;
+}
+
+type DashboardServer = Server<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
+type DashboardSocket = Socket<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
+
+export interface DashboardGatewayOptions {
+  store: TrackingStore;
+  logs: LogStream;
+  /** The API's tokens; null = open (embedded mode without tokens). */
+  tokens: TokenRegistry | null;
+  log?: Logger;
+  /** Points are buffered per room and flushed this often (volatile). Default 150 ms. */
+  flushMs?: number;
+  /** Curve size in snapshots when the client does not ask. Default 200. */
+  maxPointsPerCurve?: number;
+  /** How often a watched trial's log is polled. Default 250 ms. */
+  logPollMs?: number;
+  /** How often sweeps' states are re-read for changes no hook reports here (pause, other replicas). Default 1 s. */
+  statusPollMs?: number;
+  /** Several replicas: the socket.io Redis adapter over this Redis. */
+  redis?: DashboardRedis | null;
+  /** Browser origins allowed besides the server's own (e.g. the Vite dev server); '*' = any. */
+  allowOrigins?: readonly string[];
+  /** The controller's URL for `hyperfleet reproduce --server`; null in embedded mode. */
+  serverUrl?: () => string | null;
+  now?: () => number;
+  /** Bounds `close()`. Default 5 s. */
+  closeTimeoutMs?: number;
+}
+
+const MAX_CURVE_POINTS = 5000;
+/** Trial rooms one connection may be in at once (each watched trial's log is polled). */
+const MAX_TRIAL_ROOMS = 32;
+const MAX_TAIL_CHARS = 64 * 1024;
+const MAX_CACHED_ROWS = 20_000;
+/** Re-reads after a change (see `rechecks`), this far apart. */
+const RECHECKS = 3;
+const RECHECK_MS = 1000;
+const INTEREST_TTL_MS = 10_000;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+
+const sweepRoom = (id: string) => `sweep:${id}`;
+const trialRoom = (id: string) => `trial:${id}`;
+const logRoom = (id: string) => `log:${id}`;
+const SWEEPS_ROOM = 'sweeps';
+/** This replica's sockets that are behind (see markLagging); never a client-facing room. */
+const LAGGING_ROOM = 'lagging';
+/** Packets waiting in a socket's engine buffer past which it is "behind". */
+const LAG_PACKETS = 16;
+
+function fail<T>(ack: Ack<T>, code: string, message: string): void {
+  ack({ ok: false, error: { code, message } });
+}
+
+/**
+ * The dashboard's socket.io gateway (the contract is `packages/spec/src/dashboard-events.ts`).
+ *
+ * - `hooks` go into the sweep runtime: metric batches are buffered per room and flushed every `flushMs` as
+ *   columnar `metrics` batches, skipped for clients that are behind (see `markLagging`); trial and sweep state
+ *   changes are coalesced per flush and sent reliably as full rows (`trial:update`, `sweep:update`,
+ *   `sweeps:update`) built from the event's record and the store, and read again a little later (the sweep
+ *   runner writes behind, so the store can trail the events by a unit of work).
+ * - Only the replica that leads a sweep sees its hooks; with the Redis adapter its emits reach the sockets on
+ *   every replica. Per-replica work (log tails, status polling) emits to local sockets only.
+ * - A client joins a room, then gets the snapshot in the ack: deltas that arrive before the ack are as new as
+ *   the snapshot or newer, so a client holds them and applies them after it.
+ */
+export class DashboardGateway {
+  readonly hooks: RuntimeHooks;
+  private io: DashboardServer | null = null;
+  private readonly log: Logger;
+  private readonly src: SnapshotSource;
+  private readonly points = new PointBuffer();
+  private readonly replica = randomBytes(6).toString('hex');
+  /** Sweep metric per sweep (which points go to the sweep room); undefined = not known yet. */
+  private readonly metricOf = new Map<string, string | null>();
+  private readonly learning = new Set<string>();
+  private readonly dirtyTrials = new Map<string, string>(); // trialId → sweepId: re-read from the store
+  /**
+   * The last row sent per trial, kept current from the hooks: a better ranking value (`trial.metric`, frequent
+   * while trials improve) goes out from here without reading the store. Bounded; a miss reads the store.
+   */
+  private readonly rows = new Map<string, TrialRowView>();
+  private readonly patched = new Map<string, string>(); // trialId → sweepId: send the cached row
+  /** Trial records carried by events since the last flush (newer than what the store may hold yet). */
+  private readonly eventRecords = new Map<string, TrialRecord>();
+  /**
+   * Rows and summaries are read again a little later: the sweep runner saves its writes at the end of a unit
+   * of work (write-behind), so a read right after an event can miss what the event announced.
+   */
+  private readonly rechecks = new Map<string, { sweepId: string; due: number; left: number }>();
+  private readonly sweepRechecks = new Map<string, { due: number; left: number }>();
+  private readonly sentSweeps = new Map<string, string>();
+  /** Sweep records carried by `sweep.finished` since the last flush (the store may trail them). */
+  private readonly sweepRecords = new Map<string, SweepRecord>();
+  private readonly dirtySweeps = new Set<string>();
+  private readonly tailers = new Map<string, LogTailer>();
+  /** Finished trials whose curves go into the cache (see `warmCurve`), and the curve sizes clients asked for. */
+  private toWarm: Array<{ sweepId: string; trial: TrialRecord }> = [];
+  private readonly curveSizes: number[] = [];
+  private warming = false;
+  /** Trial rooms watched on other replicas: replica → (trial ids, when announced). */
+  private readonly remoteInterest = new Map<string, { ids: Set<string>; at: number }>();
+  private readonly lastStatus = new Map<string, string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** The store-reading part of a flush in progress (one at a time, so a trial's updates stay in order). */
+  private flushing: Promise<void> | null = null;
+  private polling = false;
+  private closing: Promise<void> | null = null;
+  private closeAdapter: (() => Promise<void>) | null = null;
+
+  constructor(private readonly opts: DashboardGatewayOptions) {
+    this.log = opts.log ?? silentLogger;
+    const now = opts.now ?? Date.now;
+    this.src = {
+      store: opts.store,
+      shapes: new SweepShapes(),
+      curves: new CurveCache(),
+      now,
+      serverUrl: opts.serverUrl ?? (() => null),
+    };
+    this.hooks = {
+      onMetrics: (sweepId, batch) => this.onMetrics(sweepId, batch),
+      onTrialEvent: (event) => this.onTrialEvent(event),
+    };
+  }
+
+  /** The socket.io server, once attached (tests and the CLI read its address through the HTTP server). */
+  get server(): DashboardServer | null {
+    return this.io;
+  }
+
+  /** Serves the socket on `httpServer` (path `/socket.io`) and starts the flush and poll timers. */
+  async attach(httpServer: HttpServer): Promise<void> {
+    if (this.io) throw new Error('the dashboard gateway is already attached');
+    if (this.closing) throw new Error('the dashboard gateway is closed');
+    // Loaded here, not at import: `hyperfleet run` imports this package and must not pay for socket.io.
+    const { Server } = await import('socket.io');
+    const io: DashboardServer = new Server(httpServer, {
+      serveClient: false,
+      allowRequest: sameOrigin(this.opts.allowOrigins ?? []),
+      // Bounds what a client may send (join requests are tiny); what we send (large snapshots) is not limited.
+      maxHttpBufferSize: 64 * 1024,
+    });
+    this.io = io;
+    if (this.opts.redis) {
+      const { redisAdapter } = await import('./redis-adapter');
+      const adapter = await redisAdapter(this.opts.redis, (err) =>
+        this.log.warn('dashboard redis error', { error: errorText(err) }),
+      );
+      io.adapter(adapter.factory);
+      this.closeAdapter = adapter.close;
+      io.on('dashboard:interest', (replica, ids) => {
+        if (replica !== this.replica) this.remoteInterest.set(replica, { ids: new Set(ids), at: Date.now() });
+      });
+    }
+    io.use(socketAuth(this.opts.tokens));
+    io.on('connection', (socket) => this.onConnection(socket));
+    this.every(this.opts.flushMs ?? 150, () => this.flush());
+    this.every(this.opts.statusPollMs ?? 1000, () => this.pollStatus());
+    if (this.opts.redis) this.every(INTEREST_TTL_MS / 3, () => this.announceInterest());
+  }
+
+  /** Disconnects every socket, stops tails and timers, closes the adapter. Idempotent and bounded. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const t of this.timers) clearInterval(t);
+      this.timers.length = 0;
+      const io = this.io;
+      // Bounded: a store that no longer answers must not hold the close.
+      await closeAll('dashboard final updates', [() => this.finalFlush()], 1000).catch((err: unknown) =>
+        this.log.warn('dashboard: last updates not sent', { error: errorText(err) }),
+      );
+      await closeAll(
+        'dashboard gateway',
+        [
+          // io.close() discards what is still buffered: let the last updates out first (bounded). It also
+          // closes the HTTP server: the controller closes it alongside and cuts its connections. Clients see a
+          // transport close and reconnect (to another replica behind a load balancer).
+          async () => {
+            if (io) {
+              await drained(io, 300);
+              await io.close(); // unsubscribes the adapter: its Redis connections close after
+            }
+            await this.closeAdapter?.();
+          },
+          ...[...this.tailers.values()].map((t) => () => t.stop()),
+        ],
+        this.opts.closeTimeoutMs ?? 5000,
+      );
+      this.tailers.clear();
+    })();
+    return this.closing;
+  }
+
+  // ---- hooks (synchronous, on the ingest path: cheap) ----
+
+  private onMetrics(sweepId: string, batch: MetricPoint[]): void {
+    if (!this.io || this.closing) return;
+    const sweepWatched = this.sweepWatched(sweepId);
+    const metric = this.metricOf.get(sweepId);
+    if (metric === undefined) this.learnMetric(sweepId);
+    const room = sweepRoom(sweepId);
+    for (const p of batch) {
+      // The sweep room gets the sweep metric's points (filtered at flush when the metric is not known yet).
+      if (sweepWatched && (metric === undefined || metric === p.key)) this.points.add(room, sweepId, p);
+      if (this.watched(p.trialId)) this.points.add(trialRoom(p.trialId), sweepId, p);
+      if (metric === p.key) {
+        const row = this.rows.get(p.trialId);
+        if (row && (row.lastStep === null || p.step >= row.lastStep)) {
+          this.rows.set(p.trialId, { ...row, lastValue: p.value, lastStep: p.step });
+        }
+      }
+    }
+  }
+
+  private onTrialEvent(e: TrialEvent): void {
+    if (!this.io || this.closing) return;
+    const trialId =
+      e.type === 'sweep.finished'
+        ? null
+        : e.type === 'trial.created' || e.type === 'trial.finished'
+          ? e.trial.id
+          : e.trialId;
+    if (!this.sweepWatched(e.sweepId) && (trialId === null || !this.watched(trialId))) {
+      // A later join reads the store; a cached row of this trial would be stale by then.
+      if (trialId !== null) this.rows.delete(trialId);
+      return;
+    }
+    if (!this.metricOf.has(e.sweepId)) this.learnMetric(e.sweepId);
+    switch (e.type) {
+      case 'trial.created':
+      case 'trial.finished':
+        // The event's record is the newest state: the store may get it only at the end of the runner's unit of work.
+        this.eventRecords.set(e.trial.id, e.trial);
+        this.dirtyTrials.set(e.trial.id, e.sweepId);
+        if (e.type === 'trial.finished' && this.toWarm.length < 10_000) {
+          this.toWarm.push({ sweepId: e.sweepId, trial: e.trial });
+        }
+        break;
+      case 'trial.started': {
+        const known = this.eventRecords.get(e.trialId);
+        if (known) this.eventRecords.set(e.trialId, { ...known, status: 'running', attempts: e.attempt });
+        this.dirtyTrials.set(e.trialId, e.sweepId);
+        break;
+      }
+      case 'trial.metric': {
+        const row = this.rows.get(e.trialId);
+        if (row && !this.dirtyTrials.has(e.trialId)) {
+          this.rows.set(e.trialId, { ...row, metricValue: e.value });
+          this.patched.set(e.trialId, e.sweepId);
+        } else {
+          this.dirtyTrials.set(e.trialId, e.sweepId);
+        }
+        break;
+      }
+      case 'sweep.finished':
+        this.sweepRecords.set(e.sweepId, e.sweep);
+        break;
+    }
+    this.dirtySweeps.add(e.sweepId);
+  }
+
+  private learnMetric(sweepId: string): void {
+    if (this.learning.has(sweepId)) return;
+    this.learning.add(sweepId);
+    this.opts.store.getSweep(sweepId).then(
+      (s) => {
+        this.learning.delete(sweepId);
+        if (s) this.metricOf.set(sweepId, s.metricName);
+      },
+      () => this.learning.delete(sweepId),
+    );
+  }
+
+  /** Whether anyone (here or, with Redis, on another replica) watches the trial's room. */
+  private watched(trialId: string): boolean {
+    return this.roomWatched(trialRoom(trialId));
+  }
+
+  /**
+   * Whether anyone watches the sweep (its room or the sweeps list). Nobody watching, the hooks do nothing:
+   * a client that joins later gets its snapshot from the store, so the controller pays nothing for an unwatched
+   * sweep (a 5,000-trial sweep would otherwise cost several store reads per trial).
+   */
+  private sweepWatched(sweepId: string): boolean {
+    return this.roomWatched(sweepRoom(sweepId)) || this.roomWatched(SWEEPS_ROOM);
+  }
+
+  private roomWatched(room: string): boolean {
+    if (this.io?.of('/').adapter.rooms.has(room)) return true;
+    const now = Date.now();
+    for (const [replica, entry] of this.remoteInterest) {
+      if (now - entry.at > INTEREST_TTL_MS) this.remoteInterest.delete(replica);
+      else if (entry.ids.has(room)) return true;
+    }
+    return false;
+  }
+
+  // ---- flushing ----
+
+  private async flush(): Promise<void> {
+    const io = this.io;
+    if (!io) return;
+    if (this.toWarm.length > 0 && !this.warming) this.warm();
+    if (this.points.size > 0) this.markLagging(io);
+    for (const [room, batch] of this.points.drain()) {
+      const points = room.startsWith('sweep:') ? onlyKey(batch.points, this.metricOf.get(batch.sweepId)) : batch.points;
+      if (points.step.length > 0) io.to(room).except(LAGGING_ROOM).emit('metrics', { sweepId: batch.sweepId, points });
+    }
+    const idle =
+      this.dirtyTrials.size === 0 &&
+      this.dirtySweeps.size === 0 &&
+      this.patched.size === 0 &&
+      this.rechecks.size === 0 &&
+      this.sweepRechecks.size === 0;
+    if (this.flushing || idle) return;
+    this.flushing = this.sendUpdates(io).finally(() => {
+      this.flushing = null;
+    });
+    await this.flushing;
+  }
+
+  private remember(row: TrialRowView): void {
+    this.rows.delete(row.id); // re-inserted last: the map's order is the eviction order
+    this.rows.set(row.id, row);
+    while (this.rows.size > MAX_CACHED_ROWS) this.rows.delete(this.rows.keys().next().value!);
+  }
+
+  /** Caches finished trials' curves in the background, one at a time (errors only cost a cold read later). */
+  private warm(): void {
+    this.warming = true;
+    const batch = this.toWarm.splice(0, 64);
+    const sizes = this.curveSizes.length > 0 ? this.curveSizes : [this.opts.maxPointsPerCurve ?? 200];
+    (async () => {
+      for (const { sweepId, trial } of batch) {
+        if (this.closing) return;
+        const sweep = await this.opts.store.getSweep(sweepId);
+        if (sweep) await warmCurve(this.src, sweep, trial, sizes);
+      }
+    })()
+      .catch((err: unknown) => this.log.warn('dashboard: caching curves failed', { error: errorText(err) }))
+      .finally(() => {
+        this.warming = false;
+      });
+  }
+
+  /** Remembers a curve size a client asked for (the few most recent ones are warmed). */
+  private askedFor(n: number): void {
+    const i = this.curveSizes.indexOf(n);
+    if (i >= 0) this.curveSizes.splice(i, 1);
+    this.curveSizes.unshift(n);
+    this.curveSizes.length = Math.min(this.curveSizes.length, 3);
+  }
+
+  /**
+   * Points are "volatile" the way the dashboard needs: a client that is behind skips batches instead of
+   * queueing them, a client that keeps up gets every one. socket.io's own `volatile` flag drops a packet
+   * whenever a write to that socket is still in flight, which on a healthy connection loses the second of two
+   * packets sent in one tick (a metrics batch right after a trial:update, or the sweep's and a trial's batch):
+   * measured, it dropped half the points of a small sweep across two replicas. So each replica puts its own
+   * sockets whose engine buffer holds packets not yet written into a local room, and metrics skip that room
+   * (`except` is resolved by every replica's adapter for its own sockets).
+   */
+  private markLagging(io: DashboardServer): void {
+    for (const socket of io.of('/').sockets.values()) {
+      const queued = queuedPackets(socket.conn);
+      if (queued > LAG_PACKETS) void socket.join(LAGGING_ROOM);
+      else if (queued === 0 && socket.rooms.has(LAGGING_ROOM)) void socket.leave(LAGGING_ROOM);
+    }
+  }
+
+  /** What is left to send, sent (on close: the last trial's end must reach the clients before they go). */
+  private async finalFlush(): Promise<void> {
+    await this.flushing;
+    await this.flush();
+  }
+
+  private async sendUpdates(io: DashboardServer): Promise<void> {
+    try {
+      const now = Date.now();
+      const dirty = [...this.dirtyTrials];
+      const sweeps = new Set(this.dirtySweeps);
+      const patched = [...this.patched].filter(([id]) => !this.dirtyTrials.has(id));
+      const due = [...this.rechecks].filter(([id, r]) => r.due <= now && !this.dirtyTrials.has(id));
+      for (const [id] of due) this.rechecks.delete(id);
+      for (const [id, r] of [...this.sweepRechecks]) {
+        if (r.due > now || sweeps.has(id)) continue;
+        this.sweepRechecks.delete(id);
+        sweeps.add(id);
+      }
+      const records = new Map(this.eventRecords);
+      this.dirtyTrials.clear();
+      this.dirtySweeps.clear();
+      this.patched.clear();
+      this.eventRecords.clear();
+      for (const [trialId, sweepId] of patched) {
+        const row = this.rows.get(trialId);
+        if (row) io.to([sweepRoom(sweepId), trialRoom(trialId)]).emit('trial:update', row);
+      }
+      const { store } = this.opts;
+      const ended = new Map(this.sweepRecords);
+      this.sweepRecords.clear();
+      const sweepRecords = new Map(
+        (await Promise.all([...sweeps].map(async (id) => ended.get(id) ?? (await store.getSweep(id))))).flatMap((s) =>
+          s ? [[s.id, s] as const] : [],
+        ),
+      );
+      const work = [
+        ...dirty.map(([trialId, sweepId]) => ({ trialId, sweepId, left: RECHECKS })),
+        ...due.map(([trialId, r]) => ({ trialId, sweepId: r.sweepId, left: r.left, recheck: true })),
+      ];
+      await mapLimit(work, 8, async (w: { trialId: string; sweepId: string; left: number; recheck?: boolean }) => {
+        const sweep = sweepRecords.get(w.sweepId) ?? (await store.getSweep(w.sweepId));
+        const trial = records.get(w.trialId) ?? (await store.getTrial(w.trialId));
+        if (!sweep || !trial) return;
+        this.metricOf.set(sweep.id, sweep.metricName);
+        const row: TrialRowView = await trialRow(this.src, sweep, trial);
+        const prev = this.rows.get(w.trialId);
+        const again = () => {
+          if (w.left > 0)
+            this.rechecks.set(w.trialId, { sweepId: w.sweepId, due: Date.now() + RECHECK_MS, left: w.left - 1 });
+        };
+        // The store may not have saved the newest state yet (the runner writes behind): never step back.
+        if (prev && !records.has(w.trialId) && stage(row.status) < stage(prev.status)) return again();
+        if (w.recheck && prev && JSON.stringify(row) === JSON.stringify(prev)) {
+          return row.agentId === null && row.status === 'running' ? again() : undefined;
+        }
+        this.remember(row);
+        io.to([sweepRoom(w.sweepId), trialRoom(w.trialId)]).emit('trial:update', row);
+        if (!w.recheck) again();
+      });
+      for (const sweep of sweepRecords.values()) {
+        const view = await sweepSummary(this.src, sweep);
+        const json = JSON.stringify(view);
+        const fresh = this.dirtySweepsSent(sweep.id, json);
+        if (!fresh) continue;
+        this.lastStatus.set(sweep.id, statusKey(view));
+        io.to(sweepRoom(sweep.id)).emit('sweep:update', view);
+        io.to(SWEEPS_ROOM).emit('sweeps:update', view);
+      }
+    } catch (err) {
+      this.log.warn('dashboard update failed', { error: errorText(err) });
+    }
+  }
+
+  /** Records the summary sent for a sweep and schedules a re-read; false when nothing changed since the last. */
+  private dirtySweepsSent(sweepId: string, json: string): boolean {
+    const r = this.sweepRechecks.get(sweepId);
+    const left = r ? r.left : RECHECKS;
+    if (left > 0) this.sweepRechecks.set(sweepId, { due: Date.now() + RECHECK_MS, left: r ? left - 1 : left });
+    if (this.sentSweeps.get(sweepId) === json) return false;
+    this.sentSweeps.set(sweepId, json);
+    while (this.sentSweeps.size > MAX_CACHED_ROWS) this.sentSweeps.delete(this.sentSweeps.keys().next().value!);
+    return true;
+  }
+
+  /**
+   * Changes no hook reports on this replica (pause/resume, sweeps led elsewhere without the Redis adapter, new
+   * sweeps) reach this replica's own sockets: the sweeps' states are compared with the last ones seen.
+   */
+  private async pollStatus(): Promise<void> {
+    const io = this.io;
+    if (!io || this.polling) return;
+    const rooms = io.of('/').adapter.rooms;
+    const watchingList = rooms.has(SWEEPS_ROOM);
+    const watchedSweeps = [...rooms.keys()].filter((r) => r.startsWith('sweep:')).map((r) => r.slice(6));
+    if (!watchingList && watchedSweeps.length === 0) return;
+    this.polling = true;
+    try {
+      const { store } = this.opts;
+      const sweeps = watchingList
+        ? await store.listSweeps({ limit: 200 })
+        : (await Promise.all(watchedSweeps.map((id) => store.getSweep(id)))).flatMap((s) => (s ? [s] : []));
+      for (const sweep of sweeps) {
+        const seen = this.lastStatus.get(sweep.id);
+        if (seen === statusKey(sweep)) continue;
+        const view = await sweepSummary(this.src, sweep);
+        const first = seen === undefined;
+        this.lastStatus.set(sweep.id, statusKey(view));
+        if (first && !watchingList) continue; // joined sweeps got their state in the snapshot
+        io.local.to(sweepRoom(sweep.id)).emit('sweep:update', view);
+        io.local.to(SWEEPS_ROOM).emit('sweeps:update', view);
+      }
+    } catch (err) {
+      this.log.warn('dashboard status poll failed', { error: errorText(err) });
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private announceInterest(): void {
+    const io = this.io;
+    if (!io || !this.opts.redis) return;
+    const rooms = [...io.of('/').adapter.rooms.keys()].filter(
+      (r) => r === SWEEPS_ROOM || r.startsWith('sweep:') || r.startsWith('trial:'),
+    );
+    io.serverSideEmit('dashboard:interest', this.replica, rooms);
+  }
+
+  // ---- sockets ----
+
+  private onConnection(socket: DashboardSocket): void {
+    socket.on('sweeps:watch', (ack) => {
+      if (typeof ack !== 'function') return;
+      void socket.join(SWEEPS_ROOM);
+      this.announceInterest();
+      this.answer(ack, async () => {
+        const list: SweepSummaryView[] = await listSweepSummaries(this.src);
+        for (const v of list) if (!this.lastStatus.has(v.id)) this.lastStatus.set(v.id, statusKey(v));
+        return list;
+      });
+    });
+
+    socket.on('sweep:join', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      const id = req?.sweepId;
+      if (typeof id !== 'string' || !ID.test(id)) return fail(ack, 'BAD_REQUEST', 'sweepId is required');
+      void socket.join(sweepRoom(id));
+      this.announceInterest();
+      this.answer(ack, async () => {
+        const size = this.curvePoints(req.maxPointsPerCurve);
+        this.askedFor(size);
+        const snap = await buildSweepSnapshot(this.src, id, size);
+        if (!snap) {
+          void socket.leave(sweepRoom(id));
+          throw new JoinError('NOT_FOUND', `no sweep ${id}`);
+        }
+        this.metricOf.set(id, snap.sweep.metricName);
+        return snap;
+      });
+    });
+
+    socket.on('sweep:leave', (req) => {
+      if (typeof req?.sweepId === 'string') void socket.leave(sweepRoom(req.sweepId));
+    });
+
+    socket.on('trial:join', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      const id = req?.trialId;
+      if (typeof id !== 'string' || !ID.test(id)) return fail(ack, 'BAD_REQUEST', 'trialId is required');
+      const joined = [...socket.rooms].filter((r) => r.startsWith('trial:') && r !== trialRoom(id)).length;
+      if (joined >= MAX_TRIAL_ROOMS) {
+        return fail(ack, 'TOO_MANY_ROOMS', `leave a trial first: at most ${MAX_TRIAL_ROOMS} per connection`);
+      }
+      void socket.join(trialRoom(id));
+      this.announceInterest();
+      this.answer(ack, async () => {
+        const snap = await buildTrialSnapshot(this.src, id, this.curvePoints(req.maxPointsPerCurve), '');
+        if (!snap) {
+          void socket.leave(trialRoom(id));
+          throw new JoinError('NOT_FOUND', `no trial ${id}`);
+        }
+        const tailer = this.tailer(id);
+        await tailer.ready;
+        // Synchronously: the tail so far in the snapshot, then the room for what follows (nothing twice).
+        snap.logTail = tailer.tail;
+        void socket.join(logRoom(id));
+        return snap;
+      });
+    });
+
+    socket.on('trial:leave', (req) => {
+      if (typeof req?.trialId !== 'string') return;
+      void socket.leave(trialRoom(req.trialId));
+      void socket.leave(logRoom(req.trialId));
+      this.releaseTailer(req.trialId);
+    });
+
+    socket.on('disconnect', () => {
+      for (const id of [...this.tailers.keys()]) this.releaseTailer(id);
+    });
+  }
+
+  private answer<T>(ack: Ack<T>, build: () => Promise<T>): void {
+    build().then(
+      (data) => ack({ ok: true, data }),
+      (err: unknown) => {
+        if (err instanceof JoinError) return fail(ack, err.code, err.message);
+        this.log.warn('dashboard snapshot failed', { error: errorText(err) });
+        fail(ack, 'INTERNAL', 'the snapshot could not be read; try again');
+      },
+    );
+  }
+
+  private curvePoints(asked: unknown): number {
+    const def = this.opts.maxPointsPerCurve ?? 200;
+    if (typeof asked !== 'number' || !Number.isFinite(asked)) return def;
+    return Math.max(2, Math.min(MAX_CURVE_POINTS, Math.floor(asked)));
+  }
+
+  private tailer(trialId: string): LogTailer {
+    let t = this.tailers.get(trialId);
+    if (!t) {
+      t = new LogTailer(
+        this.opts.logs,
+        trialId,
+        (text) => this.io?.local.to(logRoom(trialId)).emit('trial:log', { trialId, text }),
+        {
+          pollMs: this.opts.logPollMs ?? 250,
+          maxTailChars: MAX_TAIL_CHARS,
+          onError: (err) => this.log.warn('dashboard log tail failed', { trial: trialId, error: errorText(err) }),
+        },
+      );
+      this.tailers.set(trialId, t);
+    }
+    return t;
+  }
+
+  /** Stops a trial's tail once nobody here watches it (checked after the leave/disconnect has settled). */
+  private releaseTailer(trialId: string): void {
+    setImmediate(() => {
+      const t = this.tailers.get(trialId);
+      const rooms = this.io?.of('/').adapter.rooms;
+      if (!t || rooms?.has(trialRoom(trialId)) || rooms?.has(logRoom(trialId))) return;
+      this.tailers.delete(trialId);
+      t.stop().catch(() => undefined);
+    });
+  }
+
+  /** A repeating task that never overlaps itself and never throws out of the timer. */
+  private every(ms: number, task: () => Promise<void> | void): void {
+    const timer = setInterval(() => {
+      if (this.closing) return;
+      Promise.resolve()
+        .then(task)
+        .catch((err: unknown) => this.log.error('dashboard task failed', { error: errorText(err) }));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+class JoinError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a trial is in its life: rows never move backwards (a retry reopens a trial with a new created event). */
+function stage(status: TrialStatus): number {
+  return status === 'queued' ? 0 : status === 'running' ? 1 : 2;
+}
+
+/** Packets engine.io holds for a connection until its transport can write (`writeBuffer`, typed private). */
+function queuedPackets(conn: unknown): number {
+  return (conn as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+}
+
+/** Resolves once every socket's engine buffer has gone out, or after `ms`. */
+async function drained(io: DashboardServer, ms: number): Promise<void> {
+  const pending = [...io.of('/').sockets.values()]
+    .map((socket) => socket.conn)
+    .filter((conn) => queuedPackets(conn) > 0)
+    .map((conn) => new Promise<void>((resolve) => conn.once('drain', () => resolve())));
+  if (pending.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** The points of `key` only (all of them while the sweep metric is not known; none when the sweep has none). */
+function onlyKey(points: ColumnarPoints, key: string | null | undefined): ColumnarPoints {
+  if (key === undefined) return points;
+  if (points.key.every((k) => k === key)) return points;
+  const out: ColumnarPoints = { trialId: [], key: [], step: [], value: [] };
+  points.key.forEach((k, i) => {
+    if (k !== key) return;
+    out.trialId.push(points.trialId[i]!);
+    out.key.push(k);
+    out.step.push(points.step[i]!);
+    out.value.push(points.value[i]!);
+  });
+  return out;
+}
+
+function statusKey(v: Pick<SweepSummaryView, 'status' | 'finishedAt' | 'reason'>): string {
+  return `${v.status}|${v.finishedAt}|${v.reason}`;
+}

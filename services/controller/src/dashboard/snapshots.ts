@@ -1,0 +1,214 @@
+import type { MetricPoint } from '@hyperfleet/spec';
+import {
+  type CurveView,
+  flattenParams,
+  type SweepSnapshot,
+  type SweepSummaryView,
+  TERMINAL_TRIAL_STATUSES,
+  type TrialRowView,
+  type TrialSnapshot,
+} from '@hyperfleet/spec';
+import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import type { CachedCurve, CurveCache } from './curve-cache';
+import { lttb } from './lttb';
+import { buildRungs, rungIterations } from './rungs';
+import type { SweepShapes } from './sweep-shape';
+import { loadTrialRow, mapLimit, toTrialRow } from './trial-row';
+
+/** Store reads in flight at once while building one snapshot (Postgres pools are small). */
+const READ_CONCURRENCY = 8;
+
+export const EARLY_STOPPED_EVENT = 'trial.early_stopped';
+
+export interface SnapshotSource {
+  store: TrackingStore;
+  shapes: SweepShapes;
+  curves: CurveCache;
+  now: () => number;
+  /** Base URL of the fleet controller for `hyperfleet reproduce --server`; null in embedded mode. */
+  serverUrl: () => string | null;
+}
+
+export async function sweepSummary(src: SnapshotSource, sweep: SweepRecord): Promise<SweepSummaryView> {
+  const { store } = src;
+  const [counts, top] = await Promise.all([
+    store.countTrials(sweep.id),
+    sweep.metricName ? store.listTrials(sweep.id, { rankBy: sweep.goal, limit: 1 }) : Promise.resolve([]),
+  ]);
+  const best = top[0] && top[0].metricValue !== null ? { trialId: top[0].id, value: top[0].metricValue } : null;
+  const nonZero = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+  return {
+    id: sweep.id,
+    name: sweep.name,
+    status: sweep.status,
+    method: sweep.method,
+    metricName: sweep.metricName,
+    goal: sweep.goal,
+    createdAt: sweep.createdAt,
+    finishedAt: sweep.finishedAt,
+    reason: sweep.reason,
+    counts: nonZero,
+    total: src.shapes.of(sweep).total,
+    best,
+  };
+}
+
+export async function listSweepSummaries(src: SnapshotSource, limit = 200): Promise<SweepSummaryView[]> {
+  const sweeps = await src.store.listSweeps({ limit });
+  return mapLimit(sweeps, READ_CONCURRENCY, (s) => sweepSummary(src, s));
+}
+
+/** A row with its params flattened to the sweep's dotted parameter names (the table's columns). */
+export function flatRow(row: TrialRowView, src: SnapshotSource, sweep: SweepRecord): TrialRowView {
+  const space = src.shapes.of(sweep).space;
+  return { ...row, params: flattenParams(row.params, space ?? undefined) };
+}
+
+export async function trialRow(src: SnapshotSource, sweep: SweepRecord, trial: TrialRecord): Promise<TrialRowView> {
+  return flatRow(await loadTrialRow(src.store, trial, sweep.metricName), src, sweep);
+}
+
+function curveOf(trialId: string, key: string, points: readonly MetricPoint[], maxPoints: number): CurveView {
+  const { steps, values } = lttb(
+    points.map((p) => p.step),
+    points.map((p) => p.value),
+    maxPoints,
+  );
+  return { trialId, key, steps, values };
+}
+
+/** One trial's full history of `metric`, reduced to what a snapshot shows; `iterations`: rungs to place. */
+async function readCurve(
+  store: TrackingStore,
+  trialId: string,
+  metric: string | null,
+  maxPoints: number,
+  iterations: readonly number[],
+): Promise<CachedCurve> {
+  if (!metric) return { curve: null, last: null, reports: 0, stepsAt: {} };
+  return deriveCurve(trialId, metric, await store.getMetricHistory(trialId, metric), maxPoints, iterations);
+}
+
+function deriveCurve(
+  trialId: string,
+  metric: string,
+  history: readonly MetricPoint[],
+  maxPoints: number,
+  iterations: readonly number[],
+): CachedCurve {
+  const lastPoint = history[history.length - 1];
+  const finiteSteps = history.filter((p) => Number.isFinite(p.value)).map((p) => p.step);
+  const stepsAt: Record<number, number> = {};
+  for (const n of iterations) {
+    const step = finiteSteps[n - 1];
+    if (step !== undefined) stepsAt[n] = step;
+  }
+  return {
+    curve: history.length > 0 ? curveOf(trialId, metric, history, maxPoints) : null,
+    last: lastPoint ? { value: lastPoint.value, step: lastPoint.step } : null,
+    reports: finiteSteps.length,
+    stepsAt,
+  };
+}
+
+/**
+ * Puts a just-finished trial's sweep-metric curve in the cache at the sizes clients ask for, so the sweep's
+ * page loads without reading every history again (one read per trial, spread over the sweep's life).
+ */
+export async function warmCurve(
+  src: SnapshotSource,
+  sweep: SweepRecord,
+  trial: TrialRecord,
+  sizes: readonly number[],
+): Promise<void> {
+  const metric = sweep.metricName;
+  if (!metric || !TERMINAL_TRIAL_STATUSES.includes(trial.status)) return;
+  const missing = sizes.filter((n) => !src.curves.get(trial.id, trial.attempts, metric, n));
+  if (missing.length === 0) return;
+  const history = await src.store.getMetricHistory(trial.id, metric);
+  const iterations = rungIterations(src.shapes.of(sweep).earlyTerminate, []);
+  for (const n of missing) {
+    src.curves.set(trial.id, trial.attempts, metric, n, deriveCurve(trial.id, metric, history, n, iterations));
+  }
+}
+
+export async function buildSweepSnapshot(
+  src: SnapshotSource,
+  sweepId: string,
+  maxPoints: number,
+): Promise<SweepSnapshot | null> {
+  const { store } = src;
+  const sweep = await store.getSweep(sweepId);
+  if (!sweep) return null;
+  const at = src.now();
+  const metric = sweep.metricName;
+  const shape = src.shapes.of(sweep);
+  const [trials, summary, stopEvents] = await Promise.all([
+    store.listTrials(sweep.id, metric ? { rankBy: sweep.goal } : {}),
+    sweepSummary(src, sweep),
+    shape.earlyTerminate ? store.listEvents({ sweepId: sweep.id, type: EARLY_STOPPED_EVENT }) : Promise.resolve([]),
+  ]);
+  const iterations = rungIterations(shape.earlyTerminate, stopEvents);
+  const perTrial = await mapLimit(trials, READ_CONCURRENCY, async (trial) => {
+    const finished = TERMINAL_TRIAL_STATUSES.includes(trial.status);
+    let cached = metric && finished ? src.curves.get(trial.id, trial.attempts, metric, maxPoints) : undefined;
+    // Cached before a rung it lacks was known (a median stop at a new iteration): read it again.
+    if (cached && !iterations.every((n) => n > (cached?.reports ?? 0) || n in (cached?.stepsAt ?? {}))) {
+      cached = undefined;
+    }
+    const [derived, attempts] = await Promise.all([
+      cached ?? readCurve(store, trial.id, metric, maxPoints, iterations),
+      store.listAttempts(trial.id),
+    ]);
+    if (metric && finished && !cached) src.curves.set(trial.id, trial.attempts, metric, maxPoints, derived);
+    const row = flatRow(toTrialRow(trial, derived.last, attempts), src, sweep);
+    return { row, curve: derived.curve, reports: derived.reports, stepsAt: derived.stepsAt };
+  });
+  let paramNames = shape.paramNames;
+  if (paramNames.length === 0) {
+    paramNames = [...new Set(perTrial.flatMap((t) => Object.keys(t.row.params)))];
+  }
+  return {
+    sweep: summary,
+    paramNames,
+    trials: perTrial.map((t) => t.row),
+    curves: perTrial.flatMap((t) => (t.curve ? [t.curve] : [])),
+    rungs: buildRungs(
+      shape.earlyTerminate,
+      perTrial.map((t) => ({ reports: t.reports, stepsAt: t.stepsAt })),
+      stopEvents,
+    ),
+    at,
+  };
+}
+
+export async function buildTrialSnapshot(
+  src: SnapshotSource,
+  trialId: string,
+  maxPoints: number,
+  logTail: string,
+): Promise<TrialSnapshot | null> {
+  const { store } = src;
+  const trial = await store.getTrial(trialId);
+  if (!trial) return null;
+  const sweep = await store.getSweep(trial.sweepId);
+  const [summaries, attempts, lineage] = await Promise.all([
+    store.getSummaries(trial.id),
+    store.listAttempts(trial.id),
+    store.lineage().getLineage(trial.id),
+  ]);
+  const curves = await mapLimit(summaries, READ_CONCURRENCY, async (s) =>
+    curveOf(trial.id, s.key, await store.getMetricHistory(trial.id, s.key), maxPoints),
+  );
+  const main = summaries.find((s) => s.key === sweep?.metricName);
+  let row = toTrialRow(trial, main ? { value: main.last, step: main.lastStep } : null, attempts);
+  if (sweep) row = flatRow(row, src, sweep);
+  const server = src.serverUrl();
+  return {
+    trial: row,
+    curves,
+    lineage: lineage ?? null,
+    reproduceCommand: `hyperfleet reproduce ${trial.id}${server ? ` --server ${server}` : ''}`,
+    logTail,
+  };
+}

@@ -1,0 +1,38 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * The attempt's `output.log` on the agent: the pod's log text and the executor's `[hyperfleet]` notices.
+ * The agent's LogTailer already follows this file into the live log stream (`hyperfleet logs -f`), as it
+ * does for local trials, so the executor never writes to the stream itself.
+ */
+export class AttemptLog {
+  private closed: Promise<void> | null = null;
+
+  private constructor(
+    readonly path: string,
+    private readonly stream: WriteStream,
+  ) {
+    // A full disk must not end the attempt: the log is best effort, like the runner's.
+    stream.on('error', () => {});
+  }
+
+  static async open(path: string): Promise<AttemptLog> {
+    await mkdir(dirname(path), { recursive: true });
+    return new AttemptLog(path, createWriteStream(path, { flags: 'a' }));
+  }
+
+  write(text: string): void {
+    if (!this.closed && text) this.stream.write(text);
+  }
+
+  notice(message: string): void {
+    this.write(`[hyperfleet] ${message}\n`);
+  }
+
+  close(): Promise<void> {
+    this.closed ??= new Promise((resolve) => this.stream.end(() => resolve()));
+    return this.closed;
+  }
+}
