@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInProcessTransport, type TrialJob } from '@hyperfleet/transport';
-import { buildJobManifest, createAgent, KubernetesExecutor } from '@hyperfleet/worker';
+import { createAgent } from '@hyperfleet/worker';
+import { buildJobManifest, KubernetesExecutor } from '@hyperfleet/worker/kubernetes';
 import { type FakeKubeApi, startFakeKubeApi } from '@hyperfleet/worker/testing';
 import { BatchV1Api, KubeConfig } from '@kubernetes/client-node';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildJobManifest } from '@hyperfleet/worker';
+import { buildJobManifest } from '@hyperfleet/worker/kubernetes';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 

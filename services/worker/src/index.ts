@@ -22,20 +22,6 @@ export {
 } from './controller-client';
 export { type BreakerOptions, DEFAULT_BREAKER, FailureBreaker, startFailure } from './failure-breaker';
 export { type GpuInfo, NVIDIA_SMI_ARGS, parseNvidiaSmiCsv } from './gpu-info';
-export {
-  createKubernetesExecutor,
-  type KubernetesExecutorFlags,
-} from './kubernetes/create-kubernetes-executor';
-export { type ExecTrialOptions, execTrialInPod } from './kubernetes/exec-trial';
-export { buildJobManifest, type JobTemplateOptions, type SecretRef } from './kubernetes/job-manifest';
-export { attemptSelector, jobNameOf, KUBE_ANNOTATIONS, KUBE_LABELS } from './kubernetes/kube-names';
-export {
-  type ExecutorBinding,
-  type GarbageReport,
-  KubernetesExecutor,
-  type KubernetesExecutorOptions,
-} from './kubernetes/kubernetes-executor';
-export { DEFAULT_START_BOUNDS, type StartBounds } from './kubernetes/pod-verdict';
 export { createLocalAgent, type LocalAgentMode, type LocalAgentOptions } from './local-agent';
 export { parseGpuList, queryGpus, resolveGpuSelection } from './nvidia-smi';
 export { type RunAgentResult, redisTransportFactory, runAgentProcess } from './run-agent';

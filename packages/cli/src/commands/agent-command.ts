@@ -1,10 +1,5 @@
-import {
-  type AgentOptions,
-  createKubernetesExecutor,
-  type KubernetesExecutor,
-  redisTransportFactory,
-  runAgentProcess,
-} from '@hyperfleet/worker';
+import { type AgentOptions, redisTransportFactory, runAgentProcess } from '@hyperfleet/worker';
+import type { KubernetesExecutor } from '@hyperfleet/worker/kubernetes';
 import { CliError, EXIT } from '../cli-error';
 import { fleetTimingFromEnv } from '../fleet/fleet-timing';
 
@@ -74,6 +69,7 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
         EXIT.usage,
       );
     }
+    const { createKubernetesExecutor } = await import('@hyperfleet/worker/kubernetes');
     executor = createKubernetesExecutor({
       serverUrl: options.serverUrl,
       pool: flags.pool,

@@ -55,7 +55,7 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
   agent
     .command('exec-trial')
     .description('inside a trial pod of the Kubernetes executor: run the attempt in $HYPERFLEET_TRIAL_JOB')
-    .action(async () => setExit(await (await import('@hyperfleet/worker')).execTrialInPod()));
+    .action(async () => setExit(await (await import('@hyperfleet/worker/kubernetes')).execTrialInPod()));
 
   agent
     .command('ls')

@@ -1,12 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
-import {
-  type DashboardServer,
-  type Logger,
-  nullMeter,
-  type RuntimeHooks,
-  SweepRunner,
-  startDashboardServer,
-} from '@hyperfleet/controller';
+import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
+import { type Logger, nullMeter, type RuntimeHooks, SweepRunner } from '@hyperfleet/controller/embedded';
 import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/scheduler';
 import { gridSize } from '@hyperfleet/search';
 import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
@@ -179,6 +173,7 @@ async function startEmbeddedDashboard(
   const origins = process.env.HYPERFLEET_DASHBOARD_ORIGINS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const { startDashboardServer } = await import('@hyperfleet/controller');
   return startDashboardServer({
     store,
     logs: transport.logs,
