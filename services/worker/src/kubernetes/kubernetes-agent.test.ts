@@ -63,6 +63,21 @@ afterEach(async () => {
   await work.cleanup();
 });
 
+/** A trial that logs a metric forever: it ends only when stopped, preempted or cancelled. */
+function endlessJob(sweepId: string, trialId: string) {
+  return {
+    sweepId,
+    trialId,
+    attempt: 1,
+    pool: 'default',
+    argv: [process.execPath, '-e', 'setInterval(() => console.log("loss=1"), 50)'],
+    params: {},
+    seed: 1,
+    cwd: tmpdir(),
+    killGraceMs: 200,
+  };
+}
+
 function newAgent() {
   const executor = new KubernetesExecutor({
     kubeConfig: api.kubeConfig(),
@@ -160,17 +175,7 @@ describe('agent --executor kubernetes (real Redis, fake API server, exec-trial i
     cleanups.push(stream.close);
     const { agent } = newAgent();
     await agent.start();
-    await controllerSide.queue.enqueue({
-      sweepId: sweep,
-      trialId: 't2',
-      attempt: 1,
-      pool: 'default',
-      argv: [process.execPath, '-e', 'setInterval(() => console.log("loss=1"), 50)'],
-      params: {},
-      seed: 1,
-      cwd: tmpdir(),
-      killGraceMs: 200,
-    });
+    await controllerSide.queue.enqueue(endlessJob(sweep, 't2'));
     const finished = await waitFor(() => finishedOf(stream.reports, 't2'), 20_000);
     expect(finished.result.outcome).toBe('lost');
     expect(finished.result.error).toMatch(/PreemptionByScheduler/);
@@ -187,17 +192,7 @@ describe('agent --executor kubernetes (real Redis, fake API server, exec-trial i
     cleanups.push(stream.close);
     const { agent } = newAgent();
     await agent.start();
-    await controllerSide.queue.enqueue({
-      sweepId: sweep,
-      trialId: 't3',
-      attempt: 1,
-      pool: 'default',
-      argv: [process.execPath, '-e', 'setInterval(() => console.log("loss=1"), 50)'],
-      params: {},
-      seed: 1,
-      cwd: tmpdir(),
-      killGraceMs: 200,
-    });
+    await controllerSide.queue.enqueue(endlessJob(sweep, 't3'));
     await waitFor(() => stream.of('t3').some((r) => r.type === 'metrics'), 20_000);
     await controllerSide.control.requestStop('t3');
     const finished = await waitFor(() => finishedOf(stream.reports, 't3'), 10_000);
