@@ -75,9 +75,6 @@ const MAX_CURVE_POINTS = 5000;
 const MAX_TRIAL_ROOMS = 32;
 const MAX_TAIL_CHARS = 64 * 1024;
 const MAX_CACHED_ROWS = 20_000;
-/** Re-reads after a change (see `rechecks`), this far apart. */
-const RECHECKS = 3;
-const RECHECK_MS = 1000;
 const INTEREST_TTL_MS = 10_000;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
@@ -100,8 +97,8 @@ function fail<T>(ack: Ack<T>, code: string, message: string): void {
  * - `hooks` go into the sweep runtime: metric batches are buffered per room and flushed every `flushMs` as
  *   columnar `metrics` batches, skipped for clients that are behind (see `markLagging`); trial and sweep state
  *   changes are coalesced per flush and sent reliably as full rows (`trial:update`, `sweep:update`,
- *   `sweeps:update`) built from the event's record and the store, and read again a little later (the sweep
- *   runner writes behind, so the store can trail the events by a unit of work).
+ *   `sweeps:update`) built from the event's record and the store (the runtime calls the hooks once the store has
+ *   saved what they announce).
  * - Only the replica that leads a sweep sees its hooks; with the Redis adapter its emits reach the sockets on
  *   every replica. Per-replica work (log tails, status polling) emits to local sockets only.
  * - A client joins a room, then gets the snapshot in the ack: deltas that arrive before the ack are as new as
@@ -124,16 +121,10 @@ export class DashboardGateway {
    */
   private readonly rows = new Map<string, TrialRowView>();
   private readonly patched = new Map<string, string>(); // trialId → sweepId: send the cached row
-  /** Trial records carried by events since the last flush (newer than what the store may hold yet). */
+  /** Trial records carried by events since the last flush (they save a read of the row). */
   private readonly eventRecords = new Map<string, TrialRecord>();
-  /**
-   * Rows and summaries are read again a little later: the sweep runner saves its writes at the end of a unit
-   * of work (write-behind), so a read right after an event can miss what the event announced.
-   */
-  private readonly rechecks = new Map<string, { sweepId: string; due: number; left: number }>();
-  private readonly sweepRechecks = new Map<string, { due: number; left: number }>();
   private readonly sentSweeps = new Map<string, string>();
-  /** Sweep records carried by `sweep.finished` since the last flush (the store may trail them). */
+  /** Sweep records carried by `sweep.finished` since the last flush. */
   private readonly sweepRecords = new Map<string, SweepRecord>();
   private readonly dirtySweeps = new Set<string>();
   private readonly tailers = new Map<string, LogTailer>();
@@ -350,12 +341,7 @@ export class DashboardGateway {
       const points = room.startsWith('sweep:') ? onlyKey(batch.points, this.metricOf.get(batch.sweepId)) : batch.points;
       if (points.step.length > 0) io.to(room).except(LAGGING_ROOM).emit('metrics', { sweepId: batch.sweepId, points });
     }
-    const idle =
-      this.dirtyTrials.size === 0 &&
-      this.dirtySweeps.size === 0 &&
-      this.patched.size === 0 &&
-      this.rechecks.size === 0 &&
-      this.sweepRechecks.size === 0;
+    const idle = this.dirtyTrials.size === 0 && this.dirtySweeps.size === 0 && this.patched.size === 0;
     if (this.flushing || idle) return;
     this.flushing = this.sendUpdates(io).finally(() => {
       this.flushing = null;
@@ -420,17 +406,9 @@ export class DashboardGateway {
 
   private async sendUpdates(io: DashboardServer): Promise<void> {
     try {
-      const now = Date.now();
       const dirty = [...this.dirtyTrials];
       const sweeps = new Set(this.dirtySweeps);
       const patched = [...this.patched].filter(([id]) => !this.dirtyTrials.has(id));
-      const due = [...this.rechecks].filter(([id, r]) => r.due <= now && !this.dirtyTrials.has(id));
-      for (const [id] of due) this.rechecks.delete(id);
-      for (const [id, r] of [...this.sweepRechecks]) {
-        if (r.due > now || sweeps.has(id)) continue;
-        this.sweepRechecks.delete(id);
-        sweeps.add(id);
-      }
       const records = new Map(this.eventRecords);
       this.dirtyTrials.clear();
       this.dirtySweeps.clear();
@@ -448,35 +426,22 @@ export class DashboardGateway {
           s ? [[s.id, s] as const] : [],
         ),
       );
-      const work = [
-        ...dirty.map(([trialId, sweepId]) => ({ trialId, sweepId, left: RECHECKS })),
-        ...due.map(([trialId, r]) => ({ trialId, sweepId: r.sweepId, left: r.left, recheck: true })),
-      ];
-      await mapLimit(work, 8, async (w: { trialId: string; sweepId: string; left: number; recheck?: boolean }) => {
-        const sweep = sweepRecords.get(w.sweepId) ?? (await store.getSweep(w.sweepId));
-        const trial = records.get(w.trialId) ?? (await store.getTrial(w.trialId));
+      await mapLimit(dirty, 8, async ([trialId, sweepId]: [string, string]) => {
+        const sweep = sweepRecords.get(sweepId) ?? (await store.getSweep(sweepId));
+        const trial = records.get(trialId) ?? (await store.getTrial(trialId));
         if (!sweep || !trial) return;
         this.metricOf.set(sweep.id, sweep.metricName);
         const row: TrialRowView = await trialRow(this.src, sweep, trial);
-        const prev = this.rows.get(w.trialId);
-        const again = () => {
-          if (w.left > 0)
-            this.rechecks.set(w.trialId, { sweepId: w.sweepId, due: Date.now() + RECHECK_MS, left: w.left - 1 });
-        };
-        // The store may not have saved the newest state yet (the runner writes behind): never step back.
-        if (prev && !records.has(w.trialId) && stage(row.status) < stage(prev.status)) return again();
-        if (w.recheck && prev && JSON.stringify(row) === JSON.stringify(prev)) {
-          return row.agentId === null && row.status === 'running' ? again() : undefined;
-        }
+        const prev = this.rows.get(trialId);
+        // Updates of one trial go out one flush at a time; a row never steps back in its life.
+        if (prev && !records.has(trialId) && stage(row.status) < stage(prev.status)) return;
         this.remember(row);
-        io.to([sweepRoom(w.sweepId), trialRoom(w.trialId)]).emit('trial:update', row);
-        if (!w.recheck) again();
+        io.to([sweepRoom(sweepId), trialRoom(trialId)]).emit('trial:update', row);
       });
       for (const sweep of sweepRecords.values()) {
         const view = await sweepSummary(this.src, sweep);
         const json = JSON.stringify(view);
-        const fresh = this.dirtySweepsSent(sweep.id, json);
-        if (!fresh) continue;
+        if (!this.changedSince(sweep.id, json)) continue;
         this.lastStatus.set(sweep.id, statusKey(view));
         io.to(sweepRoom(sweep.id)).emit('sweep:update', view);
         io.to(SWEEPS_ROOM).emit('sweeps:update', view);
@@ -486,11 +451,8 @@ export class DashboardGateway {
     }
   }
 
-  /** Records the summary sent for a sweep and schedules a re-read; false when nothing changed since the last. */
-  private dirtySweepsSent(sweepId: string, json: string): boolean {
-    const r = this.sweepRechecks.get(sweepId);
-    const left = r ? r.left : RECHECKS;
-    if (left > 0) this.sweepRechecks.set(sweepId, { due: Date.now() + RECHECK_MS, left: r ? left - 1 : left });
+  /** Records the summary sent for a sweep; false when it equals the last one sent. */
+  private changedSince(sweepId: string, json: string): boolean {
     if (this.sentSweeps.get(sweepId) === json) return false;
     this.sentSweeps.set(sweepId, json);
     while (this.sentSweeps.size > MAX_CACHED_ROWS) this.sentSweeps.delete(this.sentSweeps.keys().next().value!);
