@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { cpuMeter, describeCpu } from './cpu-meter';
 import { exitedOk, flag, printTable, startFleetEnv, startWorkerProcess, submitSweep, waitForSweep } from './fleet-env';
 
 const QUICK = flag('quick', 'false') === 'true';
@@ -28,7 +29,7 @@ const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
 const STORE_TIMING = flag('store-timing', 'false') === 'true';
 const SPLIT = flag('split', 'false') === 'true';
 
-async function fleetRun(): Promise<{ seconds: number; finished: number; status: string }> {
+async function fleetRun(): Promise<{ seconds: number; finished: number; status: string; cpu: string }> {
   const env = await startFleetEnv({
     redisUrl: REDIS_URL,
     pgUrl: PG_URL,
@@ -39,16 +40,20 @@ async function fleetRun(): Promise<{ seconds: number; finished: number; status: 
     agentsInChild: SPLIT,
   });
   try {
+    const meter = cpuMeter(() => env.agentsPid);
     const t0 = performance.now();
     const sweepId = await submitSweep(env, TRIALS, PARALLEL);
     const status = await waitForSweep(env, sweepId, 600_000);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = describeCpu(meter.stop(), TRIALS);
     const counts = await env.store.countTrials(sweepId);
-    return { seconds, finished: counts.succeeded, status };
+    return { seconds, finished: counts.succeeded, status, cpu };
   } finally {
     await env.close();
   }
 }
+
+let rawCpu = '';
 
 async function rawBullmq(): Promise<number> {
   const prefix = `hf-bench-raw-${randomUUID().slice(0, 8)}`;
@@ -75,9 +80,11 @@ async function rawBullmq(): Promise<number> {
       jobs: TRIALS,
     });
     try {
+      const meter = cpuMeter(() => child.pid);
       const t0 = performance.now();
       await queue.addBulk(jobs);
       await child.nextLine('done');
+      rawCpu = describeCpu(meter.stop(), TRIALS);
       return (performance.now() - t0) / 1000;
     } finally {
       await child.stop();
@@ -98,9 +105,11 @@ async function rawBullmq(): Promise<number> {
   try {
     for (const w of workers) void w.run();
     await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const meter = cpuMeter();
     const t0 = performance.now();
     await queue.addBulk(jobs);
     await all;
+    rawCpu = describeCpu(meter.stop(), TRIALS);
     return (performance.now() - t0) / 1000;
   } finally {
     await Promise.all(workers.map((w) => w.close()));
@@ -140,5 +149,6 @@ printTable(
     ],
   ],
 );
+console.log(`\nraw ${rawCpu}\nhyperfleet ${fleet.cpu}`);
 console.log(`\nratio fleet / raw: ${(fleetRate / rawRate).toFixed(2)} (target ≥ 0.5)`);
 process.exit(0);

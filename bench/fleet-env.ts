@@ -55,6 +55,8 @@ export interface FleetEnv {
   store: TrackingStore;
   transport: Transport;
   agents: Agent[];
+  /** The agents' process with `agentsInChild`. */
+  agentsPid: number | undefined;
   /** Fetches the API as admin; throws on a non-2xx answer. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
@@ -157,16 +159,29 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
     rmSync(workDir, { recursive: true, force: true });
   };
 
-  return { url, prefix, schema, redisUrl: opts.redisUrl, ctl, store, transport, agents, api, close };
+  return {
+    url,
+    prefix,
+    schema,
+    redisUrl: opts.redisUrl,
+    ctl,
+    store,
+    transport,
+    agents,
+    agentsPid: child?.pid,
+    api,
+    close,
+  };
 }
 
 /** A process running `bench/fleet-dispatch-workers.ts <mode> <settings>`; resolves once it printed `ready`. */
 export async function startWorkerProcess(
   mode: 'agents' | 'raw',
   settings: Record<string, unknown>,
-): Promise<{ nextLine: (line: string) => Promise<void>; stop: () => Promise<void> }> {
+): Promise<{ pid: number | undefined; nextLine: (line: string) => Promise<void>; stop: () => Promise<void> }> {
   const script = join(import.meta.dirname, 'fleet-dispatch-workers.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, mode, JSON.stringify(settings)], {
+  // The same node flags as this process (`--import tsx`, and `--cpu-prof` when profiling the bench).
+  const child = spawn(process.execPath, [...process.execArgv, script, mode, JSON.stringify(settings)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -185,6 +200,7 @@ export async function startWorkerProcess(
   };
   await nextLine('ready');
   return {
+    pid: child.pid,
     nextLine,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -162,9 +162,14 @@ describe('runTrial: stdout metrics', () => {
       console.error('stderr after the cap');
       console.log('done=1');
     `;
-    const result = await runTrial(trialOptions(root, { argv: nodeScript(script), logMaxBytes: 1000 }));
+    const live: Buffer[] = [];
+    const result = await runTrial(
+      trialOptions(root, { argv: nodeScript(script), logMaxBytes: 1000, onOutput: (chunk) => live.push(chunk) }),
+    );
     expect(result.finalMetrics).toEqual({ done: 1 });
     const log = readFileSync(result.logPath, 'utf8');
+    // The live copy (the agent's log stream) is exactly the file, cap and notice included.
+    expect(Buffer.concat(live).toString('utf8')).toBe(log);
     expect(log.startsWith('noise line 0 ')).toBe(true);
     expect(log.match(/reached its 1000-byte cap/g)).toHaveLength(1);
     expect(log).not.toContain('stderr after the cap');

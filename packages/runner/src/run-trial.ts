@@ -44,7 +44,7 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   try {
     if (opts.metrics?.regex !== undefined) regex = compileMetricsRegex(opts.metrics.regex);
     await prepareTrialDir(opts, paths);
-    sink = await LogSink.open(paths.logPath, opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES);
+    sink = await LogSink.open(paths.logPath, opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, opts.onOutput);
   } catch (error) {
     return result({ outcome: 'spawn-error', error: `cannot prepare trial: ${(error as Error).message}` });
   }

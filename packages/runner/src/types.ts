@@ -25,6 +25,11 @@ export interface RunTrialOptions {
   /** Cap for the stdout+stderr log file in bytes. Default 50 MiB. */
   logMaxBytes?: number;
   metrics?: MetricsCollection;
+  /**
+   * Called with every chunk written to output.log (stdout+stderr and the runner's notices, capped like the
+   * file), as it is written: a live copy without following the file.
+   */
+  onOutput?: (chunk: Buffer) => void;
   /** Called with batches of parsed points, in order, as they arrive. */
   onMetrics?: (points: ParsedMetric[]) => void;
   /** Abort = stop the trial (SIGTERM to the process group, SIGKILL after killGraceMs). */

@@ -23,7 +23,7 @@ import {
 import { DEFAULT_BREAKER, FailureBreaker } from './failure-breaker';
 import type { GpuInfo } from './gpu-info';
 import { GpuSampler } from './gpu-sampler';
-import { LogTailer } from './log-tailer';
+import { LiveLog } from './live-log';
 import { queryGpus, resolveGpuSelection } from './nvidia-smi';
 import { describeWorkspaceError, openPinnedWorkspace, type PinnedWorkspace } from './pinned-workspace';
 import { type Slot, SlotPool } from './slot-pool';
@@ -404,16 +404,13 @@ class HyperfleetAgent implements Agent {
       if (this.closing) this.stopRun(run, 'close');
 
       const trialDir = this.opts.local?.trialDir?.(job) ?? join(workDir, job.sweepId, key);
-      // Embedded without a dashboard: nobody tails the stream, and output.log is on this disk already.
-      const tailer =
+      // Embedded without a dashboard: nobody reads the stream, and output.log is on this disk already.
+      const liveLog =
         this.opts.local && !this.opts.local.streamLogs
           ? null
-          : new LogTailer(join(trialDir, 'output.log'), (text) => transport.logs.append(job.trialId, text));
+          : new LiveLog((text) => transport.logs.append(job.trialId, text));
       const where = slot.gpu === null ? `slot ${slot.index}` : `slot ${slot.index}, GPU ${slot.gpu}`;
-      await transport.logs
-        .append(job.trialId, `[hyperfleet] attempt ${job.attempt} on agent ${this.agentId} (${where})\n`)
-        .catch(() => {});
-      tailer?.start();
+      liveLog?.write(`[hyperfleet] attempt ${job.attempt} on agent ${this.agentId} (${where})\n`);
       let result: AttemptResult;
       try {
         const options: RunTrialOptions = {
@@ -428,6 +425,7 @@ class HyperfleetAgent implements Agent {
           timeoutMs: job.timeoutMs,
           killGraceMs: job.killGraceMs,
           metrics: job.metrics,
+          ...(liveLog ? { onOutput: (chunk: Buffer) => liveLog.write(chunk) } : {}),
           onMetrics: (points) => reporter.addPoints(points),
           signal: run.abort.signal,
           gpus: this.trialGpus(job, slot),
@@ -435,7 +433,7 @@ class HyperfleetAgent implements Agent {
         const executor = this.opts.executor;
         result = executor ? await executor.runAttempt(job, options) : await (this.opts.runTrial ?? runTrial)(options);
       } finally {
-        await tailer?.stop();
+        await liveLog?.close();
       }
       const report = this.toFinished(run, result);
       if (reporter.droppedPoints > 0) {

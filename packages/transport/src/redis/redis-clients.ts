@@ -42,7 +42,7 @@ export async function closeClient(client: Redis, timeoutMs: number): Promise<voi
   }
 }
 
-/** Connection options for a BullMQ Worker/QueueEvents that BullMQ creates, owns and closes itself. */
+/** Connection options for a BullMQ Worker that BullMQ creates, owns and closes itself. */
 export function blockingConnection(o: { url: string }, role: string): BullRedisOptions {
   return {
     url: o.url,

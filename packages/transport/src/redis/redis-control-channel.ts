@@ -3,6 +3,7 @@ import { once } from '../close-all';
 import { assertId } from '../names';
 import type { Closeable, ControlChannel } from '../ports';
 import { TransportError } from '../transport-error';
+import { Coalescer } from './coalescer';
 import { closeClient, createClient, reportErrors } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
 
@@ -14,6 +15,15 @@ export class RedisControlChannel implements ControlChannel {
   private readonly handlers = new Set<(trialId: string) => void>();
   private subscriber: Redis | undefined;
   private closed = false;
+  // Every trial start checks its key: the checks of one burst are one EXISTS … round trip.
+  private readonly checks = new Coalescer<string, boolean>(async (keys) => {
+    const pipeline = this.client().pipeline();
+    for (const key of keys) pipeline.exists(key);
+    return ((await pipeline.exec()) ?? []).map(([error, n]) => {
+      if (error) throw error;
+      return n === 1;
+    });
+  });
 
   constructor(
     private readonly o: ResolvedRedisOptions,
@@ -41,7 +51,7 @@ export class RedisControlChannel implements ControlChannel {
   async isStopRequested(trialId: string): Promise<boolean> {
     if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the Redis control channel is closed');
     assertId('trial id', trialId);
-    return (await this.client().exists(this.stopKey(trialId))) === 1;
+    return this.checks.add(this.stopKey(trialId));
   }
 
   onStop(handler: (trialId: string) => void): Closeable {

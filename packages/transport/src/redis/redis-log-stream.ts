@@ -3,6 +3,7 @@ import { splitChunk } from '../in-process/in-process-logs';
 import { assertId } from '../names';
 import type { LogStream } from '../ports';
 import { TransportError } from '../transport-error';
+import { Coalescer } from './coalescer';
 import { closeClient, createClient } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
 
@@ -15,6 +16,8 @@ export class RedisLogStream implements LogStream {
   private readonly busy = new Set<Redis>();
   private readonly queued: Array<(c: Redis) => void> = [];
   private closed = false;
+  // Appends of one burst (many trials' output) go out in one round trip.
+  private readonly appends = new Coalescer<{ trialId: string; chunk: string }, undefined>((items) => this.send(items));
 
   constructor(
     private readonly o: ResolvedRedisOptions,
@@ -33,12 +36,21 @@ export class RedisLogStream implements LogStream {
     this.assertOpen();
     assertId('trial id', trialId);
     if (chunk.length === 0) return;
-    const key = this.key(trialId);
-    const m = this.client().multi();
-    for (const text of splitChunk(chunk, this.o.logs.maxChunkChars)) {
-      m.xadd(key, 'MAXLEN', '~', this.o.logs.maxChunksPerTrial, '*', 'c', text);
+    await this.appends.add({ trialId, chunk });
+  }
+
+  private async send(items: Array<{ trialId: string; chunk: string }>): Promise<undefined[]> {
+    const pipeline = this.client().pipeline();
+    for (const { trialId, chunk } of items) {
+      const key = this.key(trialId);
+      for (const text of splitChunk(chunk, this.o.logs.maxChunkChars)) {
+        pipeline.xadd(key, 'MAXLEN', '~', this.o.logs.maxChunksPerTrial, '*', 'c', text);
+      }
+      pipeline.pexpire(key, this.o.logs.ttlMs);
     }
-    await m.pexpire(key, this.o.logs.ttlMs).exec();
+    const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
+    if (failed) throw failed[0];
+    return items.map(() => undefined);
   }
 
   async read(trialId: string, cursor: string, blockMs?: number): Promise<{ chunks: string[]; cursor: string }> {

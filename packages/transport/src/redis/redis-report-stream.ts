@@ -4,12 +4,15 @@ import { assertId } from '../names';
 import type { AgentReport, Closeable, ReportStream } from '../ports';
 import { TransportError } from '../transport-error';
 import { decodeReports, encodeReports } from '../wire-codec';
+import { Coalescer } from './coalescer';
 import { closeClient, createClient, reportErrors } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
 
 /** One consumer group per sweep stream: controller replicas share it, each batch goes to one of them. */
 export const REPORT_GROUP = 'controller';
 const FIELD = 'r';
+/** Publishes that go out together share a stream entry up to this many metric points. */
+const POINTS_PER_ENTRY = 10_000;
 
 type Entry = [id: string, fields: string[]];
 
@@ -28,14 +31,18 @@ function sleep(ms: number, signal: { wake?: () => void }): Promise<void> {
 }
 
 /**
- * Reports on `${prefix}:reports:${sweepId}`. One stream entry per `publish` call, holding the JSON array:
- * agents already batch (by count and time), so one XADD per batch is one round trip, keeps a batch atomic
- * and in order, and makes acks per batch instead of per point. Consumed with XREADGROUP on a dedicated
- * blocking connection, acknowledged after the handler resolves, trimmed up to what the group has acknowledged.
+ * Reports on `${prefix}:reports:${sweepId}`. A stream entry holds a JSON array of reports: the publishes
+ * of one burst (every trial of every agent slot on this connection) go out as one entry per sweep, in one
+ * round trip, so a batch stays atomic and in order and acks are per burst, not per report. Consumed with
+ * XREADGROUP on a dedicated blocking connection, acknowledged after the handler resolves, trimmed up to what
+ * the group has acknowledged.
  */
 export class RedisReportStream implements ReportStream {
   private readonly subs = new Set<Closeable>();
   private closed = false;
+  private readonly publishes = new Coalescer<{ sweepId: string; reports: AgentReport[] }, undefined>((items) =>
+    this.send(items),
+  );
 
   constructor(
     private readonly o: ResolvedRedisOptions,
@@ -50,13 +57,35 @@ export class RedisReportStream implements ReportStream {
     if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the Redis report stream is closed');
     assertId('sweep id', sweepId);
     if (reports.length === 0) return;
-    const key = this.key(sweepId);
-    // MAXLEN is only a safety cap for a stream nobody consumes; the consumer trims what it acknowledged.
-    await this.client()
-      .multi()
-      .xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, encodeReports(reports))
-      .pexpire(key, this.o.reports.ttlMs)
-      .exec();
+    await this.publishes.add({ sweepId, reports });
+  }
+
+  private async send(items: Array<{ sweepId: string; reports: AgentReport[] }>): Promise<undefined[]> {
+    // Per sweep, entries of at most POINTS_PER_ENTRY points (a lone bigger publish keeps its own entry).
+    const entries = new Map<string, Array<{ reports: AgentReport[]; points: number }>>();
+    for (const { sweepId, reports } of items) {
+      const list = entries.get(sweepId) ?? [];
+      entries.set(sweepId, list);
+      const points = pointsIn(reports);
+      const last = list[list.length - 1];
+      if (last && last.points + points <= POINTS_PER_ENTRY) {
+        last.reports.push(...reports);
+        last.points += points;
+      } else list.push({ reports: [...reports], points });
+    }
+    const pipeline = this.client().pipeline();
+    for (const [sweepId, list] of entries) {
+      const key = this.key(sweepId);
+      // MAXLEN is only a safety cap for a stream nobody consumes; the consumer trims what it acknowledged.
+      for (const entry of list) {
+        pipeline.xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, encodeReports(entry.reports));
+      }
+      pipeline.pexpire(key, this.o.reports.ttlMs);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0];
+    return items.map(() => undefined);
   }
 
   subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable {
@@ -211,6 +240,12 @@ export class RedisReportStream implements ReportStream {
     this.closed = true;
     await Promise.allSettled([...this.subs].map((s) => s.close()));
   }
+}
+
+function pointsIn(reports: AgentReport[]): number {
+  let n = 0;
+  for (const r of reports) n += r.type === 'metrics' ? r.points.length : 1;
+  return n;
 }
 
 /** The smallest stream id greater than `id` ("ms-seq"). */

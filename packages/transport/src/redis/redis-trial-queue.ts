@@ -1,10 +1,11 @@
-import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeAll, once } from '../close-all';
-import { type LostAttempt, lostCauseOf, STALLED_REASON } from '../lost-attempt';
+import { type LostAttempt, lostCauseOf } from '../lost-attempt';
 import { assertAttempt, assertId, assertJob, assertPoolName } from '../names';
 import { type Closeable, type JobState, jobIdOf, type TrialJob, type TrialQueue } from '../ports';
 import { TransportError } from '../transport-error';
+import { LostEventReader } from './lost-event-reader';
 import { blockingConnection, reportErrors } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
 
@@ -34,7 +35,7 @@ function parseJobId(id: string): { trialId: string; attempt: number } | undefine
 export class RedisTrialQueue implements TrialQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly watchers = new Set<(lost: LostAttempt) => void>();
-  private readonly watched = new Map<string, { events: QueueEvents; checker: Worker }>();
+  private readonly watched = new Map<string, { events: LostEventReader; checker: Worker }>();
   private rescanTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -193,20 +194,11 @@ export class RedisTrialQueue implements TrialQueue {
   private watchPool(pool: string): void {
     if (this.watched.has(pool) || this.closed) return;
     const prefix = bullPrefixOf(this.o.prefix);
-    // Connection options (not instances): BullMQ then owns these blocking connections and closes them.
-    const events = new QueueEvents(pool, {
-      connection: blockingConnection(this.o, `events-${pool}`),
-      prefix,
-      // From now, not from whenever the blocking read gets going: no event between watchLost() and then is missed.
-      lastEventId: `${Date.now()}-0`,
-    });
-    events.on('error', reportErrors(this.o.onError, `queue events ${pool}`));
-    events.on('stalled', ({ jobId }) => this.emit(pool, jobId, STALLED_REASON));
-    events.on('failed', ({ jobId, failedReason }) => {
-      // The stalled event already reported this one; the deferred failure is the same loss seen again.
-      if (failedReason !== STALLED_REASON) this.emit(pool, jobId, failedReason);
-    });
+    const events = new LostEventReader(this.o, `${prefix}:${pool}:events`, `events-${pool}`, (jobId, reason) =>
+      this.emit(pool, jobId, reason),
+    );
     // Agents run the stalled check too, but when every agent of a pool is dead only this one is left to run it.
+    // Connection options (not an instance): BullMQ then owns this connection and closes it.
     const checker = new Worker(pool, null, {
       connection: blockingConnection(this.o, `stalled-check-${pool}`),
       prefix,

@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 
 /**
  * The attempt's `output.log` on the agent: the pod's log text and the executor's `[hyperfleet]` notices.
- * The agent's LogTailer already follows this file into the live log stream (`hyperfleet logs -f`), as it
- * does for local trials, so the executor never writes to the stream itself.
+ * Like the runner's log, it hands what it writes to the attempt's `onOutput`, which the agent sends to the
+ * live log stream (`hyperfleet logs -f`), so the executor never writes to the stream itself.
  */
 export class AttemptLog {
   private closed: Promise<void> | null = null;
@@ -13,18 +13,22 @@ export class AttemptLog {
   private constructor(
     readonly path: string,
     private readonly stream: WriteStream,
+    private readonly tap: ((chunk: Buffer) => void) | undefined,
   ) {
     // A full disk must not end the attempt: the log is best effort, like the runner's.
     stream.on('error', () => {});
   }
 
-  static async open(path: string): Promise<AttemptLog> {
+  static async open(path: string, tap?: (chunk: Buffer) => void): Promise<AttemptLog> {
     await mkdir(dirname(path), { recursive: true });
-    return new AttemptLog(path, createWriteStream(path, { flags: 'a' }));
+    return new AttemptLog(path, createWriteStream(path, { flags: 'a' }), tap);
   }
 
   write(text: string): void {
-    if (!this.closed && text) this.stream.write(text);
+    if (this.closed || !text) return;
+    const chunk = Buffer.from(text);
+    this.tap?.(chunk);
+    this.stream.write(chunk);
   }
 
   notice(message: string): void {

@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { FileFollower, runTrial, type TrialResult } from '@hyperfleet/runner';
+import { runTrial, type TrialResult } from '@hyperfleet/runner';
 import { createRedisTransport, type ReportStream } from '@hyperfleet/transport';
 import { ControllerClient } from '../controller-client';
 import { describeWorkspaceError, openPinnedWorkspace, type PinnedWorkspace } from '../pinned-workspace';
@@ -112,33 +112,23 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
     }
     const trialDir = join(workDir, 'trial');
     await mkdir(trialDir, { recursive: true });
-    // The runner writes the trial's output to output.log; echoing it makes it the pod's log.
-    const echo = new FileFollower(
-      join(trialDir, 'output.log'),
-      { onData: (chunk) => out.write(chunk) },
-      { pollMs: 100 },
-    );
-    echo.start();
-    let result: TrialResult;
-    try {
-      result = await runTrial({
-        sweepId: job.sweepId,
-        trialId: job.trialId,
-        argv: job.argv,
-        cwd,
-        ...(job.env ? { env: job.env } : {}),
-        params: job.params,
-        seed: job.seed,
-        trialDir,
-        ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
-        ...(job.killGraceMs === undefined ? {} : { killGraceMs: job.killGraceMs }),
-        ...(job.metrics ? { metrics: job.metrics } : {}),
-        onMetrics: (points) => reporter.addPoints(points),
-        signal: abort.signal,
-      });
-    } finally {
-      await echo.stop();
-    }
+    // What the runner writes to output.log, echoed, is the pod's log.
+    const result: TrialResult = await runTrial({
+      sweepId: job.sweepId,
+      trialId: job.trialId,
+      argv: job.argv,
+      cwd,
+      ...(job.env ? { env: job.env } : {}),
+      params: job.params,
+      seed: job.seed,
+      trialDir,
+      ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
+      ...(job.killGraceMs === undefined ? {} : { killGraceMs: job.killGraceMs }),
+      ...(job.metrics ? { metrics: job.metrics } : {}),
+      onOutput: (chunk) => out.write(chunk),
+      onMetrics: (points) => reporter.addPoints(points),
+      signal: abort.signal,
+    });
     // Every point is in the stream before the pod ends, so before the agent publishes `finished`.
     await reporter.flush();
     if (reporter.droppedPoints > 0) {

@@ -189,7 +189,7 @@ export class KubernetesExecutor implements AttemptExecutor {
   }
 
   private async runAttemptOnce(job: TrialJob, opts: RunTrialOptions, started: number): Promise<AttemptResult> {
-    const log = await AttemptLog.open(join(opts.trialDir, 'output.log'));
+    const log = await AttemptLog.open(join(opts.trialDir, 'output.log'), opts.onOutput);
     const end = (result: Partial<PodResult> & Pick<PodResult, 'outcome'>): AttemptResult => ({
       exitCode: null,
       signal: null,

@@ -1,0 +1,71 @@
+/**
+ * CPU seconds spent by each process group during a bench phase (Linux /proc): this process, the worker
+ * child (if any), redis-server and every postgres process alive at the end (backends included, so read it
+ * before connections close). On a 2-core machine the whole system's CPU is the budget, so this says which
+ * part of the pipeline spends it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICK = 100; // USER_HZ on Linux
+
+interface Groups {
+  [group: string]: number;
+}
+
+interface Spent {
+  controller: number;
+  workers: number;
+  redis: number;
+  postgres: number;
+}
+
+function processes(): Array<{ pid: number; comm: string; seconds: number }> {
+  const out: Array<{ pid: number; comm: string; seconds: number }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // fields[11], [12] = utime, stime (the 14th and 15th of the whole line)
+      out.push({ pid: Number(name), comm, seconds: (Number(fields[11]) + Number(fields[12])) / TICK });
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return out;
+}
+
+function snapshot(childPid: () => number | undefined): Spent {
+  const groups: Spent = { controller: 0, workers: 0, redis: 0, postgres: 0 };
+  const child = childPid();
+  for (const p of processes()) {
+    if (p.pid === process.pid) groups.controller = p.seconds;
+    else if (p.pid === child) groups.workers = p.seconds;
+    else if (p.comm === 'redis-server') groups.redis += p.seconds;
+    else if (p.comm === 'postgres') groups.postgres += p.seconds;
+  }
+  return groups;
+}
+
+/** Starts measuring; `stop()` returns CPU seconds per group since `start`. */
+export function cpuMeter(childPid: () => number | undefined = () => undefined): { stop(): Groups } {
+  const before = snapshot(childPid);
+  return {
+    stop() {
+      const after = snapshot(childPid);
+      const spent: Groups = {};
+      for (const k of Object.keys(after) as Array<keyof Spent>) spent[k] = after[k] - before[k];
+      return spent;
+    },
+  };
+}
+
+export function describeCpu(spent: Groups, units: number): string {
+  const total = Object.values(spent).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(spent)
+    .filter(([, s]) => s > 0)
+    .map(([k, s]) => `${k} ${((s * 1000) / units).toFixed(2)}`);
+  return `CPU ms per trial: ${parts.join(', ')}; total ${((total * 1000) / units).toFixed(2)}`;
+}
