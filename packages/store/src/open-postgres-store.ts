@@ -1,7 +1,8 @@
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { StoreDatabase } from './db-schema';
 import { migrateToLatest } from './migrations';
+import { savePostgresBatch } from './postgres-batch-writer';
 import { PostgresMetricWriter } from './postgres-metric-writer';
 import { SqlTrackingStore } from './sql-tracking-store';
 import type { ConstraintKind, StoreBackend } from './store-backend';
@@ -75,12 +76,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sql
     db: kysely,
     jsonParsed: true,
     writeMetrics: (batches) => writer.write(batches),
+    saveBatch: (rows) => savePostgresBatch(pool, rows),
     atomically: async (queries: readonly CompiledQuery[]) => {
-      const one = asOneStatement(queries);
-      if (one) {
-        await kysely.executeQuery(one);
-        return;
-      }
       await kysely.transaction().execute(async (trx) => {
         for (const q of queries) await trx.executeQuery(q);
       });
@@ -89,28 +86,6 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sql
     destroy,
   };
   return new SqlTrackingStore(backend, schema === 'public' ? where : `${where} (schema ${schema})`);
-}
-
-/** Postgres's limit on bound parameters per statement is 65,535. */
-const MAX_PARAMETERS = 60_000;
-
-/**
- * Several INSERTs as one statement (`WITH q0 AS (INSERT …), q1 AS (INSERT …) SELECT 1`): atomic like a
- * transaction, but one round trip instead of BEGIN + each insert + COMMIT, which is what the scheduler's batch
- * save waits on. Null when the queries are not all INSERTs or would bind too many parameters.
- */
-function asOneStatement(queries: readonly CompiledQuery[]): CompiledQuery | null {
-  if (queries.length < 2 || !queries.every((q) => /^insert\s/i.test(q.sql))) return null;
-  if (queries.reduce((n, q) => n + q.parameters.length, 0) > MAX_PARAMETERS) return null;
-  const parts: string[] = [];
-  const parameters: unknown[] = [];
-  for (const [i, q] of queries.entries()) {
-    const offset = parameters.length;
-    // Kysely binds every value as $n (no literals in the SQL text), so renumbering the placeholders is safe.
-    parts.push(`q${i} as (${q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)} returning 1)`);
-    parameters.push(...q.parameters);
-  }
-  return CompiledQuery.raw(`with ${parts.join(', ')} select 1`, parameters);
 }
 
 /** `postgres://user@host:port/db` — never the password, for messages and logs. */

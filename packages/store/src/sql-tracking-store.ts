@@ -359,6 +359,17 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   async saveBatch(batch: StoreBatch): Promise<void> {
+    const what = 'a batch of trials, attempts and events';
+    const save = this.backend.saveBatch;
+    if (save) {
+      const rows = {
+        trials: batch.trials.map(trialRow),
+        attempts: batch.attempts.map(attemptRow),
+        events: batch.events.map(eventRow),
+      };
+      await this.guard(what, () => save(rows));
+      return;
+    }
     const db = this.db;
     const queries: CompiledQuery[] = [];
     for (const rows of chunks(batch.trials.map(trialRow), BATCH_ROWS)) {
@@ -407,7 +418,7 @@ export class SqlTrackingStore implements TrackingStore {
       queries.push(db.insertInto('events').values(rows).compile());
     }
     if (queries.length === 0) return;
-    await this.guard('a batch of trials, attempts and events', () => this.backend.atomically(queries));
+    await this.guard(what, () => this.backend.atomically(queries));
   }
 
   async listEvents(filter: EventFilter = {}): Promise<EventRecord[]> {

@@ -689,6 +689,28 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         await store.saveBatch({ trials: [], attempts: [], events: [] });
       });
 
+      it('keeps awkward text intact: quotes, backslashes, braces, commas, newlines, unicode, infinities', async () => {
+        await store.createSweep(sweepRecord('s'));
+        const odd = 'a "quoted", {braced} \\ back\\slash\nnew line, NULL, ünïcødé 🚀';
+        const trial = trialRecord('s-odd', 's', 0, {
+          params: { 'lr "x"': odd, nested: { list: [1, '{2}', null] }, empty: '' },
+          command: ['python', 'train.py', '--name', odd, ''],
+          status: 'failed',
+          reason: odd,
+          signal: 'SIGTERM',
+          metricValue: Number.NEGATIVE_INFINITY,
+        });
+        await store.saveBatch({
+          trials: [trial],
+          attempts: [],
+          events: [{ at: 1, sweepId: 's', trialId: 's-odd', type: 'note', actor: odd, data: { text: odd } }],
+        });
+        expect(await store.getTrial('s-odd')).toEqual(trial);
+        expect((await store.listEvents({ trialId: 's-odd' })).map((e) => [e.actor, e.data])).toEqual([
+          [odd, { text: odd }],
+        ]);
+      });
+
       it('saves a new trial together with its first attempt and events', async () => {
         await store.createSweep(sweepRecord('s'));
         const attempt = {
