@@ -5,6 +5,7 @@ import { type LostAttempt, lostCauseOf } from '../lost-attempt';
 import { assertAttempt, assertId, assertJob, assertPoolName } from '../names';
 import { type Closeable, type JobState, jobIdOf, type TrialJob, type TrialQueue } from '../ports';
 import { TransportError } from '../transport-error';
+import { Coalescer } from './coalescer';
 import { LostEventReader } from './lost-event-reader';
 import { blockingConnection, reportErrors } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
@@ -38,6 +39,14 @@ export class RedisTrialQueue implements TrialQueue {
   private readonly watched = new Map<string, { events: LostEventReader; checker: Worker }>();
   private rescanTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly stateReads = new Coalescer<string, Array<string | null>>(async (keys) => {
+    const pipeline = this.client().pipeline();
+    for (const key of keys) pipeline.hmget(key, 'timestamp', 'finishedOn', 'failedReason', 'defa', 'processedOn');
+    return ((await pipeline.exec()) ?? []).map(([error, fields]) => {
+      if (error) throw error;
+      return fields as Array<string | null>;
+    });
+  });
 
   constructor(
     private readonly o: ResolvedRedisOptions,
@@ -81,7 +90,9 @@ export class RedisTrialQueue implements TrialQueue {
     const byPool = new Map<string, TrialJob[]>();
     for (const job of jobs) {
       assertJob(job);
-      byPool.set(job.pool, [...(byPool.get(job.pool) ?? []), job]);
+      const same = byPool.get(job.pool);
+      if (same) same.push(job);
+      else byPool.set(job.pool, [job]);
     }
     await Promise.all(
       [...byPool].map(([pool, poolJobs]) =>
@@ -113,26 +124,27 @@ export class RedisTrialQueue implements TrialQueue {
     }
   }
 
+  /**
+   * Read from the job's hash rather than with BullMQ's getJob + getState (two round trips each): the
+   * reconciler asks about every outstanding attempt of every sweep each pass, and the reads of one pass
+   * go out as one pipeline.
+   */
   async state(pool: string, trialId: string, attempt: number): Promise<{ state: JobState; failedReason?: string }> {
-    const job = await this.job(pool, trialId, attempt);
-    if (!job) return { state: 'missing' };
-    const state = await job.getState();
-    switch (state) {
-      case 'waiting':
-      case 'prioritized':
-      case 'delayed':
-      case 'waiting-children':
-        // A stalled job with maxStalledCount 0 waits, marked to fail, until a worker picks it up: it is failed already.
-        return job.deferredFailure ? { state: 'failed', failedReason: job.deferredFailure } : { state: 'waiting' };
-      case 'active':
-        return { state: 'active' };
-      case 'completed':
-        return { state: 'completed' };
-      case 'failed':
-        return { state: 'failed', failedReason: job.failedReason || 'failed' };
-      default:
-        return { state: 'missing' };
-    }
+    this.assertOpen();
+    assertPoolName(pool);
+    assertId('trial id', trialId);
+    assertAttempt(attempt);
+    const key = `${bullPrefixOf(this.o.prefix)}:${pool}:${jobIdOf(trialId, attempt)}`;
+    const [created, finishedOn, failedReason, deferredFailure, processedOn] = await this.stateReads.add(key);
+    if (created === null) return { state: 'missing' };
+    // moveToFinished writes finishedOn with either returnvalue or failedReason.
+    if (finishedOn !== null)
+      return failedReason === null
+        ? { state: 'completed' }
+        : { state: 'failed', failedReason: failedReason || 'failed' };
+    // A stalled job with maxStalledCount 0 waits, marked to fail, until a worker picks it up: it is failed already.
+    if (deferredFailure) return { state: 'failed', failedReason: deferredFailure };
+    return { state: processedOn === null ? 'waiting' : 'active' };
   }
 
   async depth(pool: string): Promise<{ waiting: number; active: number }> {
