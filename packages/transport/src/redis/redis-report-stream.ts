@@ -13,6 +13,8 @@ export const REPORT_GROUP = 'controller';
 const FIELD = 'r';
 /** Publishes that go out together share a stream entry up to this many metric points. */
 const POINTS_PER_ENTRY = 10_000;
+/** Publishes of at least this many points go out on their own, at once. */
+const ALONE_FROM_POINTS = 256;
 
 type Entry = [id: string, fields: string[]];
 
@@ -57,7 +59,9 @@ export class RedisReportStream implements ReportStream {
     if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the Redis report stream is closed');
     assertId('sweep id', sweepId);
     if (reports.length === 0) return;
-    await this.publishes.add({ sweepId, reports });
+    // A publish that is a batch already gains nothing from waiting for company.
+    if (pointsIn(reports) >= ALONE_FROM_POINTS) await this.send([{ sweepId, reports }]);
+    else await this.publishes.add({ sweepId, reports });
   }
 
   private async send(items: Array<{ sweepId: string; reports: AgentReport[] }>): Promise<undefined[]> {
