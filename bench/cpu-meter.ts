@@ -69,3 +69,27 @@ export function describeCpu(spent: Groups, units: number): string {
     .map(([k, s]) => `${k} ${((s * 1000) / units).toFixed(2)}`);
   return `CPU ms per trial: ${parts.join(', ')}; total ${((total * 1000) / units).toFixed(2)}`;
 }
+
+/** Redis commands run during a phase, per trial, from INFO commandstats (the whole server: run on a quiet Redis). */
+export async function redisCallMeter(info: () => Promise<string>): Promise<{ stop(units: number): Promise<string> }> {
+  const parse = (text: string) => {
+    const calls = new Map<string, number>();
+    for (const m of text.matchAll(/^cmdstat_([a-z|_-]+):calls=(\d+)/gm)) calls.set(m[1] ?? '', Number(m[2]));
+    return calls;
+  };
+  const before = parse(await info());
+  return {
+    async stop(units) {
+      const after = parse(await info());
+      const spent = [...after]
+        .map(([cmd, n]) => [cmd, n - (before.get(cmd) ?? 0)] as const)
+        .filter(([cmd, n]) => n > 0 && cmd !== 'info')
+        .sort((a, b) => b[1] - a[1]);
+      const total = spent.reduce((sum, [, n]) => sum + n, 0);
+      return `Redis commands per trial: ${(total / units).toFixed(1)} (${spent
+        .slice(0, 8)
+        .map(([cmd, n]) => `${cmd} ${(n / units).toFixed(2)}`)
+        .join(', ')})`;
+    },
+  };
+}

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { cpuMeter, describeCpu } from './cpu-meter';
+import { cpuMeter, describeCpu, redisCallMeter } from './cpu-meter';
 import { exitedOk, flag, printTable, startFleetEnv, startWorkerProcess, submitSweep, waitForSweep } from './fleet-env';
 
 const QUICK = flag('quick', 'false') === 'true';
@@ -29,7 +29,10 @@ const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
 const STORE_TIMING = flag('store-timing', 'false') === 'true';
 const SPLIT = flag('split', 'false') === 'true';
 
-async function fleetRun(): Promise<{ seconds: number; finished: number; status: string; cpu: string }> {
+const admin = new Redis(REDIS_URL);
+const commandStats = () => admin.info('commandstats');
+
+async function fleetRun(): Promise<{ seconds: number; finished: number; status: string; cpu: string; calls: string }> {
   const env = await startFleetEnv({
     redisUrl: REDIS_URL,
     pgUrl: PG_URL,
@@ -40,6 +43,7 @@ async function fleetRun(): Promise<{ seconds: number; finished: number; status: 
     agentsInChild: SPLIT,
   });
   try {
+    const calls = await redisCallMeter(commandStats);
     const meter = cpuMeter(() => env.agentsPid);
     const t0 = performance.now();
     const sweepId = await submitSweep(env, TRIALS, PARALLEL);
@@ -47,13 +51,14 @@ async function fleetRun(): Promise<{ seconds: number; finished: number; status: 
     const seconds = (performance.now() - t0) / 1000;
     const cpu = describeCpu(meter.stop(), TRIALS);
     const counts = await env.store.countTrials(sweepId);
-    return { seconds, finished: counts.succeeded, status, cpu };
+    return { seconds, finished: counts.succeeded, status, cpu, calls: await calls.stop(TRIALS) };
   } finally {
     await env.close();
   }
 }
 
 let rawCpu = '';
+let rawCalls = '';
 
 async function rawBullmq(): Promise<number> {
   const prefix = `hf-bench-raw-${randomUUID().slice(0, 8)}`;
@@ -80,11 +85,13 @@ async function rawBullmq(): Promise<number> {
       jobs: TRIALS,
     });
     try {
+      const calls = await redisCallMeter(commandStats);
       const meter = cpuMeter(() => child.pid);
       const t0 = performance.now();
       await queue.addBulk(jobs);
       await child.nextLine('done');
       rawCpu = describeCpu(meter.stop(), TRIALS);
+      rawCalls = await calls.stop(TRIALS);
       return (performance.now() - t0) / 1000;
     } finally {
       await child.stop();
@@ -105,11 +112,13 @@ async function rawBullmq(): Promise<number> {
   try {
     for (const w of workers) void w.run();
     await Promise.all(workers.map((w) => w.waitUntilReady()));
+    const calls = await redisCallMeter(commandStats);
     const meter = cpuMeter();
     const t0 = performance.now();
     await queue.addBulk(jobs);
     await all;
     rawCpu = describeCpu(meter.stop(), TRIALS);
+    rawCalls = await calls.stop(TRIALS);
     return (performance.now() - t0) / 1000;
   } finally {
     await Promise.all(workers.map((w) => w.close()));
@@ -149,6 +158,6 @@ printTable(
     ],
   ],
 );
-console.log(`\nraw ${rawCpu}\nhyperfleet ${fleet.cpu}`);
+console.log(`\nraw ${rawCpu}\nraw ${rawCalls}\nhyperfleet ${fleet.cpu}\nhyperfleet ${fleet.calls}`);
 console.log(`\nratio fleet / raw: ${(fleetRate / rawRate).toFixed(2)} (target ≥ 0.5)`);
 process.exit(0);

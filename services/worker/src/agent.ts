@@ -383,7 +383,7 @@ class HyperfleetAgent implements Agent {
           workspaceProblem = describeWorkspaceError(err);
         }
       }
-      await reporter.started(this.agentId, Date.now(), workspace?.env);
+      reporter.started(this.agentId, Date.now(), workspace?.env);
       const finish = async (report: FinishedReport) => {
         await reporter.finished(this.agentId, Date.now(), report);
         return report;
@@ -405,12 +405,14 @@ class HyperfleetAgent implements Agent {
 
       const trialDir = this.opts.local?.trialDir?.(job) ?? join(workDir, job.sweepId, key);
       // Embedded without a dashboard: nobody reads the stream, and output.log is on this disk already.
+      const where = slot.gpu === null ? `slot ${slot.index}` : `slot ${slot.index}, GPU ${slot.gpu}`;
       const liveLog =
         this.opts.local && !this.opts.local.streamLogs
           ? null
-          : new LiveLog((text) => transport.logs.append(job.trialId, text));
-      const where = slot.gpu === null ? `slot ${slot.index}` : `slot ${slot.index}, GPU ${slot.gpu}`;
-      liveLog?.write(`[hyperfleet] attempt ${job.attempt} on agent ${this.agentId} (${where})\n`);
+          : new LiveLog(
+              (text) => transport.logs.append(job.trialId, text),
+              `[hyperfleet] attempt ${job.attempt} on agent ${this.agentId} (${where})\n`,
+            );
       let result: AttemptResult;
       try {
         const options: RunTrialOptions = {

@@ -34,14 +34,44 @@ describe('TrialReporter', () => {
   it('keeps started → metrics → finished in order even when publishes are slow', async () => {
     const { stream, published } = recordingStream({ delayMs: 30 });
     const reporter = new TrialReporter(stream, ids, { maxPoints: 2, intervalMs: 1000 });
-    void reporter.started('a', 1);
+    reporter.started('a', 1);
     reporter.addPoints([point(0), point(1), point(2)]); // over the count: sent now, in reports of ≤ 2 points
     reporter.addPoints([point(3)]); // buffered: leaves with the ending
     await reporter.finished('a', 2, result);
     const types = published.map((batch) => batch.map((r) => r.type));
-    expect(types).toEqual([['started'], ['metrics', 'metrics'], ['metrics', 'finished']]);
+    expect(types).toEqual([
+      ['started', 'metrics', 'metrics'],
+      ['metrics', 'finished'],
+    ]);
     const steps = published.flat().flatMap((r) => (r.type === 'metrics' ? r.points.map((p) => p.step) : []));
     expect(steps).toEqual([0, 1, 2, 3]);
+  });
+
+  it('sends started with the ending when the trial ends before the interval, else on its own after it', async () => {
+    const quick = recordingStream();
+    const reporter = new TrialReporter(quick.stream, ids, { maxPoints: 500, intervalMs: 1000 });
+    reporter.started('a', 1);
+    await reporter.finished('a', 2, result);
+    expect(quick.published.map((batch) => batch.map((r) => r.type))).toEqual([['started', 'finished']]);
+
+    const slow = recordingStream();
+    const long = new TrialReporter(slow.stream, ids, { maxPoints: 500, intervalMs: 30 });
+    long.started('a', 1);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(slow.published.map((batch) => batch.map((r) => r.type))).toEqual([['started']]);
+  });
+
+  it('a started that could not be published makes finished reject, so the attempt is handed back', async () => {
+    const flaky = recordingStream({ failFirst: 2 });
+    const reporter = new TrialReporter(
+      flaky.stream,
+      ids,
+      { maxPoints: 500, intervalMs: 5 },
+      { attempts: 2, delayMs: 5 },
+    );
+    reporter.started('a', 1);
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the timed flush fails twice: started is lost
+    await expect(reporter.finished('a', 2, result)).rejects.toThrow('redis: connection lost');
   });
 
   it('flushes by time when the count is not reached', async () => {
@@ -62,7 +92,8 @@ describe('TrialReporter', () => {
       { maxPoints: 10, intervalMs: 10 },
       { attempts: 3, delayMs: 5 },
     );
-    await retried.started('a', 1);
+    retried.started('a', 1);
+    await retried.flush();
     expect(flaky.published).toHaveLength(1);
 
     const down = recordingStream({ failAlways: true });

@@ -18,12 +18,17 @@ export interface PublishRetry {
 
 /**
  * One attempt's reports, in order: `started`, then metric batches, then `finished` (with the last batch in
- * the same publish). Publishes are chained, so a slow stream never reorders them. A metrics batch that
- * still fails after the retries is dropped and counted (points are telemetry, the trial goes on); a
- * `started`/`finished` that fails rejects, so the caller can fail the job rather than lose its ending.
+ * the same publish). `started` waits in the buffer like points do (sent with the first batch, by count or
+ * after `intervalMs`), so a trial that ends quickly — a crash at start, a no-op — sends one publish, and the
+ * controller saves its start and its end together. Publishes are chained, so a slow stream never reorders
+ * them. A metrics batch that still fails after the retries is dropped and counted (points are telemetry,
+ * the trial goes on); a `started` or `finished` that fails makes `finished` reject, so the caller can fail
+ * the job rather than lose the attempt's record.
  */
 export class TrialReporter {
   droppedPoints = 0;
+  private pendingStart: AgentReport | null = null;
+  private startError: Error | null = null;
   private buffer: WirePoint[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
@@ -37,9 +42,10 @@ export class TrialReporter {
   ) {}
 
   /** `env`: this machine's environment fingerprint, for a pinned trial's lineage record. */
-  started(agentId: string, at: number, env?: EnvFingerprint): Promise<void> {
+  started(agentId: string, at: number, env?: EnvFingerprint): void {
     const { trialId, attempt } = this.ids;
-    return this.enqueue([{ type: 'started', trialId, attempt, agentId, at, ...(env ? { env } : {}) }], true);
+    this.pendingStart = { type: 'started', trialId, attempt, agentId, at, ...(env ? { env } : {}) };
+    this.timer ??= setTimeout(() => this.flush(), this.batch.intervalMs);
   }
 
   addPoints(points: WirePoint[]): void {
@@ -53,8 +59,13 @@ export class TrialReporter {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const reports = this.takeBuffered();
-    return reports.length === 0 ? this.chain : this.enqueue(reports, false);
+    const start = this.takeStart();
+    const reports = [...start, ...this.takeBuffered()];
+    if (reports.length === 0) return this.chain;
+    const sent = this.enqueue(reports, start.length > 0);
+    // A lost `started` is kept for `finished` to report: nobody awaits a timed flush.
+    if (start.length > 0) sent.catch((error: Error) => (this.startError ??= error));
+    return sent.catch(() => {});
   }
 
   /** Buffered points and the ending, after everything published before. */
@@ -62,7 +73,20 @@ export class TrialReporter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const { trialId, attempt } = this.ids;
-    return this.enqueue([...this.takeBuffered(), { type: 'finished', trialId, attempt, agentId, at, result }], true);
+    const reports = [
+      ...this.takeStart(),
+      ...this.takeBuffered(),
+      { type: 'finished' as const, trialId, attempt, agentId, at, result },
+    ];
+    return this.enqueue(reports, true).then(() => {
+      if (this.startError) throw this.startError;
+    });
+  }
+
+  private takeStart(): AgentReport[] {
+    const start = this.pendingStart;
+    this.pendingStart = null;
+    return start ? [start] : [];
   }
 
   private takeBuffered(): AgentReport[] {
