@@ -384,6 +384,8 @@ class HyperfleetAgent implements Agent {
         }
       }
       reporter.started(this.agentId, Date.now(), workspace?.env);
+      // An executor's pod publishes the attempt's metrics itself: `started` must be in the stream before them.
+      if (this.opts.executor) await reporter.flush();
       const finish = async (report: FinishedReport) => {
         await reporter.finished(this.agentId, Date.now(), report);
         return report;
