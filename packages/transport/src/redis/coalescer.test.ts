@@ -27,6 +27,16 @@ describe('Coalescer', () => {
     ]);
   });
 
+  it('rejects only the callers whose slot holds an Error', async () => {
+    const c = new Coalescer<number, number>(async (items) => items.map((n) => (n < 0 ? new Error(`bad ${n}`) : n)));
+    const results = await Promise.allSettled([c.add(1), c.add(-2), c.add(3)]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      1,
+      'bad -2',
+      3,
+    ]);
+  });
+
   it('gives every caller of a failed send the error, and goes on with the next', async () => {
     let fail = true;
     const c = new Coalescer<string, string>(async (items) => {

@@ -19,10 +19,7 @@ export class RedisControlChannel implements ControlChannel {
   private readonly checks = new Coalescer<string, boolean>(async (keys) => {
     const pipeline = this.client().pipeline();
     for (const key of keys) pipeline.exists(key);
-    return ((await pipeline.exec()) ?? []).map(([error, n]) => {
-      if (error) throw error;
-      return n === 1;
-    });
+    return ((await pipeline.exec()) ?? []).map(([error, n]) => error ?? n === 1);
   });
 
   constructor(

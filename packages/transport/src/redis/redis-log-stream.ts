@@ -39,18 +39,24 @@ export class RedisLogStream implements LogStream {
     await this.appends.add({ trialId, chunk });
   }
 
-  private async send(items: Array<{ trialId: string; chunk: string }>): Promise<undefined[]> {
+  private async send(items: Array<{ trialId: string; chunk: string }>): Promise<Array<Error | undefined>> {
     const pipeline = this.client().pipeline();
-    for (const { trialId, chunk } of items) {
+    const itemOf: number[] = [];
+    for (const [i, { trialId, chunk }] of items.entries()) {
       const key = this.key(trialId);
       for (const text of splitChunk(chunk, this.o.logs.maxChunkChars)) {
         pipeline.xadd(key, 'MAXLEN', '~', this.o.logs.maxChunksPerTrial, '*', 'c', text);
+        itemOf.push(i);
       }
       pipeline.pexpire(key, this.o.logs.ttlMs);
+      itemOf.push(i);
     }
-    const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
-    if (failed) throw failed[0];
-    return items.map(() => undefined);
+    const errors: Array<Error | undefined> = items.map(() => undefined);
+    for (const [n, [error]] of ((await pipeline.exec()) ?? []).entries()) {
+      const i = itemOf[n] ?? 0;
+      if (error) errors[i] ??= error;
+    }
+    return errors;
   }
 
   async read(trialId: string, cursor: string, blockMs?: number): Promise<{ chunks: string[]; cursor: string }> {

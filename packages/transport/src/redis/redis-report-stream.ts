@@ -64,7 +64,7 @@ export class RedisReportStream implements ReportStream {
     else await this.publishes.add({ sweepId, reports });
   }
 
-  private async send(items: Array<{ sweepId: string; reports: AgentReport[] }>): Promise<undefined[]> {
+  private async send(items: Array<{ sweepId: string; reports: AgentReport[] }>): Promise<Array<Error | undefined>> {
     // Per sweep, entries of at most POINTS_PER_ENTRY points (a lone bigger publish keeps its own entry).
     const entries = new Map<string, Array<{ reports: AgentReport[]; points: number }>>();
     for (const { sweepId, reports } of items) {
@@ -78,18 +78,24 @@ export class RedisReportStream implements ReportStream {
       } else list.push({ reports: [...reports], points });
     }
     const pipeline = this.client().pipeline();
+    const sweepOf: string[] = [];
     for (const [sweepId, list] of entries) {
       const key = this.key(sweepId);
       // MAXLEN is only a safety cap for a stream nobody consumes; the consumer trims what it acknowledged.
       for (const entry of list) {
         pipeline.xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, encodeReports(entry.reports));
+        sweepOf.push(sweepId);
       }
       pipeline.pexpire(key, this.o.reports.ttlMs);
+      sweepOf.push(sweepId);
     }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed) throw failed[0];
-    return items.map(() => undefined);
+    // A sweep whose stream refused the entry fails its own publishers only.
+    const failed = new Map<string, Error>();
+    for (const [i, [error]] of ((await pipeline.exec()) ?? []).entries()) {
+      const sweepId = sweepOf[i] ?? '';
+      if (error && !failed.has(sweepId)) failed.set(sweepId, error);
+    }
+    return items.map(({ sweepId }) => failed.get(sweepId));
   }
 
   subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable {

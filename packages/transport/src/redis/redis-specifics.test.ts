@@ -54,6 +54,24 @@ afterAll(async () => {
 });
 
 describe('redis transport specifics', () => {
+  it('publishes of one turn share a round trip, and a sweep whose stream refuses fails only its own publishers', async () => {
+    const prefix = newPrefix();
+    const t = open(prefix);
+    await admin.set(`${prefix}:reports:broken`, 'not a stream');
+    const started = (trialId: string) => [{ type: 'started' as const, trialId, attempt: 1, agentId: 'a', at: 1 }];
+    const [ok1, ok2, bad] = await Promise.allSettled([
+      t.reports.publish('fine', started('t1')),
+      t.reports.publish('fine', started('t2')),
+      t.reports.publish('broken', started('t3')),
+    ]);
+    expect([ok1?.status, ok2?.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('WRONGTYPE') } });
+    // The two publishes of the same turn went out as one stream entry.
+    const entries = await admin.xrange(`${prefix}:reports:fine`, '-', '+');
+    expect(entries).toHaveLength(1);
+    expect(JSON.parse(entries[0]?.[1][1] ?? '[]').map((r: { trialId: string }) => r.trialId)).toEqual(['t1', 't2']);
+  });
+
   it('a controller that was down when the agent died finds the pool, sees the loss, and state() agrees', async () => {
     const prefix = newPrefix();
     const before = open(prefix);

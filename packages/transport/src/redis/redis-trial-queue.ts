@@ -42,10 +42,7 @@ export class RedisTrialQueue implements TrialQueue {
   private readonly stateReads = new Coalescer<string, Array<string | null>>(async (keys) => {
     const pipeline = this.client().pipeline();
     for (const key of keys) pipeline.hmget(key, 'timestamp', 'finishedOn', 'failedReason', 'defa', 'processedOn');
-    return ((await pipeline.exec()) ?? []).map(([error, fields]) => {
-      if (error) throw error;
-      return fields as Array<string | null>;
-    });
+    return ((await pipeline.exec()) ?? []).map(([error, fields]) => error ?? (fields as Array<string | null>));
   });
 
   constructor(
