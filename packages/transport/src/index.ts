@@ -31,6 +31,7 @@ export type {
   JobState,
   LogStream,
   ReportStream,
+  StopSubscription,
   Transport,
   TrialConsumer,
   TrialJob,

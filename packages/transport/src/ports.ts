@@ -129,7 +129,19 @@ export interface ReportStream extends Closeable {
 export interface ControlChannel extends Closeable {
   requestStop(trialId: string): Promise<void>;
   isStopRequested(trialId: string): Promise<boolean>;
-  onStop(handler: (trialId: string) => void): Closeable;
+  /**
+   * The handler hears, for any trial, the stop requests in force when it subscribes (again after each
+   * reconnect) and then every new one. A trial may be heard more than once.
+   */
+  onStop(handler: (trialId: string) => void): StopSubscription;
+}
+
+export interface StopSubscription extends Closeable {
+  /**
+   * Since when (ms, this machine's clock) the handler has heard every stop request in force; null until the
+   * first load of those is done and while the connection is down (requests made meanwhile may be missed).
+   */
+  listeningSince(): number | null;
 }
 
 /** Live trial output for `hyperfleet logs -f`: bounded per trial. */

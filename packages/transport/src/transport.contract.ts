@@ -399,6 +399,19 @@ export function describeTransportContract(name: string, makeHarness: () => Promi
     });
 
     describe('control channel', () => {
+      it('tells a new subscriber the stops already in force, then says it is listening', async () => {
+        await t.control.requestStop('early');
+        const heard: string[] = [];
+        const sub = h.open().control.onStop((id) => heard.push(id));
+        await eventually(() => sub.listeningSince() !== null, 5000, 'listening');
+        expect(heard).toContain('early');
+        expect(sub.listeningSince()).toBeLessThanOrEqual(Date.now());
+        await t.control.requestStop('late');
+        await eventually(() => heard.includes('late'), 5000, 'the new stop');
+        await sub.close();
+        expect(sub.listeningSince()).toBeNull();
+      });
+
       it('records stop requests and nudges listeners', async () => {
         const heard: string[] = [];
         const listener = t.control.onStop((id) => heard.push(id));

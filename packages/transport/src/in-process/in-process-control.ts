@@ -1,5 +1,5 @@
 import { assertId } from '../names';
-import type { Closeable, ControlChannel } from '../ports';
+import type { ControlChannel, StopSubscription } from '../ports';
 import { TransportError } from '../transport-error';
 
 export interface InProcessControlOptions {
@@ -8,7 +8,10 @@ export interface InProcessControlOptions {
   now?: () => number;
 }
 
-/** Stop requests: a map the agent can re-check (with the Redis key's TTL) plus listeners nudged asynchronously. */
+/**
+ * Stop requests: a map the agent can re-check (with the Redis key's TTL) plus listeners nudged asynchronously;
+ * a new listener first hears the stops already in force.
+ */
 export class InProcessControlChannel implements ControlChannel {
   private readonly stops = new Map<string, number>();
   private readonly listeners = new Set<(trialId: string) => void>();
@@ -35,9 +38,19 @@ export class InProcessControlChannel implements ControlChannel {
     return until !== undefined && until > this.now();
   }
 
-  onStop(handler: (trialId: string) => void): Closeable {
+  onStop(handler: (trialId: string) => void): StopSubscription {
     this.listeners.add(handler);
+    // The stops already in force first, asynchronously like every delivery; in one process nothing is missed after.
+    this.prune();
+    const inForce = [...this.stops.keys()];
+    let since: number | null = null;
+    queueMicrotask(() => {
+      if (!this.listeners.has(handler)) return;
+      for (const trialId of inForce) handler(trialId);
+      since = this.now();
+    });
     return {
+      listeningSince: () => (this.listeners.has(handler) ? since : null),
       close: async () => {
         this.listeners.delete(handler);
       },
