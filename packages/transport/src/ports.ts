@@ -121,7 +121,11 @@ export interface ConsumerHandle extends Closeable {
 /** Agent → controller reports, one ordered stream per sweep, consumed by a consumer group (at-least-once). */
 export interface ReportStream extends Closeable {
   publish(sweepId: string, reports: AgentReport[]): Promise<void>;
-  /** Delivers batches in stream order; a batch is acknowledged only after `handler` resolves. */
+  /**
+   * Delivers batches in stream order; a batch is acknowledged only after `handler` resolves. One subscriber
+   * per sweep at a time (the sweep's owner): a new one first takes over the batches earlier subscribers
+   * received and never acknowledged (they died mid-batch), before anything newer.
+   */
   subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable;
 }
 

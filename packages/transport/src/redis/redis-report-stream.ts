@@ -182,8 +182,25 @@ export class RedisReportStream implements ReportStream {
       await commands.xtrim(key, 'MINID', '~', minId);
     };
 
+    /**
+     * Everything other consumers took and never acknowledged becomes ours at once. One controller runs a sweep
+     * (its lock says so), so a pending entry of another consumer is a previous owner's that died mid-batch:
+     * waiting claimIdleMs for it would let later reports (a trial's end) overtake it (its start).
+     */
+    const takeOver = async () => {
+      let cursor = '0-0';
+      do {
+        const res = (await commands.xautoclaim(key, REPORT_GROUP, consumer, 0, cursor, 'COUNT', r.readCount)) as [
+          string,
+          Entry[],
+        ];
+        cursor = res[0];
+      } while (open && cursor !== '0-0');
+    };
+
     const loop = async () => {
-      let backlog = true; // our own pending entries first (a restart with the same consumer name), then new ones
+      await takeOver().catch(onError);
+      let backlog = true; // pending entries first (taken over, or ours from before a restart), then new ones
       while (open) {
         try {
           if (backlog) {

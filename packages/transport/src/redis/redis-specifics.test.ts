@@ -54,6 +54,26 @@ afterAll(async () => {
 });
 
 describe('redis transport specifics', () => {
+  it("a new report subscriber takes over a dead owner's unacknowledged batch at once, before newer ones", async () => {
+    const prefix = newPrefix();
+    // The default claim delay (60 s) would let the newer batch overtake the old one.
+    const t = open(prefix, { reports: { claimIdleMs: 60_000 } });
+    const key = `${prefix}:reports:sw`;
+    const batch = (trialId: string) => [{ type: 'started' as const, trialId, attempt: 1, agentId: 'a', at: 1 }];
+    await t.reports.publish('sw', batch('old'));
+    // The previous controller read it and died before acknowledging it.
+    await admin.xgroup('CREATE', key, 'controller', '0', 'MKSTREAM');
+    await admin.xreadgroup('GROUP', 'controller', 'dead-controller', 'COUNT', 10, 'STREAMS', key, '>');
+    await t.reports.publish('sw', batch('new'));
+    const got: string[] = [];
+    const sub = t.reports.subscribe('sw', 'next-controller', async (reports) => {
+      got.push(...reports.map((r) => r.trialId));
+    });
+    await eventually(() => got.length >= 2, 5_000);
+    expect(got).toEqual(['old', 'new']);
+    await sub.close();
+  });
+
   it('publishes of one turn share a round trip, and a sweep whose stream refuses fails only its own publishers', async () => {
     const prefix = newPrefix();
     const t = open(prefix);
