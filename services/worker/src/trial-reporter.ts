@@ -78,8 +78,11 @@ export class TrialReporter {
       ...this.takeBuffered(),
       { type: 'finished' as const, trialId, attempt, agentId, at, result },
     ];
-    return this.enqueue(reports, true).then(() => {
+    // After everything before it: if `started` was lost, the controller has no attempt to end, so the ending
+    // is not sent either; the rejection hands the attempt back.
+    return this.chain.then(() => {
       if (this.startError) throw this.startError;
+      return this.enqueue(reports, true);
     });
   }
 
