@@ -83,19 +83,20 @@ describe.skipIf(!hasChromium)('dashboard in a browser (embedded: hyperfleet run 
     await page.waitForSelector('#curves .uplot');
     await page.evaluate('window.__e2eMarker = 42');
     const first = await rowIds(page);
-    const firstBest = await page.$$eval('tr[data-trial] td:nth-child(8)', (tds) => tds.map((t) => t.textContent));
+    const bestColumn = () => page.$$eval('tr[data-trial] td:nth-child(8)', (tds) => tds.map((t) => t.textContent));
+    const firstBest = await bestColumn();
+    // Rows can move before any best value does (a trial starting): wait for both the order and the values.
     const changed = await waitFor(
       'the ranking to change',
       async () => {
         const now = await rowIds(page);
-        return now.length > 0 && now.join() !== first.join() ? now : null;
+        const best = await bestColumn();
+        return now.length > 0 && now.join() !== first.join() && best.join() !== firstBest.join() ? now : null;
       },
       45_000,
     );
     expect(changed).not.toEqual(first);
-    expect(await page.$$eval('tr[data-trial] td:nth-child(8)', (tds) => tds.map((t) => t.textContent))).not.toEqual(
-      firstBest,
-    );
+    expect(await bestColumn()).not.toEqual(firstBest);
     // Same document: the marker survived and there was exactly one navigation.
     expect(await page.evaluate('window.__e2eMarker')).toBe(42);
     expect(await page.evaluate('performance.getEntriesByType("navigation").length')).toBe(1);

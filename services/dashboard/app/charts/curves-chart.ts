@@ -28,6 +28,9 @@ export class CurvesChart {
   /** The user dragged to zoom: live data must not reset the scales (double-click zooms out again). */
   private zoomed = false;
   private keepX: [number, number] | null = null;
+  /** A mouse button is down on the chart (a drag to zoom may be under way): a rebuild waits for it. */
+  private dragging = false;
+  private rebuildAfterDrag = false;
   private versions: number[] = [];
   private drawn = new Map<string, number>();
   private readonly job = frameJob(() => this.draw());
@@ -53,7 +56,18 @@ export class CurvesChart {
     });
     this.resize.observe(this.el);
     this.offTheme = onThemeChange(() => this.rebuild());
+    this.el.addEventListener('mousedown', () => {
+      this.dragging = true;
+    });
+    window.addEventListener('mouseup', this.onMouseUp);
   }
+
+  private readonly onMouseUp = (): void => {
+    if (!this.dragging) return;
+    this.dragging = false;
+    // After uPlot has applied the drag's zoom (its own mouseup handler runs first).
+    if (this.rebuildAfterDrag) setTimeout(() => this.rebuild(), 0);
+  };
 
   setCurves(inputs: CurveInput[]): void {
     this.inputs = inputs;
@@ -101,6 +115,9 @@ export class CurvesChart {
   }
 
   private rebuild(): void {
+    // Destroying the plot mid-drag would drop the user's zoom selection: rebuild when the button is released.
+    this.rebuildAfterDrag = this.dragging;
+    if (this.dragging) return;
     // A new set of curves (the top k changed), scale or theme keeps the user's zoom.
     this.keepX = this.zoomed ? this.xRange() : null;
     this.zoomed = false;
@@ -123,6 +140,8 @@ export class CurvesChart {
   }
 
   private draw(): void {
+    // The curves changed mid-drag: the plot still has the old series until the rebuild.
+    if (this.rebuildAfterDrag) return;
     if (this.inputs.length === 0 || this.inputs.every((i) => i.series.length === 0)) {
       this.plot?.destroy();
       this.plot = null;
@@ -219,6 +238,7 @@ export class CurvesChart {
   }
 
   dispose(): void {
+    window.removeEventListener('mouseup', this.onMouseUp);
     this.job.dispose();
     this.resize.disconnect();
     this.offTheme();
