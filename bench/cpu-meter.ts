@@ -8,10 +8,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK = 100; // USER_HZ on Linux
 
-interface Groups {
-  [group: string]: number;
-}
-
 interface Spent {
   controller: number;
   workers: number;
@@ -50,19 +46,22 @@ function snapshot(childPid: () => number | undefined): Spent {
 }
 
 /** Starts measuring; `stop()` returns CPU seconds per group since `start`. */
-export function cpuMeter(childPid: () => number | undefined = () => undefined): { stop(): Groups } {
+export function cpuMeter(childPid: () => number | undefined = () => undefined): { stop(): Spent } {
   const before = snapshot(childPid);
   return {
     stop() {
       const after = snapshot(childPid);
-      const spent: Groups = {};
-      for (const k of Object.keys(after) as Array<keyof Spent>) spent[k] = after[k] - before[k];
-      return spent;
+      return {
+        controller: after.controller - before.controller,
+        workers: after.workers - before.workers,
+        redis: after.redis - before.redis,
+        postgres: after.postgres - before.postgres,
+      };
     },
   };
 }
 
-export function describeCpu(spent: Groups, units: number): string {
+export function describeCpu(spent: Spent, units: number): string {
   const total = Object.values(spent).reduce((a, b) => a + b, 0);
   const parts = Object.entries(spent)
     .filter(([, s]) => s > 0)

@@ -18,7 +18,16 @@ import { cpus } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { cpuMeter, describeCpu, redisCallMeter } from './cpu-meter';
-import { exitedOk, flag, printTable, startFleetEnv, startWorkerProcess, submitSweep, waitForSweep } from './fleet-env';
+import {
+  deleteRedisKeys,
+  exitedOk,
+  flag,
+  printTable,
+  startFleetEnv,
+  startWorkerProcess,
+  submitSweep,
+  waitForSweep,
+} from './fleet-env';
 
 const QUICK = flag('quick', 'false') === 'true';
 const TRIALS = Number(flag('trials', QUICK ? '500' : '5000'));
@@ -132,14 +141,7 @@ async function rawBullmq(): Promise<RawRun> {
 async function cleanup(queue: Queue, prefix: string): Promise<void> {
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
-  const admin = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.unlink(...keys);
-  } while (cursor !== '0');
-  admin.disconnect();
+  await deleteRedisKeys(REDIS_URL, prefix);
 }
 
 // Rounds alternate raw and hyperfleet: on a shared 2-core VM either one alone swings by ±30% from run to run.

@@ -138,17 +138,7 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
   const close = async () => {
     await Promise.allSettled([...agents.map((a) => a.close()), child?.stop()]);
     await ctl.close().catch(() => undefined);
-    const admin = new Redis(opts.redisUrl);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await admin.unlink(...keys);
-      } while (cursor !== '0');
-    } finally {
-      admin.disconnect();
-    }
+    await deleteRedisKeys(opts.redisUrl, prefix);
     const client = new pg.Client({ connectionString: opts.pgUrl });
     await client.connect();
     try {
@@ -172,6 +162,21 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
     api,
     close,
   };
+}
+
+/** Deletes every Redis key under `${prefix}:` (a bench run's namespace). */
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const admin = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await admin.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    admin.disconnect();
+  }
 }
 
 /** A process running `bench/fleet-dispatch-workers.ts <mode> <settings>`; resolves once it printed `ready`. */

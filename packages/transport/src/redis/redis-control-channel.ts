@@ -27,10 +27,14 @@ export class RedisControlChannel implements ControlChannel {
     return ((await pipeline.exec()) ?? []).map(([error, n]) => error ?? n === 1);
   });
 
+  private readonly onError: (err: unknown) => void;
+
   constructor(
     private readonly o: ResolvedRedisOptions,
     private readonly client: () => Redis,
-  ) {}
+  ) {
+    this.onError = reportErrors(o.onError, 'control channel');
+  }
 
   private get channel(): string {
     return `${this.o.prefix}:control`;
@@ -83,7 +87,7 @@ export class RedisControlChannel implements ControlChannel {
   /** One connection for every handler; on each (re)connect: SUBSCRIBE, then the stops in force, then listening. */
   private subscribe(): Redis {
     const conn = createClient(this.o.url, 'control-subscriber', this.o.onError, true);
-    const onError = reportErrors(this.o.onError, 'control channel');
+    const onError = this.onError;
     conn.on('message', (_channel: string, message: string) => {
       let trialId: unknown;
       try {
@@ -116,7 +120,7 @@ export class RedisControlChannel implements ControlChannel {
   /** Hands the stops in force to `subs` (after SUBSCRIBE, so nothing falls between), then marks them listening. */
   private async load(subs: Subscription[]): Promise<void> {
     const epoch = this.epoch;
-    const onError = reportErrors(this.o.onError, 'control channel');
+    const onError = this.onError;
     try {
       const ids = await this.client().zrangebyscore(this.stopsKey, Date.now(), '+inf');
       if (epoch !== this.epoch) return;
