@@ -138,17 +138,31 @@ describe.skipIf(!hasChromium)('dashboard in a browser (embedded: hyperfleet run 
     await page.close();
   });
 
-  it('keeps a zoom on the learning curves while points stream in; a double-click zooms out', async () => {
+  it('keeps a zoom on the learning curves while points stream in and the curves change; a double-click zooms out', async () => {
     const { page, errors } = await watchedPage(ctx);
     await page.goto(sweepUrl);
     await page.waitForSelector('#curves .u-over');
     type Range = [number, number] | null;
     const range = async () => (await page.evaluate('window.__hyperfleet.curvesXRange()')) as Range;
     await waitFor('curves with some steps', async () => ((await range())?.[1] ?? 0) >= 8);
+    // More trials than the top 5, so that choosing top 5 below changes the set of curves.
+    await waitFor(
+      'six trials with points',
+      async () => ((await page.evaluate('window.__hyperfleet.curves().length')) as number) > 5,
+    );
+    // A rebuilt chart must never leave the card blank, not even for one frame.
+    await page.evaluate(`{
+      const chart = document.querySelector('#curves .chart');
+      window.blankChart = 0;
+      new MutationObserver(() => { if (!chart.querySelector('.uplot')) window.blankChart++; })
+        .observe(chart, { childList: true });
+    }`);
     const box = (await (await page.$('#curves .u-over'))!.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+    // The set of curves changes around the drag (as when the top k re-ranks): the chart is rebuilt.
+    await page.selectOption('#top-k', '5');
     await page.mouse.up();
     const zoomed = (await range())!;
     expect(zoomed[0]).toBeGreaterThan(0);
@@ -156,6 +170,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser (embedded: hyperfleet run 
     expect(await range()).toEqual(zoomed);
     await page.dblclick('#curves .u-over');
     await waitFor('the full range again', async () => ((await range())?.[0] ?? 1) === 0);
+    expect(await page.evaluate('window.blankChart')).toBe(0);
     expect(errors()).toEqual([]);
     await page.close();
   });

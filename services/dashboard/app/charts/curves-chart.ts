@@ -31,6 +31,8 @@ export class CurvesChart {
   /** A mouse button is down on the chart (a drag to zoom may be under way): a rebuild waits for it. */
   private dragging = false;
   private rebuildAfterDrag = false;
+  /** The plot must be rebuilt at the next draw; until then the old one stays on screen (no blank frame). */
+  private stale = false;
   private versions: number[] = [];
   private drawn = new Map<string, number>();
   private readonly job = frameJob(() => this.draw());
@@ -118,13 +120,15 @@ export class CurvesChart {
     // Destroying the plot mid-drag would drop the user's zoom selection: rebuild when the button is released.
     this.rebuildAfterDrag = this.dragging;
     if (this.dragging) return;
-    // A new set of curves (the top k changed), scale or theme keeps the user's zoom.
-    this.keepX = this.zoomed ? this.xRange() : null;
-    this.zoomed = false;
+    this.stale = true;
+    this.job.mark();
+  }
+
+  private destroyPlot(): void {
     this.plot?.destroy();
     this.plot = null;
     this.versions = [];
-    this.job.mark();
+    this.stale = false;
   }
 
   private data(): uPlot.AlignedData {
@@ -143,12 +147,17 @@ export class CurvesChart {
     // The curves changed mid-drag: the plot still has the old series until the rebuild.
     if (this.rebuildAfterDrag) return;
     if (this.inputs.length === 0 || this.inputs.every((i) => i.series.length === 0)) {
-      this.plot?.destroy();
-      this.plot = null;
+      this.destroyPlot();
       this.empty.hidden = false;
       return;
     }
     this.empty.hidden = true;
+    if (this.stale) {
+      // A new set of curves (the top k changed), scale or theme keeps the user's zoom.
+      this.keepX = this.zoomed ? this.xRange() : null;
+      this.zoomed = false;
+      this.destroyPlot();
+    }
     const versions = this.inputs.map((i) => i.series.version);
     if (this.plot && versions.every((v, i) => v === this.versions[i])) return;
     this.versions = versions;
