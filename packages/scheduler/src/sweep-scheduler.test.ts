@@ -79,9 +79,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function setup(p: SweepPlan, breakerThreshold?: number) {
+function setup(p: SweepPlan, breakerThreshold?: number, fillChunk?: number) {
   const dispatcher = new ScriptedDispatcher();
-  const scheduler = new SweepScheduler(p, { store, dispatcher, clock, breakerThreshold });
+  const scheduler = new SweepScheduler(p, { store, dispatcher, clock, breakerThreshold, fillChunk });
   dispatcher.scheduler = scheduler;
   return { dispatcher, scheduler };
 }
@@ -129,6 +129,33 @@ describe('SweepScheduler', () => {
     expect(ranked[0]?.params).toEqual({ lr: 0.1, layers: 2 });
     expect(ranked[0]?.metricValue).toBe(3);
     expect(new Set(ranked.map((t) => JSON.stringify(t.params))).size).toBe(6);
+  });
+
+  it('creates trials in chunks of `fillChunk` between saves, the same trials as all at once', async () => {
+    const space: SearchSpace = {
+      params: [{ name: 'x', path: ['x'], dist: { distribution: 'uniform', min: 0, max: 1 } }],
+    };
+    const random = (id: string) => plan({ id, method: 'random', runCap: 7, parallel: 7, space });
+    const whole = setup(random('whole'));
+    await whole.scheduler.start();
+    const { dispatcher, scheduler } = setup(random('chunked'), undefined, 3);
+    await scheduler.start();
+    expect(dispatcher.dispatched).toHaveLength(3);
+    // A finished trial makes room, but the chunk is not saved yet: nothing more is created.
+    await completeAll(dispatcher, scheduler, () => 0.5);
+    expect(dispatcher.dispatched).toHaveLength(3);
+    expect(scheduler.canFillMore).toBe(true);
+    for (const expected of [6, 7]) {
+      scheduler.chunkSaved();
+      await scheduler.fillMore();
+      expect(dispatcher.dispatched).toHaveLength(expected);
+    }
+    expect(scheduler.canFillMore).toBe(false); // run_cap reached
+    expect(dispatcher.dispatched.map((j) => j.trial.params)).toEqual(
+      whole.dispatcher.dispatched.map((j) => j.trial.params),
+    );
+    await completeAll(dispatcher, scheduler, () => 0.5);
+    expect((await scheduler.done).reason).toMatch(/run_cap of 7/);
   });
 
   it('stops creating trials at run_cap', async () => {

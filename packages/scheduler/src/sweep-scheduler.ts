@@ -47,6 +47,9 @@ export class SweepScheduler {
   private readonly clock: Clock;
   private readonly breaker: FailureBreaker;
   private readonly earlyTermination: EarlyTermination | null;
+  private readonly fillChunk: number;
+  /** Trials created since the caller last said it saved them (`chunkSaved()`). */
+  private createdUnsaved = 0;
   private readonly queue = new SerialQueue();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly finished: Observation[] = [];
@@ -70,6 +73,7 @@ export class SweepScheduler {
     this.dispatcher = deps.dispatcher;
     this.clock = deps.clock;
     this.breaker = new FailureBreaker(deps.breakerThreshold ?? 3);
+    this.fillChunk = deps.fillChunk ?? Number.POSITIVE_INFINITY;
     this.earlyTermination =
       plan.earlyTerminate && plan.metric ? new EarlyTermination(plan.earlyTerminate, plan.metric) : null;
     this.done = new Promise((resolve, reject) => {
@@ -296,15 +300,40 @@ export class SweepScheduler {
     return fallback;
   }
 
+  /**
+   * Whether the last fill stopped at its chunk with room left for more trials: the caller saves what it
+   * created, then calls `fillMore()`.
+   */
+  get canFillMore(): boolean {
+    return this.roomToFill() && (this.plan.runCap === undefined || this.nextIndex < this.plan.runCap);
+  }
+
+  /** Creates and dispatches the next chunk of trials (see `SchedulerDeps.fillChunk`). */
+  fillMore(): Promise<void> {
+    return this.run(() => this.fill());
+  }
+
+  /** The trials created so far are saved and dispatched: the next fill may create a new chunk. */
+  chunkSaved(): void {
+    this.createdUnsaved = 0;
+  }
+
+  private roomToFill(): boolean {
+    return !this.ending && !this.paused && !this.exhausted && this.inFlight.size < this.plan.parallel;
+  }
+
   /** Launches trials until `parallel` are in flight or the sweep must end; finishes the sweep when idle. */
   private async fill(): Promise<void> {
-    while (!this.ending && !this.paused && !this.exhausted && this.inFlight.size < this.plan.parallel) {
+    while (this.roomToFill()) {
       const capLeft = this.plan.runCap === undefined ? Number.POSITIVE_INFINITY : this.plan.runCap - this.nextIndex;
       if (capLeft <= 0) {
         this.ending = { status: 'finished', reason: `run_cap of ${this.plan.runCap} trials reached` };
         break;
       }
-      const n = Math.min(this.plan.parallel - this.inFlight.size, capLeft);
+      const budget = this.fillChunk - this.createdUnsaved;
+      if (budget <= 0) break;
+      const n = Math.min(this.plan.parallel - this.inFlight.size, capLeft, budget);
+      this.createdUnsaved += n;
       const { suggestions, exhausted } = createStrategy(this.plan.method)({
         space: this.plan.space,
         goal: this.plan.metric?.goal ?? 'minimize',

@@ -138,6 +138,30 @@ describe('sweep runtime (in-process transport)', () => {
     expect(agent.ran.map((j) => j.trialId).sort()).toEqual([`${id}-0`, `${id}-1`, `${id}-2`]);
   });
 
+  it('a sweep with room for many trials saves and enqueues them a chunk at a time, and runs them all', async () => {
+    const inner = createInProcessTransport({ reports: { retryDelayMs: 20 } });
+    cleanups.push(() => inner.close());
+    const bulks: number[] = [];
+    const queue: TrialQueue = {
+      ...inner.queue,
+      enqueueMany: async (jobs) => {
+        bulks.push(jobs.length);
+        await inner.queue.enqueueMany(jobs);
+      },
+    };
+    const h = await harness({ transport: { ...inner, queue }, runtime: { fillChunk: 2 } });
+    // Each trial holds its slot for 2 s: all 7 start well before any ends only if the chunks follow each other.
+    const agent = fakeAgent(inner, { slots: 8, behave: () => ({ holdMs: 2000 }) });
+    cleanups.push(() => agent.handle.close());
+    const xs = [1, 2, 3, 4, 5, 6, 7];
+    const id = await submit(h, gridConfig({ parallel: 7, parameters: { x: { values: xs } } }));
+    await eventually(async () => agent.ran.length === 7, 1500, 'all seven trials running at once');
+    expect((await finished(h.store, id)).status).toBe('finished');
+    expect(bulks.every((n) => n <= 2)).toBe(true);
+    expect(bulks.reduce((a, b) => a + b, 0)).toBe(7);
+    expect(agent.ran.map((j) => j.params.x).sort()).toEqual(xs);
+  });
+
   it('restart mid-sweep: a new runtime on the same store and transport finishes it with no duplicates', async () => {
     const store = await openStore(':memory:');
     const transport = createInProcessTransport({ reports: { retryDelayMs: 20 } });

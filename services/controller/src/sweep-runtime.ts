@@ -40,6 +40,8 @@ export interface SweepRuntimeOptions {
   /** Reconcile passes before a missing/failed job is acted on. Default 2. */
   graceTicks?: number;
   completedGraceTicks?: number;
+  /** New trials per unit of work (see SweepRunner). Default 250. */
+  fillChunk?: number;
   hooks?: RuntimeHooks;
   meter?: IngestMeter;
   log?: Logger;
@@ -283,6 +285,7 @@ export class SweepRuntime {
       log: this.log,
       ...(o.graceTicks === undefined ? {} : { graceTicks: o.graceTicks }),
       ...(o.completedGraceTicks === undefined ? {} : { completedGraceTicks: o.completedGraceTicks }),
+      ...(o.fillChunk === undefined ? {} : { fillChunk: o.fillChunk }),
     });
     this.runners.set(plan.id, runner);
     this.renewedAt.set(plan.id, this.clock.now());
