@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
-import { DEFAULT_COMMAND, LIST_MACROS, type MacroRef, parseCommandElement } from './command-macros';
-import type { Params, ParamValue } from './domain';
+import { type CommandPart, DEFAULT_COMMAND, LIST_MACROS, type MacroRef, parseCommandElement } from './command-macros';
+import type { Params, ParamValue, SearchSpace } from './domain';
 import { HyperfleetError } from './errors';
 import { flattenParams } from './params';
 import { toSearchSpace } from './search-space';
@@ -44,13 +44,11 @@ export type RenderableConfig = Pick<SweepConfig, 'parameters'> &
  * shortest form, strings raw, lists and mappings as JSON. Throws HyperfleetError COMMAND_INVALID.
  */
 export function renderCommand(config: RenderableConfig, ctx: RenderContext): string[] {
-  const template = config.command ?? DEFAULT_COMMAND;
-  const space = toSearchSpace(config);
+  const { space, template } = compiled(config);
   const flat = flattenParams(ctx.params, space);
   const argv: string[] = [];
 
-  for (const element of template) {
-    const parts = parseCommandElement(element);
+  for (const { element, parts } of template) {
     const only = parts.length === 1 ? parts[0] : undefined;
     if (only !== undefined && typeof only !== 'string') {
       argv.push(...expandWhole(only, config, ctx, flat));
@@ -61,6 +59,27 @@ export function renderCommand(config: RenderableConfig, ctx: RenderContext): str
     argv.push(text);
   }
   return argv;
+}
+
+interface CompiledCommand {
+  space: SearchSpace;
+  template: { element: string; parts: CommandPart[] }[];
+}
+
+// A controller renders the same config once per trial: its search space and parsed template are built once.
+const compiledConfigs = new WeakMap<RenderableConfig, CompiledCommand>();
+
+function compiled(config: RenderableConfig): CompiledCommand {
+  let c = compiledConfigs.get(config);
+  if (!c) {
+    const template = (config.command ?? DEFAULT_COMMAND).map((element) => ({
+      element,
+      parts: parseCommandElement(element),
+    }));
+    c = { space: toSearchSpace(config), template };
+    compiledConfigs.set(config, c);
+  }
+  return c;
 }
 
 /** A value as it appears on a command line. */

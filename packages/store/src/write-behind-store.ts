@@ -84,7 +84,7 @@ export class WriteBehindStore implements TrackingStore {
       await this.flush();
       return this.inner.updateTrial(id, patch);
     }
-    this.trials.set(id, { ...known, ...definedOnly(patch) });
+    this.trials.set(id, withDefined(known, patch));
     this.dirtyTrials.add(id);
   }
 
@@ -115,7 +115,7 @@ export class WriteBehindStore implements TrackingStore {
       await this.flush();
       return this.inner.finishAttempt(trialId, attempt, patch);
     }
-    this.attempts.set(key, { ...known, ...definedOnly(patch) });
+    this.attempts.set(key, withDefined(known, patch));
     this.dirtyAttempts.add(key);
   }
 
@@ -224,7 +224,13 @@ export class WriteBehindStore implements TrackingStore {
   }
 }
 
-/** A patch's keys that are set: `undefined` means "leave as is", as in the SQL stores. */
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** A copy of `record` with the patch's set keys: `undefined` means "leave as is", as in the SQL stores. */
+function withDefined<T extends object>(record: T, patch: NoInfer<Partial<T>>): T {
+  const merged = { ...record };
+  // A plain loop: this runs for every trial and attempt update, and entries/fromEntries allocate per key.
+  for (const key in patch) {
+    const value = patch[key];
+    if (value !== undefined) merged[key] = value as T[typeof key];
+  }
+  return merged;
 }

@@ -37,14 +37,20 @@ export class LostEventReader {
     let id = from;
     while (this.open) {
       try {
-        const res = (await this.client.xread('COUNT', READ_COUNT, 'BLOCK', 2_000, 'STREAMS', this.key, id)) as Array<
-          [string, Array<[string, string[]]>]
-        > | null;
+        // As buffers: only the few entries that matter are decoded (strings for all would cost more than the rest).
+        const res = (await this.client.xreadBuffer(
+          'COUNT',
+          READ_COUNT,
+          'BLOCK',
+          2_000,
+          'STREAMS',
+          this.key,
+          id,
+        )) as Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
         const entries = res?.[0]?.[1] ?? [];
-        for (const [entryId, fields] of entries) {
-          id = entryId;
-          this.consider(fields);
-        }
+        for (const [, fields] of entries) this.consider(fields);
+        const last = entries.at(-1);
+        if (last) id = last[0].toString();
         if (entries.length < READ_COUNT) await this.pause(this.pauseMs);
       } catch (err) {
         if (!this.open) break;
@@ -54,12 +60,12 @@ export class LostEventReader {
     }
   }
 
-  private consider(fields: string[]): void {
+  private consider(fields: Buffer[]): void {
     const event = fields[1];
-    if (fields[0] !== 'event' || (event !== 'stalled' && event !== 'failed')) return;
+    if (!fields[0]?.equals(EVENT) || !event || !(event.equals(STALLED) || event.equals(FAILED))) return;
     const jobId = fieldOf(fields, 'jobId');
     if (!jobId) return;
-    if (event === 'stalled') this.onLost(jobId, STALLED_REASON);
+    if (event.equals(STALLED)) this.onLost(jobId, STALLED_REASON);
     else {
       const reason = fieldOf(fields, 'failedReason') ?? 'failed';
       // The stalled event already reported this one; the deferred failure is the same loss seen again.
@@ -88,7 +94,11 @@ export class LostEventReader {
   }
 }
 
-function fieldOf(fields: string[], name: string): string | undefined {
-  for (let i = 2; i < fields.length - 1; i += 2) if (fields[i] === name) return fields[i + 1];
+const EVENT = Buffer.from('event');
+const STALLED = Buffer.from('stalled');
+const FAILED = Buffer.from('failed');
+
+function fieldOf(fields: Buffer[], name: string): string | undefined {
+  for (let i = 2; i < fields.length - 1; i += 2) if (fields[i]?.toString() === name) return fields[i + 1]?.toString();
   return undefined;
 }

@@ -321,6 +321,8 @@ export class DashboardGateway {
   }
 
   private roomWatched(room: string): boolean {
+    // No client here and no other replica's interest: the common case of an unwatched fleet, answered cheaply.
+    if (this.remoteInterest.size === 0) return this.io?.of('/').adapter.rooms.has(room) ?? false;
     if (this.io?.of('/').adapter.rooms.has(room)) return true;
     const now = Date.now();
     for (const [replica, entry] of this.remoteInterest) {
