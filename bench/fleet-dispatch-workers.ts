@@ -1,7 +1,8 @@
 /**
  * The worker side of `fleet-dispatch.ts --split`, in its own process (as agents run on other machines):
  *   agents <json>   N hyperfleet agents with a no-op executor against a running controller
- *   raw <json>      N raw BullMQ Workers with no-op handlers; prints `done` after `jobs` completions
+ *   raw <json>      N raw BullMQ Workers with no-op handlers; prints `warm` after `warmup` completions (when
+ *                   set), then `done` after `jobs` more
  * Prints `ready` once started; SIGTERM closes everything and exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ interface Settings {
   prefix?: string;
   queue?: string;
   jobs?: number;
+  warmup?: number;
 }
 
 const [mode, json] = process.argv.slice(2);
@@ -47,11 +49,14 @@ if (mode === 'agents') {
   closers.push(async () => rmSync(workDir, { recursive: true, force: true }));
 } else if (mode === 'raw') {
   let done = 0;
+  const warmup = s.warmup ?? 0;
   for (let i = 0; i < s.agents; i++) {
     const worker = new Worker(
       s.queue ?? 'raw',
       async () => {
-        if (++done === s.jobs) process.stdout.write('done\n');
+        done++;
+        if (warmup > 0 && done === warmup) process.stdout.write('warm\n');
+        if (done === warmup + (s.jobs ?? 0)) process.stdout.write('done\n');
       },
       { connection: { url: s.redisUrl ?? '' }, prefix: s.prefix ?? '', concurrency: s.slots, autorun: false },
     );

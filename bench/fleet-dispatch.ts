@@ -9,7 +9,9 @@
  *   node --import tsx bench/fleet-dispatch.ts --trials=2000 --agents=4 --slots=8 --parallel=32
  *
  * Flags: trials, agents, slots (per agent), parallel (sweep), rounds (raw + hyperfleet pairs; the median ratio
- * is the result), redis (URL), pg (URL), quick, store-timing
+ * is the result), warmup (jobs / trials each side runs in the same processes before the timed ones, so
+ * both are measured warm, as long-running agents and controllers are; 0 measures cold processes),
+ * redis (URL), pg (URL), quick, store-timing
  * (prints the controller's time per store method: where the scheduler's time goes), split (the agents, and
  * the raw Workers, run in a second process, as on other machines; the controller or `addBulk` stays here).
  */
@@ -39,6 +41,7 @@ const PG_URL = flag('pg', 'postgres://postgres@127.0.0.1:5432/test');
 const STORE_TIMING = flag('store-timing', 'false') === 'true';
 const SPLIT = flag('split', 'false') === 'true';
 const ROUNDS = Number(flag('rounds', QUICK ? '1' : '3'));
+const WARMUP = Number(flag('warmup', QUICK ? '0' : '1000'));
 
 const admin = new Redis(REDIS_URL);
 const commandStats = () => admin.info('commandstats');
@@ -54,6 +57,7 @@ async function fleetRun(): Promise<{ seconds: number; finished: number; status: 
     agentsInChild: SPLIT,
   });
   try {
+    if (WARMUP > 0) await waitForSweep(env, await submitSweep(env, WARMUP, PARALLEL), 600_000);
     const calls = await redisCallMeter(commandStats);
     const meter = cpuMeter(() => env.agentsPid);
     const t0 = performance.now();
@@ -84,11 +88,20 @@ async function rawBullmq(): Promise<RawRun> {
   const all = new Promise<void>((r) => {
     resolveAll = r;
   });
-  const jobs = Array.from({ length: TRIALS }, (_, i) => ({
-    name: 'trial',
-    data: { trialId: `t-${i}`, attempt: 1, argv: ['noop.py'], params: { x: i / TRIALS } },
-    opts: { jobId: `t-${i}.a1`, removeOnComplete: { count: 50_000 } },
-  }));
+  let resolveWarm!: () => void;
+  const warm = new Promise<void>((r) => {
+    resolveWarm = r;
+  });
+  const jobsFrom = (first: number, count: number) =>
+    Array.from({ length: count }, (_, k) => {
+      const i = first + k;
+      return {
+        name: 'trial',
+        data: { trialId: `t-${i}`, attempt: 1, argv: ['noop.py'], params: { x: i / TRIALS } },
+        opts: { jobId: `t-${i}.a1`, removeOnComplete: { count: 50_000 } },
+      };
+    });
+  const jobs = jobsFrom(WARMUP, TRIALS);
   if (SPLIT) {
     const child = await startWorkerProcess('raw', {
       agents: AGENTS,
@@ -97,8 +110,13 @@ async function rawBullmq(): Promise<RawRun> {
       prefix,
       queue: name,
       jobs: TRIALS,
+      warmup: WARMUP,
     });
     try {
+      if (WARMUP > 0) {
+        await queue.addBulk(jobsFrom(0, WARMUP));
+        await child.nextLine('warm');
+      }
       const calls = await redisCallMeter(commandStats);
       const meter = cpuMeter(() => child.pid);
       const t0 = performance.now();
@@ -117,7 +135,9 @@ async function rawBullmq(): Promise<RawRun> {
       new Worker(
         name,
         async () => {
-          if (++done === TRIALS) resolveAll();
+          done++;
+          if (done === WARMUP) resolveWarm();
+          if (done === WARMUP + TRIALS) resolveAll();
         },
         { connection, prefix, concurrency: SLOTS, autorun: false },
       ),
@@ -125,6 +145,10 @@ async function rawBullmq(): Promise<RawRun> {
   try {
     for (const w of workers) void w.run();
     await Promise.all(workers.map((w) => w.waitUntilReady()));
+    if (WARMUP > 0) {
+      await queue.addBulk(jobsFrom(0, WARMUP));
+      await warm;
+    }
     const calls = await redisCallMeter(commandStats);
     const meter = cpuMeter();
     const t0 = performance.now();
@@ -166,7 +190,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   last = { raw, fleet };
 }
 console.log(
-  `\nfleet dispatch: ${TRIALS} no-op trials, ${AGENTS} agents × ${SLOTS} slots, parallel ${PARALLEL}, ${cpus().length} CPUs, ${SPLIT ? 'workers in a second process' : 'one process'}\n`,
+  `\nfleet dispatch: ${TRIALS} no-op trials, ${AGENTS} agents × ${SLOTS} slots, parallel ${PARALLEL}, ${cpus().length} CPUs, ${SPLIT ? 'workers in a second process' : 'one process'}, ${WARMUP > 0 ? `after a warm-up of ${WARMUP}` : 'cold'}\n`,
 );
 printTable(['round', 'raw BullMQ', 'raw / s', 'hyperfleet trials', 'hyperfleet', 'hyperfleet / s', 'ratio'], rows);
 if (last) {

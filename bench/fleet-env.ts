@@ -57,6 +57,8 @@ export interface FleetEnv {
   agents: Agent[];
   /** The agents' process with `agentsInChild`. */
   agentsPid: number | undefined;
+  /** Resolves once the controller has saved the sweep's ending (its `sweep.finished` hook). */
+  sweepEnded(sweepId: string): Promise<void>;
   /** Fetches the API as admin; throws on a non-2xx answer. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
@@ -90,6 +92,23 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
     { role: 'admin', token: TOKENS.admin },
     { role: 'worker', token: TOKENS.worker },
   ]);
+  // The bench's clock stops when the controller has saved the ending, not at the next poll of the store.
+  const ended = new Set<string>();
+  const endWaiters = new Map<string, Array<() => void>>();
+  const hooks: RuntimeHooks = {
+    ...opts.hooks,
+    onTrialEvent: (e) => {
+      opts.hooks?.onTrialEvent?.(e);
+      if (e.type !== 'sweep.finished') return;
+      ended.add(e.sweepId);
+      for (const wake of endWaiters.get(e.sweepId) ?? []) wake();
+      endWaiters.delete(e.sweepId);
+    },
+  };
+  const sweepEnded = (sweepId: string) =>
+    ended.has(sweepId)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => endWaiters.set(sweepId, [...(endWaiters.get(sweepId) ?? []), resolve]));
   const ctl = createController({
     store,
     transport,
@@ -97,7 +116,7 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
     tokens,
     agents: { redisUrl: opts.redisUrl, queuePrefix: prefix, heartbeatMs: 5000 },
     ownsDeps: true,
-    ...(opts.hooks ? { hooks: opts.hooks } : {}),
+    hooks,
   });
   const { url } = await ctl.listen(0, '127.0.0.1');
   const agents: Agent[] = [];
@@ -159,6 +178,7 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
     transport,
     agents,
     agentsPid: child?.pid,
+    sweepEnded,
     api,
     close,
   };
@@ -214,15 +234,15 @@ export async function startWorkerProcess(
   };
 }
 
-/** Polls the sweep's record in the store (cheap: no trial list) until it has ended; returns its status. */
-export async function waitForSweep(env: FleetEnv, sweepId: string, timeoutMs: number, pollMs = 50): Promise<string> {
+/** Waits for the sweep's ending (the controller's hook, with a slow poll of the store as a fallback); its status. */
+export async function waitForSweep(env: FleetEnv, sweepId: string, timeoutMs: number, pollMs = 1000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const sweep = await env.store.getSweep(sweepId);
     if (!sweep) throw new Error(`no sweep ${sweepId}`);
     if (sweep.status !== 'running' && sweep.status !== 'paused') return sweep.status;
     if (Date.now() > deadline) throw new Error(`sweep ${sweepId} still ${sweep.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, pollMs));
+    await Promise.race([env.sweepEnded(sweepId), new Promise((r) => setTimeout(r, pollMs))]);
   }
 }
 
