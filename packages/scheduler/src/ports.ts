@@ -69,8 +69,8 @@ export interface SchedulerDeps {
   /** Trips the breaker when the first `breakerThreshold` finished trials all failed the same way. Default 3. */
   breakerThreshold?: number;
   /**
-   * At most this many trials are created between two `chunkSaved()` calls (default: all that fit in
-   * `parallel`). The caller saves and dispatches each chunk, calls `chunkSaved()`, then asks for the next with
+   * At most this many trials are created and not yet saved (default: all that fit in `parallel`). The caller
+   * saves and dispatches each chunk, says so with `chunkSaved(createdCount)`, then asks for the next with
    * `fillMore()`: the first trials of a large sweep run while the rest are still being written, and no save or
    * bulk enqueue grows with the sweep.
    */

@@ -146,7 +146,7 @@ describe('SweepScheduler', () => {
     expect(dispatcher.dispatched).toHaveLength(3);
     expect(scheduler.canFillMore).toBe(true);
     for (const expected of [6, 7]) {
-      scheduler.chunkSaved();
+      scheduler.chunkSaved(scheduler.createdCount);
       await scheduler.fillMore();
       expect(dispatcher.dispatched).toHaveLength(expected);
     }

@@ -48,8 +48,8 @@ export class SweepScheduler {
   private readonly breaker: FailureBreaker;
   private readonly earlyTermination: EarlyTermination | null;
   private readonly fillChunk: number;
-  /** Trials created since the caller last said it saved them (`chunkSaved()`). */
-  private createdUnsaved = 0;
+  /** Trials with a lower index are saved, as far as the caller has said (`chunkSaved()`). */
+  private savedIndex = 0;
   private readonly queue = new SerialQueue();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly finished: Observation[] = [];
@@ -313,9 +313,14 @@ export class SweepScheduler {
     return this.run(() => this.fill());
   }
 
-  /** The trials created so far are saved and dispatched: the next fill may create a new chunk. */
-  chunkSaved(): void {
-    this.createdUnsaved = 0;
+  /** How many trials exist so far: pass it to `chunkSaved()` once those are saved and dispatched. */
+  get createdCount(): number {
+    return this.nextIndex;
+  }
+
+  /** The first `createdCount` trials are saved and dispatched: the next fill may create a new chunk. */
+  chunkSaved(createdCount: number): void {
+    this.savedIndex = Math.max(this.savedIndex, createdCount);
   }
 
   private roomToFill(): boolean {
@@ -330,10 +335,9 @@ export class SweepScheduler {
         this.ending = { status: 'finished', reason: `run_cap of ${this.plan.runCap} trials reached` };
         break;
       }
-      const budget = this.fillChunk - this.createdUnsaved;
+      const budget = this.fillChunk - (this.nextIndex - this.savedIndex);
       if (budget <= 0) break;
       const n = Math.min(this.plan.parallel - this.inFlight.size, capLeft, budget);
-      this.createdUnsaved += n;
       const { suggestions, exhausted } = createStrategy(this.plan.method)({
         space: this.plan.space,
         goal: this.plan.metric?.goal ?? 'minimize',
@@ -421,6 +425,7 @@ export class SweepScheduler {
     const trials = await this.store.listTrials(this.plan.id);
     await this.earlyTermination?.load(this.store, trials);
     this.nextIndex = trials.reduce((max, t) => Math.max(max, t.index + 1), 0);
+    this.savedIndex = this.nextIndex;
     const unfinished: TrialRecord[] = [];
     for (const t of trials) {
       if (t.status === 'queued' || t.status === 'running') unfinished.push(t);

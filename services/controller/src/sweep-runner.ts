@@ -123,6 +123,7 @@ export class SweepRunner {
   }
 
   private async commit(): Promise<void> {
+    const created = this.scheduler.createdCount;
     try {
       await this.store.flush();
     } catch (err) {
@@ -133,7 +134,7 @@ export class SweepRunner {
     this.unsaved = [];
     for (const e of events) this.hook(() => this.deps.hooks.onTrialEvent?.({ ...e, sweepId: this.sweepId }));
     await this.dispatcher.sendUnsent();
-    this.scheduler.chunkSaved();
+    this.scheduler.chunkSaved(created);
   }
 
   /** Creates or recovers the sweep, then starts consuming its reports (after recovery: none is dropped as stale). */
