@@ -29,7 +29,7 @@ import { describeWorkspaceError, openPinnedWorkspace, type PinnedWorkspace } fro
 import { type Slot, SlotPool } from './slot-pool';
 import { StopWatcher } from './stop-watcher';
 import { parseTrialJob, type TrialJobParse } from './trial-job-schema';
-import { DEFAULT_BATCH, TrialReporter } from './trial-reporter';
+import { type BatchOptions, DEFAULT_BATCH, TrialReporter } from './trial-reporter';
 
 export type AgentState = 'created' | 'starting' | 'running' | 'paused' | 'draining' | 'closed';
 
@@ -87,6 +87,9 @@ class HyperfleetAgent implements Agent {
   private readonly breaker: FailureBreaker;
   private readonly drainTimeoutMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly batch: BatchOptions;
+  /** Where pinned workspaces and trial directories go (resolved once: the agent's cwd at start). */
+  private readonly workDir: string;
   private slots: SlotPool = SlotPool.cpu(1);
   private gpus: GpuInfo[] = [];
   private gpuIndices: number[] = [];
@@ -127,6 +130,8 @@ class HyperfleetAgent implements Agent {
     this.breaker = new FailureBreaker({ ...DEFAULT_BREAKER, ...opts.breaker });
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 15_000;
+    this.batch = { ...DEFAULT_BATCH, ...opts.batch };
+    this.workDir = resolve(opts.workDir ?? join('.hyperfleet', 'agent-runs'));
   }
 
   start(): Promise<Registration> {
@@ -358,12 +363,10 @@ class HyperfleetAgent implements Agent {
   ): Promise<{ report: FinishedReport; countsForBreaker: boolean }> {
     const transport = this.transport as AgentTransport;
     const key = jobIdOf(job.trialId, job.attempt);
-    const batch = { ...DEFAULT_BATCH, ...this.opts.batch };
-    const reporter = new TrialReporter(transport.reports, job, batch);
+    const reporter = new TrialReporter(transport.reports, job, this.batch);
     const run: RunningTrial = { job, slot, abort: new AbortController(), cause: null, reporter, gpuSamples: 0 };
     this.running.set(key, run);
     this.stopWatcher?.watch(job.trialId);
-    const workDir = resolve(this.opts.workDir ?? join('.hyperfleet', 'agent-runs'));
     let workspace: PinnedWorkspace | null = null;
     try {
       // A pinned job runs in the submitter's tree rebuilt here; a failure to rebuild it ends the attempt
@@ -374,7 +377,7 @@ class HyperfleetAgent implements Agent {
       if (job.pins?.code && !this.opts.local && !this.opts.executor) {
         try {
           workspace = await openPinnedWorkspace(job.pins, {
-            workDir,
+            workDir: this.workDir,
             key,
             getBlob: (hash) => this.client.getBlob(hash),
             ...(job.argv[0] && /python/.test(job.argv[0]) ? { python: job.argv[0] } : {}),
@@ -405,7 +408,7 @@ class HyperfleetAgent implements Agent {
       if (arrivedDraining) this.stopRun(run, 'drain');
       if (this.closing) this.stopRun(run, 'close');
 
-      const trialDir = this.opts.local?.trialDir?.(job) ?? join(workDir, job.sweepId, key);
+      const trialDir = this.opts.local?.trialDir?.(job) ?? join(this.workDir, job.sweepId, key);
       // Embedded without a dashboard: nobody reads the stream, and output.log is on this disk already.
       const where = slot.gpu === null ? `slot ${slot.index}` : `slot ${slot.index}, GPU ${slot.gpu}`;
       const liveLog =
