@@ -21,6 +21,7 @@ import {
 import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import { openStore, type TrackingStore } from '@hyperfleet/store';
 import { createRedisTransport, type Transport } from '@hyperfleet/transport';
+import { unlinkKeysUnder } from '@hyperfleet/transport/testing';
 import { type Agent, createAgent } from '@hyperfleet/worker';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -188,12 +189,7 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
 export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
   const admin = new Redis(redisUrl);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await admin.unlink(...keys);
-    } while (cursor !== '0');
+    await unlinkKeysUnder(admin, prefix);
   } finally {
     admin.disconnect();
   }

@@ -5,6 +5,7 @@ import { type LostAttempt, STALLED_REASON } from '../lost-attempt';
 import type { Transport } from '../ports';
 import { type DoomedAgent, spawnDoomedAgent } from '../testing/spawn-doomed-agent';
 import { eventually, trialJob } from '../testing/trial-job';
+import { unlinkKeysUnder } from '../testing/unlink-keys';
 import { checkRedisPolicy, policyWarning } from './check-redis-policy';
 import { createRedisTransport } from './create-redis-transport';
 import type { RedisTransportOptions } from './redis-options';
@@ -40,14 +41,7 @@ function newPrefix(): string {
 afterEach(async () => {
   await Promise.allSettled(agents.splice(0).map((a) => a.kill()));
   await Promise.allSettled(opened.splice(0).map((t) => t.close()));
-  for (const p of prefixes.splice(0)) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await admin.unlink(...keys);
-    } while (cursor !== '0');
-  }
+  for (const p of prefixes.splice(0)) await unlinkKeysUnder(admin, p);
 });
 afterAll(async () => {
   await admin.quit();

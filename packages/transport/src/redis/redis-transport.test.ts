@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import type { Transport } from '../ports';
 import { type DoomedAgent, spawnDoomedAgent } from '../testing/spawn-doomed-agent';
+import { unlinkKeysUnder } from '../testing/unlink-keys';
 import { describeTransportContract } from '../transport.contract';
 import { createRedisTransport } from './create-redis-transport';
 
@@ -51,12 +52,7 @@ describeTransportContract('redis', async () => {
     cleanup: async () => {
       await Promise.allSettled(agents.map((a) => a.kill()));
       await Promise.allSettled(opened.map((t) => t.close()));
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await admin.unlink(...keys);
-      } while (cursor !== '0');
+      await unlinkKeysUnder(admin, prefix);
     },
   };
 });

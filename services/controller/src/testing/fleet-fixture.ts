@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { openPostgresStore, type SqlTrackingStore } from '@hyperfleet/store';
 import { createRedisTransport, type Transport } from '@hyperfleet/transport';
+import { unlinkKeysUnder } from '@hyperfleet/transport/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { RedisCoordination } from '../redis-coordination';
@@ -58,14 +59,7 @@ export function fleetFixture() {
   };
 
   /** Deletes every key under the prefix: what a Redis restart without persistence does to us. */
-  const wipeRedis = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await admin.unlink(...keys);
-    } while (cursor !== '0');
-  };
+  const wipeRedis = () => unlinkKeysUnder(admin, prefix);
 
   const cleanup = async () => {
     while (closers.length > 0)

@@ -1,0 +1,1 @@
+export { unlinkKeysUnder } from './unlink-keys';

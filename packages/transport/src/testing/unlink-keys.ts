@@ -1,0 +1,11 @@
+import type { Redis } from 'ioredis';
+
+/** Deletes every key under `${prefix}:` (a test's or bench's namespace), as a Redis restart without persistence would. */
+export async function unlinkKeysUnder(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await client.unlink(...keys);
+  } while (cursor !== '0');
+}
