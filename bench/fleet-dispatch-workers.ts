@@ -1,8 +1,8 @@
 /**
  * The worker side of `fleet-dispatch.ts --split`, in its own process (as agents run on other machines):
  *   agents <json>   N hyperfleet agents with a no-op executor against a running controller
- *   raw <json>      N raw BullMQ Workers with no-op handlers; prints `warm` after `warmup` completions (when
- *                   set), then `done` after `jobs` more
+ *   raw <json>      N raw BullMQ Workers with no-op handlers; prints `done` each time the completions reach
+ *                   the next of `marks` (cumulative counts: the warm-up, then each timed round)
  * Prints `ready` once started; SIGTERM closes everything and exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +21,7 @@ interface Settings {
   redisUrl?: string;
   prefix?: string;
   queue?: string;
-  jobs?: number;
-  warmup?: number;
+  marks?: number[];
 }
 
 const [mode, json] = process.argv.slice(2);
@@ -49,14 +48,13 @@ if (mode === 'agents') {
   closers.push(async () => rmSync(workDir, { recursive: true, force: true }));
 } else if (mode === 'raw') {
   let done = 0;
-  const warmup = s.warmup ?? 0;
+  const marks = new Set(s.marks ?? []);
   for (let i = 0; i < s.agents; i++) {
     const worker = new Worker(
       s.queue ?? 'raw',
       async () => {
         done++;
-        if (warmup > 0 && done === warmup) process.stdout.write('warm\n');
-        if (done === warmup + (s.jobs ?? 0)) process.stdout.write('done\n');
+        if (marks.has(done)) process.stdout.write('done\n');
       },
       { connection: { url: s.redisUrl ?? '' }, prefix: s.prefix ?? '', concurrency: s.slots, autorun: false },
     );

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Pool } from 'pg';
 import type { AttemptsTable, EventsTable, TrialsTable } from './db-schema';
+import { jsonArray, jsonbColumn, scalarArray } from './pg-array-literal';
 
 /** The scheduler's unit of work as rows: what `SqlTrackingStore.saveBatch` hands a backend. */
 export interface BatchRows {
@@ -51,14 +52,15 @@ const EVENT_COLUMNS = [
 type Columns = ReadonlyArray<readonly [name: string, type: string]>;
 
 /**
- * `INSERT … SELECT … FROM unnest($a::type[], …)`: one array bind per column. JSON travels as text[] and is
- * cast per row (an array of jsonb would need every document escaped twice).
+ * `INSERT … SELECT … FROM unnest($a::type[], …)`: one array bind per column. A jsonb column travels as one JSON
+ * array (a text[] of documents would need every quote in them escaped).
  */
 function insertFromArrays(table: string, columns: Columns, firstParam: number): string {
   const names = columns.map(([name]) => name);
-  const arrays = columns.map(([, type], i) => `$${firstParam + i}::${type === 'jsonb' ? 'text' : type}[]`);
-  const select = columns.map(([name, type]) => (type === 'jsonb' ? `${name}::jsonb` : name));
-  return `INSERT INTO ${table} (${names.join(', ')}) SELECT ${select.join(', ')} FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
+  const arrays = columns.map(([, type], i) =>
+    type === 'jsonb' ? jsonbColumn(`$${firstParam + i}`) : `$${firstParam + i}::${type}[]`,
+  );
+  return `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
 }
 
 function updateAll(columns: Columns, key: readonly string[]): string {
@@ -81,8 +83,11 @@ const SAVE_BATCH = `WITH t AS (
   ${insertFromArrays('events', EVENT_COLUMNS, 1 + TRIAL_COLUMNS.length + ATTEMPT_COLUMNS.length)} RETURNING 1
 ) SELECT 1`;
 
-function columnArrays(rows: ReadonlyArray<Record<string, unknown>>, columns: Columns): unknown[][] {
-  return columns.map(([name]) => rows.map((row) => row[name] ?? null));
+function columnArrays(rows: ReadonlyArray<Record<string, unknown>>, columns: Columns): string[] {
+  return columns.map(([name, type]) => {
+    const column = rows.map((row) => row[name] ?? null);
+    return type === 'jsonb' ? jsonArray(column as Array<string | null>) : scalarArray(column);
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { mergeSummary, type SeriesBatch, type SeriesSummary, summarize } from './metric-batch';
+import { numberArray, textArray } from './pg-array-literal';
 
 /** unnest() takes one array per column, so the bind-parameter limit (65,535) never applies; the chunk only bounds message size. */
 export const POSTGRES_MAX_ROWS_PER_INSERT = 10_000;
@@ -208,26 +209,6 @@ export class PostgresMetricWriter {
 /** Substitutes $1…$n with escaped literals (for multi-statement simple queries, which take no parameters). */
 function inline(client: PoolClient, sql: string, values: readonly string[]): string {
   return sql.replace(/\$(\d+)/g, (_, n: string) => client.escapeLiteral(values[Number(n) - 1]!));
-}
-
-export function numberArray(xs: readonly number[]): string {
-  return `{${xs.join(',')}}`;
-}
-
-export function textArray(xs: readonly string[]): string {
-  let out = '{';
-  let prev: string | undefined;
-  let quoted = '';
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i]!;
-    // Ids and keys repeat row after row: escape each distinct run once.
-    if (x !== prev) {
-      prev = x;
-      quoted = `"${x.replace(/[\\"]/g, '\\$&')}"`;
-    }
-    out += i > 0 ? `,${quoted}` : quoted;
-  }
-  return `${out}}`;
 }
 
 function toSummary(r: SummaryRow): SeriesSummary {

@@ -711,6 +711,24 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         ]);
       });
 
+      it('keeps each row its own JSON columns, nulls included', async () => {
+        await store.createSweep(sweepRecord('s'));
+        const trials = Array.from({ length: 5 }, (_, i) =>
+          trialRecord(`s-${i}`, 's', i, {
+            params: { i, list: [i, null, { deep: `v${i}` }] },
+            command: i % 2 === 0 ? null : ['run', `--i=${i}`],
+          }),
+        );
+        const datas = [null, { a: null }, [null], 0, 'null'];
+        await store.saveBatch({
+          trials,
+          attempts: [],
+          events: datas.map((data, i) => ({ at: i, sweepId: 's', trialId: `s-${i}`, type: 'note', actor: null, data })),
+        });
+        for (const t of trials) expect(await store.getTrial(t.id)).toEqual(t);
+        expect((await store.listEvents({ sweepId: 's' })).map((e) => e.data)).toEqual(datas);
+      });
+
       it('saves a new trial together with its first attempt and events', async () => {
         await store.createSweep(sweepRecord('s'));
         const attempt = {

@@ -43,8 +43,10 @@ export class SlotPool {
     const waiter = this.waiters.shift();
     if (waiter) waiter(slot);
     else {
-      this.free.push(slot);
-      this.free.sort((a, b) => a.index - b.index);
+      // Kept in index order (the lowest free slot goes next) without a sort per trial.
+      let at = this.free.length;
+      while (at > 0 && (this.free[at - 1] as Slot).index > slot.index) at--;
+      this.free.splice(at, 0, slot);
     }
   }
 }
