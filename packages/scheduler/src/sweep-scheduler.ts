@@ -377,9 +377,9 @@ export class SweepScheduler {
       metricValue: null,
       attempts: 0,
     };
-    // The store first: a crash after this line leaves a queued trial that recover() re-dispatches.
+    // The store first: a crash after this line leaves a queued trial that recover() re-dispatches. The row is
+    // the creation record (index, params, seed, createdAt); an event repeating it cost a row per trial.
     await this.store.createTrial(trial);
-    await this.event('trial.created', id, { index, params, seed });
     this.emit({ type: 'trial.created', trial });
     await this.dispatchAttempt(trial, 1);
     const flight = this.inFlight.get(id);
