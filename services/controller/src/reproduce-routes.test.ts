@@ -1,32 +1,14 @@
 import type { TrialJob } from '@hyperfleet/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeAgent } from './testing/fake-agent';
-import { eventually, gridConfig, type Harness, startHarness, TOKENS } from './testing/harness';
+import { eventually, gridConfig, type Harness, SAMPLE_PINS, startHarness, TOKENS } from './testing/harness';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
 
-const pins = {
-  code: {
-    repoRoot: '/laptop/repo',
-    subdir: 'exp',
-    remoteName: 'origin',
-    remote: 'https://git.example/repo.git',
-    commit: 'a'.repeat(40),
-    branch: 'main',
-    diff: null,
-    untrackedPolicy: 'warn',
-    untracked: [],
-    pushed: true,
-  },
-  data: [{ path: 'exp/data.csv', md5: 'b'.repeat(32), size: 3, source: 'dvc-file' }],
-  env: null,
-  actor: 'alice@laptop',
-  bundle: null,
-  dataRemote: 's3://bucket/data',
-};
+const pins = SAMPLE_PINS;
 
 async function finishedSweep(body: Record<string, unknown>): Promise<string> {
   const res = await h.call('POST', '/api/sweeps?force=true', { body: { cwd: '/laptop/repo/exp', ...body } });

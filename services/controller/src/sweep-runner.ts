@@ -300,10 +300,12 @@ export class SweepRunner {
       if (!isCurrent) continue;
       const id = jobIdOf(r.trialId, r.attempt);
       if (r.type === 'started') {
-        if (this.started.has(id)) continue;
-        await this.scheduler.reportStarted(r.trialId, r.attempt, r.agentId);
-        this.started.add(id);
-        // The machine that runs the trial reports its environment: that is the one the record must show.
+        if (!this.started.has(id)) {
+          await this.scheduler.reportStarted(r.trialId, r.attempt, r.agentId);
+          this.started.add(id);
+        }
+        // The machine that runs the trial reports its environment: that is the one the record must show. An
+        // agent sends it with the start; a Kubernetes executor's pod sends a second `started` carrying it.
         const job = this.dispatcher.current(r.trialId)?.job;
         if (r.env && job && this.deps.template.pins) {
           const trial = {

@@ -1,3 +1,4 @@
+import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { AgentReport, ConsumerHandle, Transport, TrialJob, WirePoint } from '@hyperfleet/transport';
 
 /** What a fake trial does: the points it logs and how it ends. */
@@ -13,6 +14,10 @@ export interface FakeAgentOptions {
   pool?: string;
   slots?: number;
   behave?: (job: TrialJob) => FakeOutcome;
+  /** Send this environment with the start, as an agent running a pinned trial does. */
+  env?: EnvFingerprint;
+  /** Then send a second `started` carrying this one, as a Kubernetes executor's trial pod does. */
+  podEnv?: EnvFingerprint;
 }
 
 /**
@@ -28,7 +33,11 @@ export function fakeAgent(transport: Transport, opts: FakeAgentOptions = {}) {
     async (job) => {
       ran.push(job);
       const base = { trialId: job.trialId, attempt: job.attempt };
-      await publish(job.sweepId, [{ type: 'started', ...base, agentId, at: Date.now() }]);
+      await publish(job.sweepId, [
+        { type: 'started', ...base, agentId, at: Date.now(), ...(opts.env ? { env: opts.env } : {}) },
+      ]);
+      if (opts.podEnv)
+        await publish(job.sweepId, [{ type: 'started', ...base, agentId, at: Date.now(), env: opts.podEnv }]);
       const outcome = opts.behave?.(job) ?? defaultOutcome(job);
       if (outcome.points?.length) await publish(job.sweepId, [{ type: 'metrics', ...base, points: outcome.points }]);
       let stopped = false;

@@ -10,6 +10,27 @@ import { TokenRegistry } from '../token-auth';
 export const TOKENS = { admin: 'admin-secret', submit: 'submit-secret', worker: 'worker-secret', read: 'read-secret' };
 
 /** A grid sweep over x ∈ {1, 2, 3}, minimizing loss (the fake agent logs loss = x). */
+/** Pins as a laptop's `sweep submit` sends them: a pushed commit, one DVC-tracked file, no environment yet. */
+export const SAMPLE_PINS = {
+  code: {
+    repoRoot: '/laptop/repo',
+    subdir: 'exp',
+    remoteName: 'origin',
+    remote: 'https://git.example/repo.git',
+    commit: 'a'.repeat(40),
+    branch: 'main',
+    diff: null,
+    untrackedPolicy: 'warn',
+    untracked: [],
+    pushed: true,
+  },
+  data: [{ path: 'exp/data.csv', md5: 'b'.repeat(32), size: 3, source: 'dvc-file' }],
+  env: null,
+  actor: 'alice@laptop',
+  bundle: null,
+  dataRemote: 's3://bucket/data',
+};
+
 export function gridConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     method: 'grid',

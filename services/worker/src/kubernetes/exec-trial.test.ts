@@ -8,6 +8,7 @@ import { pinCode } from '@hyperfleet/lineage';
 import { createGitFixture, type GitFixture } from '@hyperfleet/lineage/testing';
 import { type AgentReport, createInProcessTransport } from '@hyperfleet/transport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../test-helpers';
 import { execTrialInPod } from './exec-trial';
 import { TRIAL_JOB_ENV } from './job-manifest';
 import { decodeTerminationMessage } from './termination-message';
@@ -130,7 +131,7 @@ describe('hyperfleet agent exec-trial', () => {
     expect(noCode.out).toMatch(/\/home\/alice\/proj is not in image .* no code was pinned/);
   });
 
-  it('materializes the pinned code (commit + diff fetched from the controller with the token) and runs there', async () => {
+  it('materializes the pinned code (commit + diff fetched from the controller with the token) and runs there, and reports the pod’s environment', async () => {
     let fx: GitFixture | undefined;
     const server = createServer();
     try {
@@ -156,6 +157,11 @@ describe('hyperfleet agent exec-trial', () => {
       const port = typeof address === 'object' && address ? address.port : 0;
       const { out, stream } = sink();
       const terminationLog = join(dir, 'termination-log');
+      const transport = createInProcessTransport();
+      const reports: AgentReport[] = [];
+      transport.reports.subscribe('sw', 'test', async (batch) => {
+        reports.push(...batch);
+      });
       const code = await execTrialInPod({
         env: {
           [TRIAL_JOB_ENV]: JSON.stringify(
@@ -166,14 +172,20 @@ describe('hyperfleet agent exec-trial', () => {
           ),
           HYPERFLEET_SERVER: `http://127.0.0.1:${port}`,
           HYPERFLEET_TOKEN: 'worker-token',
+          HYPERFLEET_AGENT_ID: 'k8s-agent-1',
         },
         workDir: dir,
         terminationLog,
         stdout: stream,
         signals: new EventEmitter(),
-        reports: createInProcessTransport().reports,
+        reports: transport.reports,
       });
       expect(code).toBe(0);
+      // The container's own environment, for the trial's lineage (the agent's `started` cannot know it).
+      const started = await waitFor(() => reports.find((r) => r.type === 'started') ?? null);
+      expect(started).toMatchObject({ trialId: 't1', attempt: 2, agentId: 'k8s-agent-1' });
+      expect(started.type === 'started' && started.env?.node).toBe(process.version);
+      await transport.close();
       expect(out.text).toContain('version=2');
       expect(asked).toEqual([`GET /api/blobs/${encodeURIComponent(pin.diff?.hash ?? '')} Bearer worker-token`]);
       expect(decodeTerminationMessage(await readFile(terminationLog, 'utf8'))).toMatchObject({

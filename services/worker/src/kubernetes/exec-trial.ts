@@ -32,6 +32,8 @@ export interface ExecTrialOptions {
  * (blobs fetched from the controller with `$HYPERFLEET_TOKEN`), the same trial environment and metric
  * collection — and publishes the metric points straight to the sweep's report stream in Redis; the agent
  * that created the Job publishes `started` and `finished`, and never the points (nothing is reported twice).
+ * A pinned trial's pod also sends a `started` with this container's environment fingerprint, ahead of its
+ * points: the controller records it in the trial's lineage (the attempt had started already).
  * Its result goes into the termination message, for the executor to read from the pod status; the exit code
  * mirrors the trial's, so `kubectl get jobs` shows failed trials as failed Jobs.
  */
@@ -102,6 +104,7 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
           ...(job.argv[0] && /python/.test(job.argv[0]) ? { python: job.argv[0] } : {}),
         });
         cwd = workspace.cwd;
+        reporter.started(env.HYPERFLEET_AGENT_ID || 'pod', Date.now(), workspace.env);
       } catch (error) {
         return await spawnError(describeWorkspaceError(error));
       }
