@@ -27,6 +27,8 @@ export interface PinnedWorkspaceOptions {
   getBlob(hash: string): Promise<Buffer | null>;
   /** Interpreter the fingerprint asks for its version (the job's argv[0] when it is a python). */
   python?: string;
+  /** The container image the trial runs in (a Kubernetes trial pod's), for the fingerprint. */
+  image?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function openPinnedWorkspace(pins: JobPins, opts: PinnedWorkspaceOp
       dirs: [root, tree.cwd],
       root,
       ...(opts.python ? { python: opts.python } : {}),
+      ...(opts.image ? { image: opts.image } : {}),
     });
     return { cwd: tree.cwd, env, cleanup: tree.cleanup };
   } catch (err) {

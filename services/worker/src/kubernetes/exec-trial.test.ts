@@ -173,6 +173,7 @@ describe('hyperfleet agent exec-trial', () => {
           HYPERFLEET_SERVER: `http://127.0.0.1:${port}`,
           HYPERFLEET_TOKEN: 'worker-token',
           HYPERFLEET_AGENT_ID: 'k8s-agent-1',
+          HYPERFLEET_IMAGE: 'ghcr.io/acme/train:1.4',
         },
         workDir: dir,
         terminationLog,
@@ -184,7 +185,10 @@ describe('hyperfleet agent exec-trial', () => {
       // The container's own environment, for the trial's lineage (the agent's `started` cannot know it).
       const started = await waitFor(() => reports.find((r) => r.type === 'started') ?? null);
       expect(started).toMatchObject({ trialId: 't1', attempt: 2, agentId: 'k8s-agent-1' });
-      expect(started.type === 'started' && started.env?.node).toBe(process.version);
+      expect(started.type === 'started' && started.env).toMatchObject({
+        node: process.version,
+        image: 'ghcr.io/acme/train:1.4',
+      });
       await transport.close();
       expect(out.text).toContain('version=2');
       expect(asked).toEqual([`GET /api/blobs/${encodeURIComponent(pin.diff?.hash ?? '')} Bearer worker-token`]);

@@ -102,6 +102,7 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
           key: `${job.trialId}.a${job.attempt}`,
           getBlob: (hash) => client.getBlob(hash),
           ...(job.argv[0] && /python/.test(job.argv[0]) ? { python: job.argv[0] } : {}),
+          ...(env.HYPERFLEET_IMAGE ? { image: env.HYPERFLEET_IMAGE } : {}),
         });
         cwd = workspace.cwd;
         reporter.started(env.HYPERFLEET_AGENT_ID || 'pod', Date.now(), workspace.env);
