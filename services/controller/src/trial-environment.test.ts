@@ -31,19 +31,18 @@ async function lineageEnvs(config: Record<string, unknown>): Promise<Array<EnvFi
 }
 
 describe("a trial's lineage shows the environment of the machine that ran it", () => {
-  it('the agent’s, sent with the start', async () => {
+  it.each([
+    ['the agent’s, sent with the start', { env: machine('v20-agent') }, 'v20-agent'],
+    [
+      'a Kubernetes pod’s, sent in a second `started` once the pod has built the workspace',
+      { podEnv: machine('v20-pod') },
+      'v20-pod',
+    ],
+  ])('%s', async (_, sends, node) => {
     h = await startHarness();
-    fakeAgent(h.transport, { env: machine('v20-agent') });
+    fakeAgent(h.transport, sends);
     const envs = await lineageEnvs(gridConfig());
     expect(envs.length).toBeGreaterThan(0);
-    expect(envs.every((e) => e?.node === 'v20-agent')).toBe(true);
-  });
-
-  it('a Kubernetes pod’s, sent in a second `started` once the pod has built the workspace', async () => {
-    h = await startHarness();
-    fakeAgent(h.transport, { podEnv: machine('v20-pod') });
-    const envs = await lineageEnvs(gridConfig());
-    expect(envs.length).toBeGreaterThan(0);
-    expect(envs.every((e) => e?.node === 'v20-pod')).toBe(true);
+    expect(envs.every((e) => e?.node === node)).toBe(true);
   });
 });
