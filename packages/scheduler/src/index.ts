@@ -11,6 +11,7 @@ export type {
 } from './ports';
 export { compareByGoal, isBetter, reachesTarget } from './ranking';
 export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
+export { SerialQueue } from './serial-queue';
 export { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
 export { trialSeed } from './trial-seed';
 export { judgeAttempt, type Verdict } from './trial-verdict';

@@ -1,4 +1,7 @@
-/** Runs async tasks one at a time in submission order, so scheduler state changes never interleave. */
+/**
+ * Runs async tasks one at a time in submission order (scheduler state changes, a runner's units of work never
+ * interleave); a failing task does not block the ones after it.
+ */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
 

@@ -1,6 +1,6 @@
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { AttemptReport, Clock, SchedulerEvent, SweepPlan } from '@hyperfleet/scheduler';
-import { SweepScheduler } from '@hyperfleet/scheduler';
+import { SerialQueue, SweepScheduler } from '@hyperfleet/scheduler';
 import type { MetricPoint } from '@hyperfleet/spec';
 import {
   recordTrialLineage,
@@ -14,7 +14,6 @@ import type { IngestMeter } from './ingest-meter';
 import { errorText, type Logger } from './logger';
 import { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
 import type { RuntimeHooks } from './runtime-hooks';
-import { SerialQueue } from './serial-queue';
 import { toMetricPoints } from './wire-points';
 
 export interface SweepRunnerDeps {

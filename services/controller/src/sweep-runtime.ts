@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Clock, reopenFailedTrials, type SweepPlan } from '@hyperfleet/scheduler';
+import { type Clock, reopenFailedTrials, SerialQueue, type SweepPlan } from '@hyperfleet/scheduler';
 import type { SweepStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Closeable, closeAll, type Transport } from '@hyperfleet/transport';
@@ -10,7 +10,6 @@ import { type IngestMeter, nullMeter } from './ingest-meter';
 import { errorText, type Logger, silentLogger } from './logger';
 import { CANCEL_REQUESTED_EVENT, recoveryIntent, STOP_REQUESTED_EVENT } from './recovery-intent';
 import type { RuntimeHooks } from './runtime-hooks';
-import { SerialQueue } from './serial-queue';
 import { SweepRunner } from './sweep-runner';
 import {
   jobTemplate,
