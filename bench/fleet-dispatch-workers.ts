@@ -3,7 +3,7 @@
  *   agents <json>   N hyperfleet agents with a no-op executor against a running controller
  *   raw <json>      N raw BullMQ Workers with no-op handlers; prints `done` each time the completions reach
  *                   the next of `marks` (cumulative counts: the warm-up, then each timed round)
- * Prints `ready` once started; SIGTERM closes everything and exits.
+ * Prints `ready` once started; SIGTERM, or the end of stdin (the bench exited), closes everything and exits.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,12 @@ if (mode === 'agents') {
 }
 
 process.stdout.write('ready\n');
-process.on('SIGTERM', () => {
+let closing = false;
+const shutdown = () => {
+  if (closing) return;
+  closing = true;
   void Promise.allSettled(closers.map((c) => c())).then(() => process.exit(0));
-});
+};
+process.on('SIGTERM', shutdown);
+// Stdin is a pipe from the bench: it ends when the bench exits, even by a crash, so no orphan keeps working.
+process.stdin.on('end', shutdown).resume();

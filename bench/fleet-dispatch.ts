@@ -19,19 +19,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { cpuMeter, describeCpu, redisCallMeter } from './cpu-meter';
-import {
-  deleteRedisKeys,
-  exitedOk,
-  flag,
-  printTable,
-  startFleetEnv,
-  startWorkerProcess,
-  submitSweep,
-  waitForSweep,
-} from './fleet-env';
+import { exitedOk, flag, printTable, startFleetEnv, startWorkerProcess, submitSweep, waitForSweep } from './fleet-env';
 
 const QUICK = flag('quick', 'false') === 'true';
 const TRIALS = Number(flag('trials', QUICK ? '500' : '5000'));
@@ -117,7 +109,7 @@ async function startRaw(): Promise<Side> {
     await workers.stop();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    await deleteRedisKeys(REDIS_URL, prefix);
+    await deleteKeysUnder(REDIS_URL, prefix);
   };
   try {
     if (WARMUP > 0) {

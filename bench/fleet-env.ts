@@ -21,9 +21,8 @@ import {
 import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import { openStore, type TrackingStore } from '@hyperfleet/store';
 import { createRedisTransport, type Transport } from '@hyperfleet/transport';
-import { unlinkKeysUnder } from '@hyperfleet/transport/testing';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { type Agent, createAgent } from '@hyperfleet/worker';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const TOKENS = { admin: 'bench-admin', worker: 'bench-worker' };
@@ -158,7 +157,7 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
   const close = async () => {
     await Promise.allSettled([...agents.map((a) => a.close()), child?.stop()]);
     await ctl.close().catch(() => undefined);
-    await deleteRedisKeys(opts.redisUrl, prefix);
+    await deleteKeysUnder(opts.redisUrl, prefix);
     const client = new pg.Client({ connectionString: opts.pgUrl });
     await client.connect();
     try {
@@ -185,16 +184,6 @@ export async function startFleetEnv(opts: FleetEnvOptions): Promise<FleetEnv> {
   };
 }
 
-/** Deletes every Redis key under `${prefix}:` (a bench run's namespace). */
-export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
-  const admin = new Redis(redisUrl);
-  try {
-    await unlinkKeysUnder(admin, prefix);
-  } finally {
-    admin.disconnect();
-  }
-}
-
 /** A process running `bench/fleet-dispatch-workers.ts <mode> <settings>`; resolves once it printed `ready`. */
 export async function startWorkerProcess(
   mode: 'agents' | 'raw',
@@ -203,7 +192,8 @@ export async function startWorkerProcess(
   const script = join(import.meta.dirname, 'fleet-dispatch-workers.ts');
   // The same node flags as this process (`--import tsx`, and `--cpu-prof` when profiling the bench).
   const child = spawn(process.execPath, [...process.execArgv, script, mode, JSON.stringify(settings)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // stdin: a pipe the child watches; its end tells the child the bench is gone.
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const seen: string[] = [];

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCoordination } from './redis-coordination';
 import { REDIS_URL } from './testing/fleet-fixture';
 
 const opened: RedisCoordination[] = [];
+const prefixes = new Set<string>();
 afterEach(async () => {
   while (opened.length > 0) await opened.pop()?.close();
+  for (const prefix of prefixes) await deleteKeysUnder(REDIS_URL, prefix);
+  prefixes.clear();
 });
 
 function open(prefix: string) {
+  prefixes.add(prefix);
   const c = new RedisCoordination({ url: REDIS_URL, prefix });
   opened.push(c);
   return c;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRedisTransport, type LostAttempt, type Transport } from '@hyperfleet/transport';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent } from './agent';
 import {
@@ -37,6 +38,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   await controllerSide.close();
   await ctl.close();
+  await deleteKeysUnder(REDIS_URL, prefix);
   await work.cleanup();
 });
 

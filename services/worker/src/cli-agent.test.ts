@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createRedisTransport, type Transport } from '@hyperfleet/transport';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   collectReports,
@@ -35,6 +36,7 @@ afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await controllerSide.close();
   await ctl.close();
+  await deleteKeysUnder(REDIS_URL, prefix);
   await work.cleanup();
 });
 

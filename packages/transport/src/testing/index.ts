@@ -1,1 +1,1 @@
-export { unlinkKeysUnder } from './unlink-keys';
+export { deleteKeysUnder, unlinkKeysUnder } from './unlink-keys';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 /** Deletes every key under `${prefix}:` (a test's or bench's namespace), as a Redis restart without persistence would. */
 export async function unlinkKeysUnder(client: Redis, prefix: string): Promise<void> {
@@ -8,4 +8,14 @@ export async function unlinkKeysUnder(client: Redis, prefix: string): Promise<vo
     cursor = next;
     if (keys.length > 0) await client.unlink(...keys);
   } while (cursor !== '0');
+}
+
+/** `unlinkKeysUnder` on a connection of its own: what a test's or bench's cleanup needs. */
+export async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url);
+  try {
+    await unlinkKeysUnder(client, prefix);
+  } finally {
+    client.disconnect();
+  }
 }

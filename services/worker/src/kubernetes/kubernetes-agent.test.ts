@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedisTransport, type LostAttempt, type Transport } from '@hyperfleet/transport';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { createAgent } from '../agent';
@@ -60,6 +61,7 @@ afterEach(async () => {
   await controllerSide.close();
   await api.close();
   await ctl.close();
+  await deleteKeysUnder(REDIS_URL, prefix);
   await work.cleanup();
 });
 
