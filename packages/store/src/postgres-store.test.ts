@@ -1,31 +1,14 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { knownMigrations, MIGRATION_TABLE } from './migrations';
 import { describePostgresUrl, openPostgresStore } from './open-postgres-store';
 import { describeStoreContract, sweepRecord, trialRecord } from './store.contract';
+import { dropSchemas, PG_URL, testSchemas } from './testing/postgres-schemas';
 
-// The real server (DEVELOPERS.md): trust auth on 127.0.0.1, database `test`.
-const PG_URL = process.env.HYPERFLEET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const run = `hf_test_${process.pid}_${Date.now().toString(36)}`;
-let n = 0;
-const schemas: string[] = [];
-
-async function dropSchemas(names: string[]): Promise<void> {
-  if (names.length === 0) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    for (const s of names) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
-
-afterAll(() => dropSchemas(schemas));
+const schemas = testSchemas('hf_test');
 
 describeStoreContract('postgres', async () => {
-  const schema = `${run}_${n++}`; // a fresh schema per test
-  schemas.push(schema);
+  const schema = schemas.fresh(); // a fresh schema per test
   return {
     open: () => openPostgresStore({ connectionString: PG_URL, schema, maxConnections: 4 }),
     cleanup: () => dropSchemas([schema]),
@@ -34,9 +17,8 @@ describeStoreContract('postgres', async () => {
 
 describe('postgres backend specifics', () => {
   it('keeps schemas apart (search_path on every pooled connection) and migrates each once', async () => {
-    const a = `${run}_iso_a`;
-    const b = `${run}_iso_b`;
-    schemas.push(a, b);
+    const a = schemas.named('iso_a');
+    const b = schemas.named('iso_b');
     const sa = await openPostgresStore({ connectionString: PG_URL, schema: a, maxConnections: 3 });
     const sb = await openPostgresStore({ connectionString: PG_URL, schema: b });
     try {
@@ -65,8 +47,7 @@ describe('postgres backend specifics', () => {
   });
 
   it('stores JSON as jsonb and floats as double precision (NaN native)', async () => {
-    const s = `${run}_types`;
-    schemas.push(s);
+    const s = schemas.named('types');
     const store = await openPostgresStore({ connectionString: PG_URL, schema: s });
     await store.createSweep(sweepRecord('s'));
     await store.close();
@@ -97,8 +78,7 @@ describe('postgres backend specifics', () => {
   });
 
   it('synchronousMetricCommit: false (async commit of metric batches) writes and reads the same', async () => {
-    const schema = `${run}_async`;
-    schemas.push(schema);
+    const schema = schemas.named('async');
     const store = await openPostgresStore({ connectionString: PG_URL, schema, synchronousMetricCommit: false });
     try {
       await store.createSweep(sweepRecord('s'));
@@ -113,8 +93,7 @@ describe('postgres backend specifics', () => {
   });
 
   it('a point written behind the store (no summary) does not break the plain-INSERT fast path', async () => {
-    const schema = `${run}_behind`;
-    schemas.push(schema);
+    const schema = schemas.named('behind');
     const store = await openPostgresStore({ connectionString: PG_URL, schema });
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
