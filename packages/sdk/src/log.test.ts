@@ -1,23 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { log } from './index.js';
-import { REPO_ROOT, runNode, spawnProgram } from './spawn-script.js';
+import { REPO_ROOT, readMetricsLines, runNode, scratchDir, spawnProgram } from './spawn-script.js';
 
-let dir: string;
-let metricsFile: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hf-sdk-log-'));
-  metricsFile = join(dir, 'metrics.jsonl');
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-const readLines = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
+const scratch = scratchDir('hf-sdk-log-');
 
 describe('log() with HYPERFLEET_METRICS_FILE', () => {
   it('appends one JSON line per call, auto-incrementing the step from 0 and after an explicit step', () => {
@@ -27,12 +13,12 @@ describe('log() with HYPERFLEET_METRICS_FILE', () => {
        sdk.log({ val_acc: 0.75 });
        sdk.log({ val_acc: 0.9 }, { step: 10 });
        sdk.log({ val_acc: 0.93, loss: 0.21 });`,
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toBe(''); // nothing on stdout when the file is used
-    const lines = readLines(metricsFile);
+    const lines = readMetricsLines(scratch.metricsFile);
     expect(lines.map((l) => ({ step: l.step, metrics: l.metrics }))).toEqual([
       { step: 0, metrics: { val_acc: 0.5, loss: 1.25 } },
       { step: 1, metrics: { val_acc: 0.75 } },
@@ -49,13 +35,13 @@ describe('log() with HYPERFLEET_METRICS_FILE', () => {
   it('writes NaN and ±Infinity as the strings of the metrics-file contract, and keeps other values exact', () => {
     const res = runNode(
       'sdk.log({ a: NaN, b: Infinity, c: -Infinity, d: 0.1 + 0.2, e: -0, f: 1e-300, g: 12345678901234 });',
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.status).toBe(0);
-    const raw = readFileSync(metricsFile, 'utf8');
+    const raw = readFileSync(scratch.metricsFile, 'utf8');
     expect(raw.endsWith('\n')).toBe(true);
     expect(raw.split('\n')).toHaveLength(2); // exactly one line
-    expect(readLines(metricsFile)[0].metrics).toEqual({
+    expect(readMetricsLines(scratch.metricsFile)[0]?.metrics).toEqual({
       a: 'NaN',
       b: 'Infinity',
       c: '-Infinity',
@@ -67,20 +53,20 @@ describe('log() with HYPERFLEET_METRICS_FILE', () => {
   });
 
   it('appends to an existing file instead of truncating it', () => {
-    writeFileSync(metricsFile, '{"step":0,"metrics":{"x":1}}\n');
-    const res = runNode('sdk.log({ x: 2 }, { step: 1 });', { env: { HYPERFLEET_METRICS_FILE: metricsFile } });
+    writeFileSync(scratch.metricsFile, '{"step":0,"metrics":{"x":1}}\n');
+    const res = runNode('sdk.log({ x: 2 }, { step: 1 });', { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } });
     expect(res.status).toBe(0);
-    expect(readLines(metricsFile).map((l) => l.metrics.x)).toEqual([1, 2]);
+    expect(readMetricsLines(scratch.metricsFile).map((l) => l.metrics.x)).toEqual([1, 2]);
   });
 
   it('has every line on disk when log() returns: a SIGKILL right after loses nothing', () => {
     const res = runNode(
       `for (let i = 0; i < 200; i++) sdk.log({ i, pad: i / 7 });
        process.kill(process.pid, 'SIGKILL');`,
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.signal).toBe('SIGKILL');
-    const lines = readLines(metricsFile); // JSON.parse throws on a torn line
+    const lines = readMetricsLines(scratch.metricsFile); // JSON.parse throws on a torn line
     expect(lines).toHaveLength(200);
     expect(lines.map((l) => l.step)).toEqual(lines.map((l) => l.metrics.i));
   });
@@ -89,12 +75,12 @@ describe('log() with HYPERFLEET_METRICS_FILE', () => {
     // `node -e` resolves bare specifiers from the cwd: the repo root, like a script in examples/.
     const code = `import { log, params } from '@hyperfleet/sdk'; log({ ok: 1 }); console.log(JSON.stringify(params()));`;
     const res = spawnProgram(process.execPath, ['--input-type=module', '-e', code], {
-      env: { HYPERFLEET_METRICS_FILE: metricsFile, HYPERFLEET_PARAMS: '{"lr":0.1}' },
+      env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile, HYPERFLEET_PARAMS: '{"lr":0.1}' },
       cwd: REPO_ROOT,
     });
     expect(res.stderr).toBe('');
     expect(JSON.parse(res.stdout)).toEqual({ lr: 0.1 });
-    expect(readLines(metricsFile)[0].metrics).toEqual({ ok: 1 });
+    expect(readMetricsLines(scratch.metricsFile)[0]?.metrics).toEqual({ ok: 1 });
   });
 });
 
@@ -104,13 +90,13 @@ describe('log() without HYPERFLEET_METRICS_FILE', () => {
       `sdk.log({ val_acc: 0.5, loss: 1.25 });
        sdk.log({ loss: NaN, up: Infinity, down: -Infinity });
        sdk.log({ val_acc: 0.9 }, { step: 7 });`,
-      { cwd: dir },
+      { cwd: scratch.dir },
     );
     expect(res.status).toBe(0);
     expect(res.stdout).toBe(
       'step=0 val_acc=0.5 loss=1.25\nstep=1 loss=NaN up=Infinity down=-Infinity\nstep=7 val_acc=0.9\n',
     );
-    expect(existsSync(metricsFile)).toBe(false);
+    expect(existsSync(scratch.metricsFile)).toBe(false);
   });
 });
 
@@ -133,9 +119,9 @@ describe('log() input checks', () => {
     const res = runNode(
       `try { sdk.log({ a: 'x' }); } catch (e) { console.error(e.name); }
        sdk.log({ a: 1 });`,
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.stderr.trim()).toBe('TypeError');
-    expect(readLines(metricsFile).map((l) => l.step)).toEqual([0]);
+    expect(readMetricsLines(scratch.metricsFile).map((l) => l.step)).toEqual([0]);
   });
 });

@@ -1,24 +1,10 @@
 // The stdlib-only Python SDK (packages/sdk/python/hyperfleet), driven through real `python3` processes.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PYTHON, PYTHON_SDK_DIR, runPython, spawnProgram } from './spawn-script.js';
+import { describe, expect, it } from 'vitest';
+import { PYTHON, PYTHON_SDK_DIR, readMetricsLines, runPython, scratchDir, spawnProgram } from './spawn-script.js';
 
-let dir: string;
-let metricsFile: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hf-sdk-py-'));
-  metricsFile = join(dir, 'metrics.jsonl');
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-// JSON.parse rejects Python's bare NaN/Infinity, so parsing also proves the lines are strict JSON.
-const readLines = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line));
+const scratch = scratchDir('hf-sdk-py-');
 
 describe('python log()', () => {
   it('appends one strict-JSON line per call, auto-incrementing the step, with non-finite values as strings', () => {
@@ -28,12 +14,12 @@ describe('python log()', () => {
 hyperfleet.log({"n": 3, "nan": float("nan"), "inf": float("inf"), "ninf": float("-inf")})
 hyperfleet.log({"val_acc": 0.9}, step=10)
 hyperfleet.log({"val_acc": 0.1 + 0.2})`,
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toBe('');
-    const lines = readLines(metricsFile);
+    const lines = readMetricsLines(scratch.metricsFile);
     expect(lines.map((l) => ({ step: l.step, metrics: l.metrics }))).toEqual([
       { step: 0, metrics: { val_acc: 0.5, loss: 1.25 } },
       { step: 1, metrics: { n: 3, nan: 'NaN', inf: 'Infinity', ninf: '-Infinity' } },
@@ -48,16 +34,16 @@ hyperfleet.log({"val_acc": 0.1 + 0.2})`,
   });
 
   it('appends to an existing file, and every line is on disk when log() returns (SIGKILL right after)', () => {
-    writeFileSync(metricsFile, '{"step":0,"metrics":{"i":-1}}\n');
+    writeFileSync(scratch.metricsFile, '{"step":0,"metrics":{"i":-1}}\n');
     const res = runPython(
       `import os, signal
 for i in range(200):
     hyperfleet.log({"i": i}, step=i + 1)
 os.kill(os.getpid(), signal.SIGKILL)`,
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.signal).toBe('SIGKILL');
-    const lines = readLines(metricsFile);
+    const lines = readMetricsLines(scratch.metricsFile);
     expect(lines).toHaveLength(201);
     expect(lines.map((l) => l.metrics.i)).toEqual([-1, ...Array.from({ length: 200 }, (_, i) => i)]);
   });
@@ -67,13 +53,13 @@ os.kill(os.getpid(), signal.SIGKILL)`,
       `hyperfleet.log({"val_acc": 0.5, "loss": 1.25})
 hyperfleet.log({"loss": float("nan"), "up": float("inf"), "down": float("-inf"), "n": 2})
 hyperfleet.log({"val_acc": 0.9}, step=7)`,
-      { cwd: dir },
+      { cwd: scratch.dir },
     );
     expect(res.status).toBe(0);
     expect(res.stdout).toBe(
       'step=0 val_acc=0.5 loss=1.25\nstep=1 loss=NaN up=Infinity down=-Infinity n=2\nstep=7 val_acc=0.9\n',
     );
-    expect(existsSync(metricsFile)).toBe(false);
+    expect(existsSync(scratch.metricsFile)).toBe(false);
   });
 
   it('rejects non-number values and bad steps with TypeError, writing nothing and keeping the step', () => {
@@ -85,14 +71,14 @@ hyperfleet.log({"val_acc": 0.9}, step=7)`,
     except TypeError as e:
         print("TypeError", e)
 hyperfleet.log({"a": 1})`,
-      { env: { HYPERFLEET_METRICS_FILE: metricsFile } },
+      { env: { HYPERFLEET_METRICS_FILE: scratch.metricsFile } },
     );
     expect(res.status).toBe(0);
     const out = res.stdout.trim().split('\n');
     expect(out).toHaveLength(5);
     for (const line of out) expect(line).toMatch(/^TypeError /);
     expect(out[0]).toContain('metric "a" must be a number, got str');
-    expect(readLines(metricsFile).map((l) => l.step)).toEqual([0]);
+    expect(readMetricsLines(scratch.metricsFile).map((l) => l.step)).toEqual([0]);
   });
 });
 
@@ -100,7 +86,7 @@ describe('python params(), seed(), output_dir()', () => {
   const printParams = 'import json; print(json.dumps(hyperfleet.params(), sort_keys=True))';
 
   it('reads HYPERFLEET_PARAMS_FILE first, then HYPERFLEET_PARAMS, then --name=value argv', () => {
-    const file = join(dir, 'params.json');
+    const file = join(scratch.dir, 'params.json');
     writeFileSync(file, JSON.stringify({ lr: 0.001, opt: { name: 'adam' } }));
     const fromFile = runPython(printParams, {
       env: { HYPERFLEET_PARAMS_FILE: file, HYPERFLEET_PARAMS: '{"lr":1}' },
@@ -134,7 +120,7 @@ describe('python params(), seed(), output_dir()', () => {
     const cases: [Record<string, string>, string[], RegExp][] = [
       [{ HYPERFLEET_PARAMS: '{lr: 1}' }, [], /HYPERFLEET_PARAMS are not valid JSON/],
       [{ HYPERFLEET_PARAMS: '[1,2]' }, [], /must be a JSON object/],
-      [{ HYPERFLEET_PARAMS_FILE: join(dir, 'missing.json') }, [], /FileNotFoundError/],
+      [{ HYPERFLEET_PARAMS_FILE: join(scratch.dir, 'missing.json') }, [], /FileNotFoundError/],
       [{}, ['--__proto__.x=1'], /invalid argument name/],
       [{}, ['--a..b=1'], /invalid argument name/],
     ];
@@ -147,11 +133,11 @@ describe('python params(), seed(), output_dir()', () => {
 
   it('seed() parses HYPERFLEET_SEED; output_dir() creates HYPERFLEET_OUTPUT_DIR or ./outputs', () => {
     const print = 'print(hyperfleet.seed()); print(hyperfleet.output_dir())';
-    const target = join(dir, 'trial', 'out');
+    const target = join(scratch.dir, 'trial', 'out');
     const res = runPython(print, { env: { HYPERFLEET_SEED: '42', HYPERFLEET_OUTPUT_DIR: target } });
     expect(res.stdout).toBe(`42\n${target}\n`);
     expect(existsSync(target)).toBe(true);
-    expect(runPython(print, { cwd: dir }).stdout).toBe(`None\n${join(dir, 'outputs')}\n`);
+    expect(runPython(print, { cwd: scratch.dir }).stdout).toBe(`None\n${join(scratch.dir, 'outputs')}\n`);
     const bad = runPython(print, { env: { HYPERFLEET_SEED: 'x' } });
     expect(bad.stderr).toMatch(/HYPERFLEET_SEED must be an integer/);
   });

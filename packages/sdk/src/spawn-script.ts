@@ -1,9 +1,10 @@
 // Test helper (not exported): runs real node / python processes with a clean HYPERFLEET_* environment.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SDK_ENTRY_URL = new URL('./index.js', import.meta.url).href;
@@ -70,3 +71,28 @@ export const runPython = (code: string, opts: SpawnOptions = {}, python = PYTHON
     ...opts,
     env: { PYTHONPATH: PYTHON_SDK_DIR, ...opts.env },
   });
+
+/** A fresh directory per test (removed after it), with the path a trial's metrics file would have there. */
+export function scratchDir(prefix: string): { dir: string; metricsFile: string } {
+  const scratch = { dir: '', metricsFile: '' };
+  beforeEach(() => {
+    scratch.dir = mkdtempSync(join(tmpdir(), prefix));
+    scratch.metricsFile = join(scratch.dir, 'metrics.jsonl');
+  });
+  afterEach(() => rmSync(scratch.dir, { recursive: true, force: true }));
+  return scratch;
+}
+
+/** One line of a metrics file, as the SDKs write it. */
+export interface MetricsLine {
+  step: number;
+  ts: number;
+  metrics: Record<string, unknown>;
+}
+
+/** A metrics file's lines, parsed; JSON.parse rejects Python's bare NaN/Infinity, so this also proves strict JSON. */
+export const readMetricsLines = (file: string): MetricsLine[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as MetricsLine);
