@@ -199,6 +199,25 @@ describe.skipIf(!hasChromium)('dashboard in a browser (embedded: hyperfleet run 
     await page.close();
   });
 
+  it('moves the early-stopping rungs live: trials reaching a rung or stopped there count without a reload', async () => {
+    const { page, errors } = await watchedPage(ctx);
+    await page.goto(sweepUrl);
+    // Trials that got to the first rung: its survivors and those stopped there.
+    const reachedFirstRung = () =>
+      page.$$eval('#rungs tbody tr:first-child td.num', (tds) =>
+        tds.length >= 5 ? Number(tds[3]?.textContent) + Number(tds[4]?.textContent) : -1,
+      );
+    await page.waitForSelector('#rungs tbody tr', { timeout: 30_000 });
+    const before = await reachedFirstRung();
+    await waitFor(
+      'more trials at the first rung, with no reload',
+      async () => (await reachedFirstRung()) > before,
+      30_000,
+    );
+    expect(errors()).toEqual([]);
+    await page.close();
+  });
+
   it('opens a trial from the keyboard and shows params, lineage, the reproduce command, curves and the log', async () => {
     const { page, errors } = await watchedPage(ctx);
     await page.goto(sweepUrl);

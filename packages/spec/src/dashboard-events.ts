@@ -111,6 +111,8 @@ export interface DashboardServerEvents {
   /** Room `sweep:<id>`: a trial was created, started, finished, stopped (with reason) or failed. */
   'trial:update': (trial: TrialRowView) => void;
   'sweep:update': (sweep: SweepSummaryView) => void;
+  /** Room `sweep:<id>`: the early-stopping rungs changed (trials reached a rung, or were stopped at one). */
+  'sweep:rungs': (update: { sweepId: string; rungs: RungView[] }) => void;
   /** Room `sweep:<id>` and `trial:<id>`: new points (volatile; a dropped batch is healed by the next snapshot). */
   metrics: (batch: { sweepId: string; points: ColumnarPoints }) => void;
   /** Room `trial:<id>`: new output. */

@@ -259,6 +259,14 @@ describe('dashboard gateway: snapshots and deltas', () => {
       expect(row).toMatchObject({ status: 'stopped', reason: t.reason });
       expect(row?.reason).toMatch(/^asha: rung 1/);
     }
+    // Live, without joining again: the page that joined before any trial ran was sent the rungs as trials
+    // reached them and were stopped there.
+    await eventually(
+      () => received.rungs.at(-1)?.rungs[0]?.stopped === stoppedEarly.length,
+      5000,
+      'the stops in a sweep:rungs update',
+    );
+    expect(received.rungs.every((r) => r.sweepId === id)).toBe(true);
     const snap = await request(socket, 'sweep:join', { sweepId: id });
     expect(snap.rungs[0]).toMatchObject({
       iteration: 1,
@@ -272,6 +280,9 @@ describe('dashboard gateway: snapshots and deltas', () => {
       [2, 1],
       [4, 3],
     ]);
+    // And they end where a fresh join reads them.
+    const final = JSON.stringify(snap.rungs);
+    await eventually(() => JSON.stringify(received.rungs.at(-1)?.rungs) === final, 5000, 'live rungs = joined rungs');
   }, 30_000);
 
   it('pause and resume reach the sweep room and the sweeps list (no hook reports them)', async () => {

@@ -17,6 +17,7 @@ import { errorText, type Logger, silentLogger } from '../logger';
 import type { RuntimeHooks, TrialEvent } from '../runtime-hooks';
 import type { Principal, TokenRegistry } from '../token-auth';
 import { CurveCache } from './curve-cache';
+import { LiveRungs } from './live-rungs';
 import { LogTailer } from './log-tailer';
 import { PointBuffer } from './point-buffer';
 import type { DashboardRedis } from './redis-adapter';
@@ -110,6 +111,7 @@ export class DashboardGateway {
   private readonly log: Logger;
   private readonly src: SnapshotSource;
   private readonly points = new PointBuffer();
+  private readonly rungs: LiveRungs;
   private readonly replica = randomBytes(6).toString('hex');
   /** Sweep metric per sweep (which points go to the sweep room); undefined = not known yet. */
   private readonly metricOf = new Map<string, string | null>();
@@ -152,6 +154,7 @@ export class DashboardGateway {
       now,
       serverUrl: opts.serverUrl ?? (() => null),
     };
+    this.rungs = new LiveRungs(opts.store, now);
     this.hooks = {
       onMetrics: (sweepId, batch) => this.onMetrics(sweepId, batch),
       onTrialEvent: (event) => this.onTrialEvent(event),
@@ -234,6 +237,7 @@ export class DashboardGateway {
     const metric = this.metricOf.get(sweepId);
     if (metric === undefined) this.learnMetric(sweepId);
     const room = sweepRoom(sweepId);
+    this.rungs.onPoints(sweepId, metric, batch);
     for (const p of batch) {
       // The sweep room gets the sweep metric's points (filtered at flush when the metric is not known yet).
       if (sweepWatched && (metric === undefined || metric === p.key)) this.points.add(room, sweepId, p);
@@ -261,6 +265,7 @@ export class DashboardGateway {
       return;
     }
     if (!this.metricOf.has(e.sweepId)) this.learnMetric(e.sweepId);
+    this.rungs.onTrialEvent(e);
     switch (e.type) {
       case 'trial.created':
       case 'trial.finished':
@@ -343,6 +348,12 @@ export class DashboardGateway {
       const points = room.startsWith('sweep:') ? onlyKey(batch.points, this.metricOf.get(batch.sweepId)) : batch.points;
       if (points.step.length > 0) io.to(room).except(LAGGING_ROOM).emit('metrics', { sweepId: batch.sweepId, points });
     }
+    await this.rungs
+      .send(
+        (sweepId) => this.roomWatched(sweepRoom(sweepId)),
+        (sweepId, rungs) => io.to(sweepRoom(sweepId)).emit('sweep:rungs', { sweepId, rungs }),
+      )
+      .catch((err: unknown) => this.log.warn('dashboard: rungs update failed', { error: errorText(err) }));
     const idle = this.dirtyTrials.size === 0 && this.dirtySweeps.size === 0 && this.patched.size === 0;
     if (this.flushing || idle) return;
     this.flushing = this.sendUpdates(io).finally(() => {
@@ -527,13 +538,14 @@ export class DashboardGateway {
       this.answer(ack, async () => {
         const size = this.curvePoints(req.maxPointsPerCurve);
         this.askedFor(size);
-        const snap = await buildSweepSnapshot(this.src, id, size);
-        if (!snap) {
+        const built = await buildSweepSnapshot(this.src, id, size);
+        if (!built) {
           void socket.leave(sweepRoom(id));
           throw new JoinError('NOT_FOUND', `no sweep ${id}`);
         }
-        this.metricOf.set(id, snap.sweep.metricName);
-        return snap;
+        this.metricOf.set(id, built.snapshot.sweep.metricName);
+        this.rungs.track(id, built.rungs);
+        return built.snapshot;
       });
     });
 

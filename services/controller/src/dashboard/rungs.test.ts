@@ -1,6 +1,6 @@
 import type { EventRecord } from '@hyperfleet/store';
 import { describe, expect, it } from 'vitest';
-import { buildRungs, rungIterations } from './rungs';
+import { buildRungs, RungTracker, rungIterations } from './rungs';
 
 const stop = (trialId: string, iteration: number, threshold: number): EventRecord => ({
   at: 1,
@@ -35,5 +35,43 @@ describe('rungs', () => {
     const config = { type: 'median' as const, warmup_steps: 1, min_trials: 1 };
     const rungs = buildRungs(config, [{ reports: 3, stepsAt: { 3: 2 } }], [stop('a', 3, 1)]);
     expect(rungs).toEqual([{ iteration: 3, step: 2, threshold: 1, survivors: 0, stopped: 1 }]);
+  });
+});
+
+describe('RungTracker', () => {
+  const config = { type: 'asha' as const, grace_period: 1, reduction_factor: 2, max_t: 8 };
+  // Two trials the snapshot read: one report each (step 0), the last step read 0.
+  const start = () =>
+    new RungTracker(
+      config,
+      [],
+      ['a', 'b'].map((trialId) => ({ trialId, progress: { reports: 1, stepsAt: { 1: 0 } }, lastStep: 0 })),
+    );
+
+  it('starts where the snapshot is: nothing changed', () => {
+    const tracker = start();
+    expect(tracker.changed()).toBeNull();
+  });
+
+  it('counts new finite points once: a redelivered or already-read step, or a NaN, does not move a rung', () => {
+    const tracker = start();
+    expect(tracker.addPoint('a', 0, 0.5)).toBe(false); // the snapshot read it
+    expect(tracker.addPoint('a', 1, Number.NaN)).toBe(false);
+    expect(tracker.changed()).toBeNull();
+    expect(tracker.addPoint('a', 2, 0.4)).toBe(true); // the second finite report: rung 2, at step 2
+    expect(tracker.addPoint('a', 2, 0.4)).toBe(false);
+    const rungs = tracker.changed();
+    expect(rungs?.find((r) => r.iteration === 2)).toMatchObject({ step: 2, survivors: 1, stopped: 0 });
+    expect(tracker.changed()).toBeNull();
+  });
+
+  it('follows stops and new attempts', () => {
+    const tracker = start();
+    tracker.addPoint('b', 1, 0.9);
+    tracker.setStops([stop('b', 2, 0.5)]);
+    expect(tracker.changed()?.find((r) => r.iteration === 2)).toMatchObject({ threshold: 0.5, stopped: 1 });
+    tracker.restart('b'); // attempt 2 starts from step 0 again
+    expect(tracker.addPoint('b', 0, 0.8)).toBe(true);
+    expect(tracker.changed()?.find((r) => r.iteration === 1)).toMatchObject({ survivors: 2 });
   });
 });

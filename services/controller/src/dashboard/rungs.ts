@@ -105,3 +105,75 @@ export function buildRungs(
     };
   });
 }
+
+/** A trial's progress as a `RungTracker` keeps it: its `TrialProgress` and the last step counted. */
+interface LiveProgress extends TrialProgress {
+  lastStep: number;
+}
+
+/**
+ * One watched sweep's rungs between snapshots. It starts from a snapshot's reading of every trial (finite reports
+ * so far, the steps of the rung iterations, the last step read) and counts the sweep metric's points as they
+ * stream in; a point at or below a trial's last counted step is one it has (a redelivery, or a point the
+ * snapshot read). Stops come from the store's events (`setStops`).
+ */
+export class RungTracker {
+  private readonly trials = new Map<string, LiveProgress>();
+  private iterations: Set<number>;
+  private last: string;
+
+  constructor(
+    private readonly config: EarlyTerminateConfig,
+    private stopEvents: readonly EventRecord[],
+    start: Iterable<{ trialId: string; progress: TrialProgress; lastStep: number | null }>,
+  ) {
+    for (const t of start) {
+      this.trials.set(t.trialId, { ...t.progress, stepsAt: { ...t.progress.stepsAt }, lastStep: t.lastStep ?? -1 });
+    }
+    this.iterations = new Set(rungIterations(config, stopEvents));
+    this.last = JSON.stringify(this.build());
+  }
+
+  /** Counts a point of the sweep metric; true when it was new. */
+  addPoint(trialId: string, step: number, value: number): boolean {
+    let t = this.trials.get(trialId);
+    if (!t) {
+      t = { reports: 0, stepsAt: {}, lastStep: -1 };
+      this.trials.set(trialId, t);
+    }
+    if (step <= t.lastStep) return false;
+    t.lastStep = step;
+    if (!Number.isFinite(value)) return false;
+    t.reports++;
+    if (this.iterations.has(t.reports)) t.stepsAt[t.reports] = step;
+    return true;
+  }
+
+  /** Takes over from an older tracker of the sweep: changes are judged against the rungs that one last gave. */
+  follow(older: RungTracker): void {
+    this.last = older.last;
+  }
+
+  /** A new attempt starts over (the last attempt's points were set aside). */
+  restart(trialId: string): void {
+    this.trials.delete(trialId);
+  }
+
+  setStops(stopEvents: readonly EventRecord[]): void {
+    this.stopEvents = stopEvents;
+    this.iterations = new Set(rungIterations(this.config, stopEvents));
+  }
+
+  /** The rungs when they differ from the last ones this returned (or the snapshot's), else null. */
+  changed(): RungView[] | null {
+    const rungs = this.build();
+    const json = JSON.stringify(rungs);
+    if (json === this.last) return null;
+    this.last = json;
+    return rungs;
+  }
+
+  private build(): RungView[] {
+    return buildRungs(this.config, [...this.trials.values()], this.stopEvents);
+  }
+}

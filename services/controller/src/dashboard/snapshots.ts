@@ -11,7 +11,7 @@ import {
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import type { CachedCurve, CurveCache } from './curve-cache';
 import { lttb } from './lttb';
-import { buildRungs, rungIterations } from './rungs';
+import { buildRungs, RungTracker, rungIterations } from './rungs';
 import type { SweepShapes } from './sweep-shape';
 import { loadTrialRow, mapLimit, toTrialRow } from './trial-row';
 
@@ -132,11 +132,12 @@ export async function warmCurve(
   }
 }
 
+/** A sweep's snapshot, and the tracker that keeps its rungs current from there (null without early stopping). */
 export async function buildSweepSnapshot(
   src: SnapshotSource,
   sweepId: string,
   maxPoints: number,
-): Promise<SweepSnapshot | null> {
+): Promise<{ snapshot: SweepSnapshot; rungs: RungTracker | null } | null> {
   const { store } = src;
   const sweep = await store.getSweep(sweepId);
   if (!sweep) return null;
@@ -162,24 +163,34 @@ export async function buildSweepSnapshot(
     ]);
     if (metric && finished && !cached) src.curves.set(trial.id, trial.attempts, metric, maxPoints, derived);
     const row = flatRow(toTrialRow(trial, derived.last, attempts), src, sweep);
-    return { row, curve: derived.curve, reports: derived.reports, stepsAt: derived.stepsAt };
+    const progress = { reports: derived.reports, stepsAt: derived.stepsAt };
+    return { row, curve: derived.curve, progress, lastStep: derived.last?.step ?? null };
   });
   let paramNames = shape.paramNames;
   if (paramNames.length === 0) {
     paramNames = [...new Set(perTrial.flatMap((t) => Object.keys(t.row.params)))];
   }
-  return {
+  const config = shape.earlyTerminate;
+  const snapshot: SweepSnapshot = {
     sweep: summary,
     paramNames,
     trials: perTrial.map((t) => t.row),
     curves: perTrial.flatMap((t) => (t.curve ? [t.curve] : [])),
     rungs: buildRungs(
-      shape.earlyTerminate,
-      perTrial.map((t) => ({ reports: t.reports, stepsAt: t.stepsAt })),
+      config,
+      perTrial.map((t) => t.progress),
       stopEvents,
     ),
     at,
   };
+  const rungs = config
+    ? new RungTracker(
+        config,
+        stopEvents,
+        perTrial.map((t) => ({ trialId: t.row.id, progress: t.progress, lastStep: t.lastStep })),
+      )
+    : null;
+  return { snapshot, rungs };
 }
 
 export async function buildTrialSnapshot(

@@ -3,6 +3,7 @@ import type {
   ColumnarPoints,
   DashboardClientEvents,
   DashboardServerEvents,
+  RungView,
   SweepSummaryView,
   TrialRowView,
 } from '@hyperfleet/spec';
@@ -17,6 +18,7 @@ export interface Received {
   sweepUpdates: SweepSummaryView[];
   sweepsUpdates: SweepSummaryView[];
   logs: Array<{ trialId: string; text: string }>;
+  rungs: Array<{ sweepId: string; rungs: RungView[] }>;
 }
 
 /** A socket.io-client on the dashboard (websocket only, no reconnection), recording every event. */
@@ -27,12 +29,20 @@ export function connectClient(url: string, token?: string): { socket: DashboardC
     forceNew: true,
     ...(token === undefined ? {} : { auth: { token } }),
   });
-  const received: Received = { metrics: [], trialUpdates: [], sweepUpdates: [], sweepsUpdates: [], logs: [] };
+  const received: Received = {
+    metrics: [],
+    trialUpdates: [],
+    sweepUpdates: [],
+    sweepsUpdates: [],
+    logs: [],
+    rungs: [],
+  };
   socket.on('metrics', (b) => received.metrics.push(b));
   socket.on('trial:update', (t) => received.trialUpdates.push(t));
   socket.on('sweep:update', (s) => received.sweepUpdates.push(s));
   socket.on('sweeps:update', (s) => received.sweepsUpdates.push(s));
   socket.on('trial:log', (l) => received.logs.push(l));
+  socket.on('sweep:rungs', (r) => received.rungs.push(r));
   return { socket, received };
 }
 

@@ -1,4 +1,4 @@
-import type { ColumnarPoints, SweepSnapshot, SweepSummaryView, TrialRowView } from '@hyperfleet/spec';
+import type { ColumnarPoints, RungView, SweepSnapshot, SweepSummaryView, TrialRowView } from '@hyperfleet/spec';
 import { CurvesChart } from '../charts/curves-chart';
 import { parallelCoords } from '../charts/parallel-coords';
 import { scatterView } from '../charts/scatter';
@@ -81,11 +81,15 @@ export function sweepPage(main: HTMLElement, socket: DashSocket, sweepId: string
   const onSweep = (s: SweepSummaryView) => {
     if (s.id === sweepId) held.run(() => view?.onSweep(s));
   };
+  const onRungs = (u: { sweepId: string; rungs: RungView[] }) => {
+    if (u.sweepId === sweepId) held.run(() => view?.onRungs(u.rungs));
+  };
   const offEnded = setEndedCheck(() => view?.ended() ?? false);
   const unlisten = listen(socket, {
     metrics: onMetrics,
     'trial:update': onTrial,
     'sweep:update': onSweep,
+    'sweep:rungs': onRungs,
     connect: join,
   });
   return () => {
@@ -262,6 +266,13 @@ class SweepView {
   onSweep(s: SweepSummaryView): void {
     this.model.applySweep(s);
     this.headerJob.mark();
+  }
+
+  /** Rungs moved (trials reached one, or were stopped at one): the table and the curves' markers follow. */
+  onRungs(rungs: RungView[]): void {
+    this.model.rungs = rungs;
+    this.curves.update();
+    this.slowJob.mark();
   }
 
   private saveQuery(): void {
