@@ -48,8 +48,16 @@ describe('RungTracker', () => {
       ['a', 'b'].map((trialId) => ({ trialId, progress: { reports: 1, stepsAt: { 1: 0 } }, lastStep: 0 })),
     );
 
-  it('starts where the snapshot is: nothing changed', () => {
+  it("starts where the snapshot is: its first rungs are the snapshot's, and nothing changed", () => {
     const tracker = start();
+    expect(tracker.first).toEqual(
+      buildRungs(
+        config,
+        [1, 1].map(() => ({ reports: 1, stepsAt: { 1: 0 } })),
+        [],
+      ),
+    );
+    expect(tracker.first[0]).toMatchObject({ iteration: 1, step: 0, survivors: 2 });
     expect(tracker.changed()).toBeNull();
   });
 

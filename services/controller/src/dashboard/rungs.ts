@@ -118,6 +118,8 @@ interface LiveProgress extends TrialProgress {
  * snapshot read). Stops come from the store's events (`setStops`).
  */
 export class RungTracker {
+  /** The rungs as the starting snapshot reads them. */
+  readonly first: RungView[];
   private readonly trials = new Map<string, LiveProgress>();
   private iterations: Set<number>;
   private last: string;
@@ -131,7 +133,8 @@ export class RungTracker {
       this.trials.set(t.trialId, { ...t.progress, stepsAt: { ...t.progress.stepsAt }, lastStep: t.lastStep ?? -1 });
     }
     this.iterations = new Set(rungIterations(config, stopEvents));
-    this.last = JSON.stringify(this.build());
+    this.first = this.build();
+    this.last = JSON.stringify(this.first);
   }
 
   /** Counts a point of the sweep metric; true when it was new. */

@@ -11,7 +11,7 @@ import {
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import type { CachedCurve, CurveCache } from './curve-cache';
 import { lttb } from './lttb';
-import { buildRungs, RungTracker, rungIterations } from './rungs';
+import { RungTracker, rungIterations } from './rungs';
 import type { SweepShapes } from './sweep-shape';
 import { loadTrialRow, mapLimit, toTrialRow } from './trial-row';
 
@@ -171,18 +171,7 @@ export async function buildSweepSnapshot(
     paramNames = [...new Set(perTrial.flatMap((t) => Object.keys(t.row.params)))];
   }
   const config = shape.earlyTerminate;
-  const snapshot: SweepSnapshot = {
-    sweep: summary,
-    paramNames,
-    trials: perTrial.map((t) => t.row),
-    curves: perTrial.flatMap((t) => (t.curve ? [t.curve] : [])),
-    rungs: buildRungs(
-      config,
-      perTrial.map((t) => t.progress),
-      stopEvents,
-    ),
-    at,
-  };
+  // The tracker builds the snapshot's rungs, then keeps them current.
   const rungs = config
     ? new RungTracker(
         config,
@@ -190,6 +179,14 @@ export async function buildSweepSnapshot(
         perTrial.map((t) => ({ trialId: t.row.id, progress: t.progress, lastStep: t.lastStep })),
       )
     : null;
+  const snapshot: SweepSnapshot = {
+    sweep: summary,
+    paramNames,
+    trials: perTrial.map((t) => t.row),
+    curves: perTrial.flatMap((t) => (t.curve ? [t.curve] : [])),
+    rungs: rungs?.first ?? [],
+    at,
+  };
   return { snapshot, rungs };
 }
 
