@@ -27,6 +27,7 @@ export type {
   EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
+  MetricSeries,
   StoreBatch,
   SweepPatch,
   SweepRecord,

@@ -4,6 +4,7 @@ import type { StoreDatabase } from './db-schema';
 import { migrateToLatest } from './migrations';
 import { savePostgresBatch } from './postgres-batch-writer';
 import { PostgresMetricWriter } from './postgres-metric-writer';
+import { readPostgresSeries } from './series-readers';
 import { SqlTrackingStore } from './sql-tracking-store';
 import type { ConstraintKind, StoreBackend } from './store-backend';
 import { StoreError } from './store-error';
@@ -76,6 +77,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sql
     db: kysely,
     jsonParsed: true,
     writeMetrics: (batches) => writer.write(batches),
+    readSeries: (trialId, key) => readPostgresSeries(pool, trialId, key),
     saveBatch: (rows) => savePostgresBatch(pool, rows),
     atomically: async (queries: readonly CompiledQuery[]) => {
       await kysely.transaction().execute(async (trx) => {

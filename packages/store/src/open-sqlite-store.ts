@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import type { StoreDatabase } from './db-schema';
 import { migrateToLatest } from './migrations';
+import { sqliteSeriesReader } from './series-readers';
 import { SqlTrackingStore } from './sql-tracking-store';
 import { SqliteMetricWriter } from './sqlite-metric-writer';
 import type { ConstraintKind, StoreBackend } from './store-backend';
@@ -38,11 +39,13 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
     throw openError(file, err);
   }
   const writer = new SqliteMetricWriter(db);
+  const readSeries = sqliteSeriesReader(db);
   const backend: StoreBackend = {
     kind: 'sqlite',
     db: kysely,
     jsonParsed: false,
     writeMetrics: async (batches) => writer.write(batches),
+    readSeries: async (trialId, key) => readSeries(trialId, key),
     atomically: async (queries: readonly CompiledQuery[]) => {
       // Synchronous on purpose (see SqliteMetricWriter): nothing can interleave inside the transaction.
       db.transaction(() => {

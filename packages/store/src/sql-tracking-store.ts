@@ -15,6 +15,7 @@ import type {
   EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
+  MetricSeries,
   StoreBatch,
   SweepPatch,
   SweepRecord,
@@ -259,6 +260,10 @@ export class SqlTrackingStore implements TrackingStore {
       value: decodeFloat(r.value),
       timestamp: Number(r.ts),
     }));
+  }
+
+  getMetricSeries(trialId: string, key: string): Promise<MetricSeries> {
+    return this.backend.readSeries(trialId, key);
   }
 
   async archiveAttemptMetrics(trialId: string, attempt: number): Promise<void> {

@@ -346,6 +346,44 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         await store.writeMetrics([]);
       });
 
+      it('reads a history as columns: the same points, in step order, non-finite values included', async () => {
+        await seedTrials('s', 2);
+        const weird = [
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+          -0.5,
+          Number.NEGATIVE_INFINITY,
+          1e-310,
+          1.7976931348623157e308,
+        ];
+        const steps = [5, 2 ** 40, 0, 3, 1, 7];
+        await store.writeMetrics(weird.map((v, i) => pt('s-t0', 'w', steps[i] ?? 0, v)));
+        // A long history written out of order and partly rewritten, next to another key and another trial.
+        const long = Array.from({ length: 3000 }, (_, i) => pt('s-t0', 'loss', 2999 - i, Math.sin(i) * 1e3));
+        await store.writeMetrics([...long, pt('s-t0', 'acc', 0, 1), pt('s-t1', 'loss', 0, 7)]);
+        await store.writeMetrics([pt('s-t0', 'loss', 10, 0.25)]);
+        for (const key of ['w', 'loss']) {
+          const history = await store.getMetricHistory('s-t0', key);
+          expect(await store.getMetricSeries('s-t0', key)).toEqual({
+            steps: history.map((p) => p.step),
+            values: history.map((p) => p.value),
+          });
+        }
+        const w = await store.getMetricSeries('s-t0', 'w');
+        expect(w.steps).toEqual([0, 1, 3, 5, 7, 2 ** 40]);
+        expect(w.values).toEqual([
+          -0.5,
+          1e-310,
+          Number.NEGATIVE_INFINITY,
+          Number.NaN,
+          1.7976931348623157e308,
+          Number.POSITIVE_INFINITY,
+        ]);
+        expect((await store.getMetricSeries('s-t0', 'loss')).values[10]).toBe(0.25);
+        expect(await store.getMetricSeries('s-t1', 'loss')).toEqual({ steps: [0], values: [7] });
+        expect(await store.getMetricSeries('s-t0', 'nope')).toEqual({ steps: [], values: [] });
+      });
+
       it('keeps per-trial, per-key summaries', async () => {
         await seedTrials('s', 2);
         await store.writeMetrics([

@@ -80,6 +80,12 @@ export interface ListTrialsOptions {
   offset?: number;
 }
 
+/** One key's whole history as two columns in step order: what a chart reads, without an object per point. */
+export interface MetricSeries {
+  steps: number[];
+  values: number[];
+}
+
 export interface MetricHistoryOptions {
   /** Downsample to at most this many points (keeps first and last, evenly strided). */
   maxPoints?: number;
@@ -138,6 +144,8 @@ export interface TrackingStore {
   /** One transaction, multi-row insert; idempotent on (trialId, key, step) — a repeated point replaces the old one. Updates summaries. */
   writeMetrics(points: MetricPoint[]): Promise<void>;
   getMetricHistory(trialId: string, key: string, opts?: MetricHistoryOptions): Promise<MetricPoint[]>;
+  /** The same points as `getMetricHistory`, as columns: the cheap read of a long history (10,000s of steps). */
+  getMetricSeries(trialId: string, key: string): Promise<MetricSeries>;
   getSummaries(trialId: string): Promise<MetricSummary[]>;
   /**
    * Moves a lost attempt's points aside (kept, marked with the attempt) and clears the trial's summaries,

@@ -7,6 +7,7 @@ import type {
   EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
+  MetricSeries,
   StoreBatch,
   SweepPatch,
   SweepRecord,
@@ -138,6 +139,10 @@ export class WriteBehindStore implements TrackingStore {
 
   getMetricHistory(trialId: string, key: string, opts?: MetricHistoryOptions): Promise<MetricPoint[]> {
     return this.inner.getMetricHistory(trialId, key, opts);
+  }
+
+  getMetricSeries(trialId: string, key: string): Promise<MetricSeries> {
+    return this.inner.getMetricSeries(trialId, key);
   }
 
   getSummaries(trialId: string) {

@@ -1,4 +1,3 @@
-import type { MetricPoint } from '@hyperfleet/spec';
 import {
   type CurveView,
   flattenParams,
@@ -8,7 +7,7 @@ import {
   type TrialRowView,
   type TrialSnapshot,
 } from '@hyperfleet/spec';
-import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import type { MetricSeries, SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import type { CachedCurve, CurveCache } from './curve-cache';
 import { lttb } from './lttb';
 import { RungTracker, rungIterations } from './rungs';
@@ -68,12 +67,8 @@ export async function trialRow(src: SnapshotSource, sweep: SweepRecord, trial: T
   return flatRow(await loadTrialRow(src.store, trial, sweep.metricName), src, sweep);
 }
 
-function curveOf(trialId: string, key: string, points: readonly MetricPoint[], maxPoints: number): CurveView {
-  const { steps, values } = lttb(
-    points.map((p) => p.step),
-    points.map((p) => p.value),
-    maxPoints,
-  );
+function curveOf(trialId: string, key: string, series: MetricSeries, maxPoints: number): CurveView {
+  const { steps, values } = lttb(series.steps, series.values, maxPoints);
   return { trialId, key, steps, values };
 }
 
@@ -86,26 +81,27 @@ async function readCurve(
   iterations: readonly number[],
 ): Promise<CachedCurve> {
   if (!metric) return { curve: null, last: null, reports: 0, stepsAt: {} };
-  return deriveCurve(trialId, metric, await store.getMetricHistory(trialId, metric), maxPoints, iterations);
+  return deriveCurve(trialId, metric, await store.getMetricSeries(trialId, metric), maxPoints, iterations);
 }
 
 function deriveCurve(
   trialId: string,
   metric: string,
-  history: readonly MetricPoint[],
+  series: MetricSeries,
   maxPoints: number,
   iterations: readonly number[],
 ): CachedCurve {
-  const lastPoint = history[history.length - 1];
-  const finiteSteps = history.filter((p) => Number.isFinite(p.value)).map((p) => p.step);
+  const { steps, values } = series;
+  const n = steps.length;
+  const finiteSteps = steps.filter((_, i) => Number.isFinite(values[i]));
   const stepsAt: Record<number, number> = {};
-  for (const n of iterations) {
-    const step = finiteSteps[n - 1];
-    if (step !== undefined) stepsAt[n] = step;
+  for (const k of iterations) {
+    const step = finiteSteps[k - 1];
+    if (step !== undefined) stepsAt[k] = step;
   }
   return {
-    curve: history.length > 0 ? curveOf(trialId, metric, history, maxPoints) : null,
-    last: lastPoint ? { value: lastPoint.value, step: lastPoint.step } : null,
+    curve: n > 0 ? curveOf(trialId, metric, series, maxPoints) : null,
+    last: n > 0 ? { value: values[n - 1] as number, step: steps[n - 1] as number } : null,
     reports: finiteSteps.length,
     stepsAt,
   };
@@ -125,10 +121,10 @@ export async function warmCurve(
   if (!metric || !TERMINAL_TRIAL_STATUSES.includes(trial.status)) return;
   const missing = sizes.filter((n) => !src.curves.get(trial.id, trial.attempts, metric, n));
   if (missing.length === 0) return;
-  const history = await src.store.getMetricHistory(trial.id, metric);
+  const series = await src.store.getMetricSeries(trial.id, metric);
   const iterations = rungIterations(src.shapes.of(sweep).earlyTerminate, []);
   for (const n of missing) {
-    src.curves.set(trial.id, trial.attempts, metric, n, deriveCurve(trial.id, metric, history, n, iterations));
+    src.curves.set(trial.id, trial.attempts, metric, n, deriveCurve(trial.id, metric, series, n, iterations));
   }
 }
 
@@ -206,7 +202,7 @@ export async function buildTrialSnapshot(
     store.lineage().getLineage(trial.id),
   ]);
   const curves = await mapLimit(summaries, READ_CONCURRENCY, async (s) =>
-    curveOf(trial.id, s.key, await store.getMetricHistory(trial.id, s.key), maxPoints),
+    curveOf(trial.id, s.key, await store.getMetricSeries(trial.id, s.key), maxPoints),
   );
   const main = summaries.find((s) => s.key === sweep?.metricName);
   let row = toTrialRow(trial, main ? { value: main.last, step: main.lastStep } : null, attempts);
