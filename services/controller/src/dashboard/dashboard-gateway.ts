@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type {
   Ack,
@@ -17,10 +16,12 @@ import { errorText, type Logger, silentLogger } from '../logger';
 import type { RuntimeHooks, TrialEvent } from '../runtime-hooks';
 import type { Principal, TokenRegistry } from '../token-auth';
 import { CurveCache } from './curve-cache';
+import { CurveWarmer } from './curve-warmer';
 import { LiveRungs } from './live-rungs';
-import { LogTailer } from './log-tailer';
+import { LogTails } from './log-tailer';
 import { PointBuffer } from './point-buffer';
 import type { DashboardRedis } from './redis-adapter';
+import { INTEREST_TTL_MS, RoomInterest } from './room-interest';
 import {
   buildSweepSnapshot,
   buildTrialSnapshot,
@@ -28,7 +29,6 @@ import {
   type SnapshotSource,
   sweepSummary,
   trialRow,
-  warmCurve,
 } from './snapshots';
 import { sameOrigin, socketAuth } from './socket-auth';
 import { SweepShapes } from './sweep-shape';
@@ -43,7 +43,7 @@ interface SocketData {
   principal: Principal;
 }
 
-type DashboardServer = Server<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
+export type DashboardServer = Server<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
 type DashboardSocket = Socket<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
 
 export interface DashboardGatewayOptions {
@@ -76,7 +76,6 @@ const MAX_CURVE_POINTS = 5000;
 const MAX_TRIAL_ROOMS = 32;
 const MAX_TAIL_CHARS = 64 * 1024;
 const MAX_CACHED_ROWS = 20_000;
-const INTEREST_TTL_MS = 10_000;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
 const sweepRoom = (id: string) => `sweep:${id}`;
@@ -112,7 +111,7 @@ export class DashboardGateway {
   private readonly src: SnapshotSource;
   private readonly points = new PointBuffer();
   private readonly rungs: LiveRungs;
-  private readonly replica = randomBytes(6).toString('hex');
+  private readonly interest: RoomInterest;
   /** Sweep metric per sweep (which points go to the sweep room); undefined = not known yet. */
   private readonly metricOf = new Map<string, string | null>();
   private readonly learning = new Set<string>();
@@ -129,13 +128,8 @@ export class DashboardGateway {
   /** Sweep records carried by `sweep.finished` since the last flush. */
   private readonly sweepRecords = new Map<string, SweepRecord>();
   private readonly dirtySweeps = new Set<string>();
-  private readonly tailers = new Map<string, LogTailer>();
-  /** Finished trials whose curves go into the cache (see `warmCurve`), and the curve sizes clients asked for. */
-  private toWarm: Array<{ sweepId: string; trial: TrialRecord }> = [];
-  private readonly curveSizes: number[] = [];
-  private warming = false;
-  /** Trial rooms watched on other replicas: replica → (trial ids, when announced). */
-  private readonly remoteInterest = new Map<string, { ids: Set<string>; at: number }>();
+  private readonly tails: LogTails;
+  private readonly warmer: CurveWarmer;
   private readonly lastStatus = new Map<string, string>();
   private readonly timers: NodeJS.Timeout[] = [];
   /** The store-reading part of a flush in progress (one at a time, so a trial's updates stay in order). */
@@ -155,6 +149,25 @@ export class DashboardGateway {
       serverUrl: opts.serverUrl ?? (() => null),
     };
     this.rungs = new LiveRungs(opts.store, now);
+    this.interest = new RoomInterest(
+      () => this.io,
+      (r) => r === SWEEPS_ROOM || r.startsWith('sweep:') || r.startsWith('trial:'),
+    );
+    this.warmer = new CurveWarmer(this.src, opts.store, opts.maxPointsPerCurve ?? 200, this.log, () => !!this.closing);
+    this.tails = new LogTails(
+      opts.logs,
+      (trialId, text) => this.io?.local.to(logRoom(trialId)).emit('trial:log', { trialId, text }),
+      (trialId) => {
+        const rooms = this.io?.of('/').adapter.rooms;
+        return !!(rooms?.has(trialRoom(trialId)) || rooms?.has(logRoom(trialId)));
+      },
+      {
+        pollMs: opts.logPollMs ?? 250,
+        maxTailChars: MAX_TAIL_CHARS,
+        onError: (trialId, err) =>
+          this.log.warn('dashboard log tail failed', { trial: trialId, error: errorText(err) }),
+      },
+    );
     this.hooks = {
       onMetrics: (sweepId, batch) => this.onMetrics(sweepId, batch),
       onTrialEvent: (event) => this.onTrialEvent(event),
@@ -186,9 +199,7 @@ export class DashboardGateway {
       );
       io.adapter(adapter.factory);
       this.closeAdapter = adapter.close;
-      io.on('dashboard:interest', (replica, ids) => {
-        if (replica !== this.replica) this.remoteInterest.set(replica, { ids: new Set(ids), at: Date.now() });
-      });
+      io.on('dashboard:interest', (replica, rooms) => this.interest.heard(replica, rooms));
     }
     io.use(socketAuth(this.opts.tokens));
     io.on('connection', (socket) => this.onConnection(socket));
@@ -220,11 +231,10 @@ export class DashboardGateway {
             }
             await this.closeAdapter?.();
           },
-          ...[...this.tailers.values()].map((t) => () => t.stop()),
+          ...this.tails.stoppers(),
         ],
         this.opts.closeTimeoutMs ?? 5000,
       );
-      this.tailers.clear();
     })();
     return this.closing;
   }
@@ -272,9 +282,7 @@ export class DashboardGateway {
         // The event's record is the newest state: the store may get it only at the end of the runner's unit of work.
         this.eventRecords.set(e.trial.id, e.trial);
         this.dirtyTrials.set(e.trial.id, e.sweepId);
-        if (e.type === 'trial.finished' && this.toWarm.length < 10_000) {
-          this.toWarm.push({ sweepId: e.sweepId, trial: e.trial });
-        }
+        if (e.type === 'trial.finished') this.warmer.finished(e.sweepId, e.trial);
         break;
       case 'trial.started': {
         const known = this.eventRecords.get(e.trialId);
@@ -326,15 +334,7 @@ export class DashboardGateway {
   }
 
   private roomWatched(room: string): boolean {
-    // No client here and no other replica's interest: the common case of an unwatched fleet, answered cheaply.
-    if (this.remoteInterest.size === 0) return this.io?.of('/').adapter.rooms.has(room) ?? false;
-    if (this.io?.of('/').adapter.rooms.has(room)) return true;
-    const now = Date.now();
-    for (const [replica, entry] of this.remoteInterest) {
-      if (now - entry.at > INTEREST_TTL_MS) this.remoteInterest.delete(replica);
-      else if (entry.ids.has(room)) return true;
-    }
-    return false;
+    return this.interest.watched(room);
   }
 
   // ---- flushing ----
@@ -342,7 +342,7 @@ export class DashboardGateway {
   private async flush(): Promise<void> {
     const io = this.io;
     if (!io) return;
-    if (this.toWarm.length > 0 && !this.warming) this.warm();
+    this.warmer.pass();
     if (this.points.size > 0) this.markLagging(io);
     for (const [room, batch] of this.points.drain()) {
       const points = room.startsWith('sweep:') ? onlyKey(batch.points, this.metricOf.get(batch.sweepId)) : batch.points;
@@ -366,32 +366,6 @@ export class DashboardGateway {
     this.rows.delete(row.id); // re-inserted last: the map's order is the eviction order
     this.rows.set(row.id, row);
     while (this.rows.size > MAX_CACHED_ROWS) this.rows.delete(this.rows.keys().next().value!);
-  }
-
-  /** Caches finished trials' curves in the background, one at a time (errors only cost a cold read later). */
-  private warm(): void {
-    this.warming = true;
-    const batch = this.toWarm.splice(0, 64);
-    const sizes = this.curveSizes.length > 0 ? this.curveSizes : [this.opts.maxPointsPerCurve ?? 200];
-    (async () => {
-      for (const { sweepId, trial } of batch) {
-        if (this.closing) return;
-        const sweep = await this.opts.store.getSweep(sweepId);
-        if (sweep) await warmCurve(this.src, sweep, trial, sizes);
-      }
-    })()
-      .catch((err: unknown) => this.log.warn('dashboard: caching curves failed', { error: errorText(err) }))
-      .finally(() => {
-        this.warming = false;
-      });
-  }
-
-  /** Remembers a curve size a client asked for (the few most recent ones are warmed). */
-  private askedFor(n: number): void {
-    const i = this.curveSizes.indexOf(n);
-    if (i >= 0) this.curveSizes.splice(i, 1);
-    this.curveSizes.unshift(n);
-    this.curveSizes.length = Math.min(this.curveSizes.length, 3);
   }
 
   /**
@@ -507,12 +481,7 @@ export class DashboardGateway {
   }
 
   private announceInterest(): void {
-    const io = this.io;
-    if (!io || !this.opts.redis) return;
-    const rooms = [...io.of('/').adapter.rooms.keys()].filter(
-      (r) => r === SWEEPS_ROOM || r.startsWith('sweep:') || r.startsWith('trial:'),
-    );
-    io.serverSideEmit('dashboard:interest', this.replica, rooms);
+    if (this.opts.redis) this.interest.announce();
   }
 
   // ---- sockets ----
@@ -537,7 +506,7 @@ export class DashboardGateway {
       this.announceInterest();
       this.answer(ack, async () => {
         const size = this.curvePoints(req.maxPointsPerCurve);
-        this.askedFor(size);
+        this.warmer.askedFor(size);
         const built = await buildSweepSnapshot(this.src, id, size);
         if (!built) {
           void socket.leave(sweepRoom(id));
@@ -569,7 +538,7 @@ export class DashboardGateway {
           void socket.leave(trialRoom(id));
           throw new JoinError('NOT_FOUND', `no trial ${id}`);
         }
-        const tailer = this.tailer(id);
+        const tailer = this.tails.follow(id);
         await tailer.ready;
         // Synchronously: the tail so far in the snapshot, then the room for what follows (nothing twice).
         snap.logTail = tailer.tail;
@@ -582,11 +551,11 @@ export class DashboardGateway {
       if (typeof req?.trialId !== 'string') return;
       void socket.leave(trialRoom(req.trialId));
       void socket.leave(logRoom(req.trialId));
-      this.releaseTailer(req.trialId);
+      this.tails.release(req.trialId);
     });
 
     socket.on('disconnect', () => {
-      for (const id of [...this.tailers.keys()]) this.releaseTailer(id);
+      this.tails.releaseAll();
     });
   }
 
@@ -605,35 +574,6 @@ export class DashboardGateway {
     const def = this.opts.maxPointsPerCurve ?? 200;
     if (typeof asked !== 'number' || !Number.isFinite(asked)) return def;
     return Math.max(2, Math.min(MAX_CURVE_POINTS, Math.floor(asked)));
-  }
-
-  private tailer(trialId: string): LogTailer {
-    let t = this.tailers.get(trialId);
-    if (!t) {
-      t = new LogTailer(
-        this.opts.logs,
-        trialId,
-        (text) => this.io?.local.to(logRoom(trialId)).emit('trial:log', { trialId, text }),
-        {
-          pollMs: this.opts.logPollMs ?? 250,
-          maxTailChars: MAX_TAIL_CHARS,
-          onError: (err) => this.log.warn('dashboard log tail failed', { trial: trialId, error: errorText(err) }),
-        },
-      );
-      this.tailers.set(trialId, t);
-    }
-    return t;
-  }
-
-  /** Stops a trial's tail once nobody here watches it (checked after the leave/disconnect has settled). */
-  private releaseTailer(trialId: string): void {
-    setImmediate(() => {
-      const t = this.tailers.get(trialId);
-      const rooms = this.io?.of('/').adapter.rooms;
-      if (!t || rooms?.has(trialRoom(trialId)) || rooms?.has(logRoom(trialId))) return;
-      this.tailers.delete(trialId);
-      t.stop().catch(() => undefined);
-    });
   }
 
   /** A repeating task that never overlaps itself and never throws out of the timer. */

@@ -62,3 +62,51 @@ export class LogTailer {
     await this.running;
   }
 }
+
+/** This replica's log tailers, one per trial someone here watches. */
+export class LogTails {
+  private readonly tailers = new Map<string, LogTailer>();
+
+  constructor(
+    private readonly logs: LogStream,
+    private readonly emit: (trialId: string, text: string) => void,
+    /** Whether a socket here still watches the trial (its trial or log room). */
+    private readonly watched: (trialId: string) => boolean,
+    private readonly opts: { pollMs: number; maxTailChars: number; onError: (trialId: string, err: unknown) => void },
+  ) {}
+
+  /** The trial's tailer, started on first use. */
+  follow(trialId: string): LogTailer {
+    let t = this.tailers.get(trialId);
+    if (!t) {
+      t = new LogTailer(this.logs, trialId, (text) => this.emit(trialId, text), {
+        pollMs: this.opts.pollMs,
+        maxTailChars: this.opts.maxTailChars,
+        onError: (err) => this.opts.onError(trialId, err),
+      });
+      this.tailers.set(trialId, t);
+    }
+    return t;
+  }
+
+  /** Stops a trial's tail once nobody here watches it (checked after the leave/disconnect has settled). */
+  release(trialId: string): void {
+    setImmediate(() => {
+      const t = this.tailers.get(trialId);
+      if (!t || this.watched(trialId)) return;
+      this.tailers.delete(trialId);
+      t.stop().catch(() => undefined);
+    });
+  }
+
+  releaseAll(): void {
+    for (const id of [...this.tailers.keys()]) this.release(id);
+  }
+
+  /** Stops every tail (on close): one closer per tailer. */
+  stoppers(): Array<() => Promise<void>> {
+    const all = [...this.tailers.values()];
+    this.tailers.clear();
+    return all.map((t) => () => t.stop());
+  }
+}
