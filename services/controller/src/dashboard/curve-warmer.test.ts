@@ -76,11 +76,11 @@ async function setup(statuses: TrialStatus[]) {
     now: () => 0,
     serverUrl: () => null,
   };
-  const warmer = new CurveWarmer(src, store, 200, silentLogger, () => false);
+  const warmer = new CurveWarmer(src, 200, silentLogger, () => false);
   return { src, warmer, trials };
 }
 
-/** Runs passes until the queue is empty (a pass is asynchronous; one runs at a time). */
+/** Runs passes until the trial's curve is cached at `size` (a pass is asynchronous; one runs at a time). */
 async function warmAll(warmer: CurveWarmer, src: SnapshotSource, id: string, attempts: number, size: number) {
   for (let i = 0; i < 100 && !src.curves.get(id, attempts, 'loss', size); i++) {
     warmer.pass();

@@ -1,4 +1,4 @@
-import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
+import type { TrialRecord } from '@hyperfleet/store';
 import { errorText, type Logger } from '../logger';
 import { type SnapshotSource, warmCurve } from './snapshots';
 
@@ -15,13 +15,12 @@ const SIZES_KEPT = 3;
  * cost a cold read later.
  */
 export class CurveWarmer {
-  private queue: Array<{ sweepId: string; trial: TrialRecord }> = [];
+  private readonly queue: Array<{ sweepId: string; trial: TrialRecord }> = [];
   private readonly sizes: number[] = [];
   private warming = false;
 
   constructor(
     private readonly src: SnapshotSource,
-    private readonly store: TrackingStore,
     private readonly defaultSize: number,
     private readonly log: Logger,
     private readonly stopped: () => boolean,
@@ -48,7 +47,7 @@ export class CurveWarmer {
     (async () => {
       for (const { sweepId, trial } of batch) {
         if (this.stopped()) return;
-        const sweep = await this.store.getSweep(sweepId);
+        const sweep = await this.src.store.getSweep(sweepId);
         if (sweep) await warmCurve(this.src, sweep, trial, sizes);
       }
     })()

@@ -153,7 +153,7 @@ export class DashboardGateway {
       () => this.io,
       (r) => r === SWEEPS_ROOM || r.startsWith('sweep:') || r.startsWith('trial:'),
     );
-    this.warmer = new CurveWarmer(this.src, opts.store, opts.maxPointsPerCurve ?? 200, this.log, () => !!this.closing);
+    this.warmer = new CurveWarmer(this.src, opts.maxPointsPerCurve ?? 200, this.log, () => !!this.closing);
     this.tails = new LogTails(
       opts.logs,
       (trialId, text) => this.io?.local.to(logRoom(trialId)).emit('trial:log', { trialId, text }),
@@ -321,7 +321,7 @@ export class DashboardGateway {
 
   /** Whether anyone (here or, with Redis, on another replica) watches the trial's room. */
   private watched(trialId: string): boolean {
-    return this.roomWatched(trialRoom(trialId));
+    return this.interest.watched(trialRoom(trialId));
   }
 
   /**
@@ -330,11 +330,7 @@ export class DashboardGateway {
    * sweep (a 5,000-trial sweep would otherwise cost several store reads per trial).
    */
   private sweepWatched(sweepId: string): boolean {
-    return this.roomWatched(sweepRoom(sweepId)) || this.roomWatched(SWEEPS_ROOM);
-  }
-
-  private roomWatched(room: string): boolean {
-    return this.interest.watched(room);
+    return this.interest.watched(sweepRoom(sweepId)) || this.interest.watched(SWEEPS_ROOM);
   }
 
   // ---- flushing ----
@@ -350,7 +346,7 @@ export class DashboardGateway {
     }
     await this.rungs
       .send(
-        (sweepId) => this.roomWatched(sweepRoom(sweepId)),
+        (sweepId) => this.interest.watched(sweepRoom(sweepId)),
         (sweepId, rungs) => io.to(sweepRoom(sweepId)).emit('sweep:rungs', { sweepId, rungs }),
       )
       .catch((err: unknown) => this.log.warn('dashboard: rungs update failed', { error: errorText(err) }));
