@@ -113,6 +113,30 @@ describe('postgres backend specifics', () => {
     }
   });
 
+  it('reads a series in step order even when the server reads the rows in storage order', async () => {
+    const schema = schemas.named('series_order');
+    const store = await openPostgresStore({ connectionString: PG_URL, schema });
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await store.createSweep(sweepRecord('s'));
+      await store.createTrial(trialRecord('t', 's', 0));
+      const steps = [5, 2, 9, 0, 7, 1];
+      await store.writeMetrics(steps.map((step) => ({ trialId: 't', key: 'k', step, value: step / 10, timestamp: 1 })));
+      // The primary key's index returns rows by step, which would hide a query that forgot its ORDER BY.
+      await client.query(`ALTER TABLE "${schema}".metric_points DROP CONSTRAINT metric_points_pk`);
+      const stored = await client.query(`SELECT step FROM "${schema}".metric_points WHERE trial_id = 't'`);
+      expect(stored.rows.map((r) => Number(r.step))).toEqual(steps); // storage order is write order here
+      expect(await store.getMetricSeries('t', 'k')).toEqual({
+        steps: [0, 1, 2, 5, 7, 9],
+        values: [0, 0.1, 0.2, 0.5, 0.7, 0.9],
+      });
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  });
+
   it('an unreachable server fails fast with host:port and never the password', async () => {
     const url = 'postgres://alice:s3cret-pw@127.0.0.1:1/hyperfleet';
     const err = await openPostgresStore({ connectionString: url, connectTimeoutMs: 2000 }).then(
