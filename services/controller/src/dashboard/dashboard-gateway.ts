@@ -1,50 +1,23 @@
 import type { Server as HttpServer } from 'node:http';
-import type {
-  Ack,
-  ColumnarPoints,
-  DashboardClientEvents,
-  DashboardServerEvents,
-  MetricPoint,
-  SweepSummaryView,
-  TrialRowView,
-  TrialStatus,
-} from '@hyperfleet/spec';
+import type { ColumnarPoints, MetricPoint, SweepSummaryView, TrialRowView, TrialStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { closeAll, type LogStream } from '@hyperfleet/transport';
-import type { Server, Socket } from 'socket.io';
 import { errorText, type Logger, silentLogger } from '../logger';
 import type { RuntimeHooks, TrialEvent } from '../runtime-hooks';
-import type { Principal, TokenRegistry } from '../token-auth';
+import type { TokenRegistry } from '../token-auth';
 import { CurveCache } from './curve-cache';
 import { CurveWarmer } from './curve-warmer';
+import { type DashboardIo, logRoom, SWEEPS_ROOM, sweepRoom, trialRoom } from './dashboard-io';
 import { LiveRungs } from './live-rungs';
 import { LogTails } from './log-tailer';
 import { PointBuffer } from './point-buffer';
 import type { DashboardRedis } from './redis-adapter';
 import { INTEREST_TTL_MS, RoomInterest } from './room-interest';
-import {
-  buildSweepSnapshot,
-  buildTrialSnapshot,
-  listSweepSummaries,
-  type SnapshotSource,
-  sweepSummary,
-  trialRow,
-} from './snapshots';
+import { type SnapshotSource, sweepSummary, trialRow } from './snapshots';
 import { sameOrigin, socketAuth } from './socket-auth';
+import { serveRequests } from './socket-requests';
 import { SweepShapes } from './sweep-shape';
 import { mapLimit } from './trial-row';
-
-/** Replica ↔ replica messages through the Redis adapter: which trial rooms have watchers where. */
-interface InterServerEvents {
-  'dashboard:interest': (replica: string, rooms: string[]) => void;
-}
-
-interface SocketData {
-  principal: Principal;
-}
-
-export type DashboardServer = Server<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
-type DashboardSocket = Socket<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
 
 export interface DashboardGatewayOptions {
   store: TrackingStore;
@@ -71,25 +44,12 @@ export interface DashboardGatewayOptions {
   closeTimeoutMs?: number;
 }
 
-const MAX_CURVE_POINTS = 5000;
-/** Trial rooms one connection may be in at once (each watched trial's log is polled). */
-const MAX_TRIAL_ROOMS = 32;
 const MAX_TAIL_CHARS = 64 * 1024;
 const MAX_CACHED_ROWS = 20_000;
-const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
-
-const sweepRoom = (id: string) => `sweep:${id}`;
-const trialRoom = (id: string) => `trial:${id}`;
-const logRoom = (id: string) => `log:${id}`;
-const SWEEPS_ROOM = 'sweeps';
 /** This replica's sockets that are behind (see markLagging); never a client-facing room. */
 const LAGGING_ROOM = 'lagging';
 /** Packets waiting in a socket's engine buffer past which it is "behind". */
 const LAG_PACKETS = 16;
-
-function fail<T>(ack: Ack<T>, code: string, message: string): void {
-  ack({ ok: false, error: { code, message } });
-}
 
 /**
  * The dashboard's socket.io gateway (the contract is `packages/spec/src/dashboard-events.ts`).
@@ -101,12 +61,11 @@ function fail<T>(ack: Ack<T>, code: string, message: string): void {
  *   saved what they announce).
  * - Only the replica that leads a sweep sees its hooks; with the Redis adapter its emits reach the sockets on
  *   every replica. Per-replica work (log tails, status polling) emits to local sockets only.
- * - A client joins a room, then gets the snapshot in the ack: deltas that arrive before the ack are as new as
- *   the snapshot or newer, so a client holds them and applies them after it.
+ * - Clients' requests (join a room, get its snapshot) are served by `serveRequests`.
  */
 export class DashboardGateway {
   readonly hooks: RuntimeHooks;
-  private io: DashboardServer | null = null;
+  private io: DashboardIo | null = null;
   private readonly log: Logger;
   private readonly src: SnapshotSource;
   private readonly points = new PointBuffer();
@@ -175,7 +134,7 @@ export class DashboardGateway {
   }
 
   /** The socket.io server, once attached (tests and the CLI read its address through the HTTP server). */
-  get server(): DashboardServer | null {
+  get server(): DashboardIo | null {
     return this.io;
   }
 
@@ -185,7 +144,7 @@ export class DashboardGateway {
     if (this.closing) throw new Error('the dashboard gateway is closed');
     // Loaded here, not at import: `hyperfleet run` imports this package and must not pay for socket.io.
     const { Server } = await import('socket.io');
-    const io: DashboardServer = new Server(httpServer, {
+    const io: DashboardIo = new Server(httpServer, {
       serveClient: false,
       allowRequest: sameOrigin(this.opts.allowOrigins ?? []),
       // Bounds what a client may send (join requests are tiny); what we send (large snapshots) is not limited.
@@ -202,7 +161,21 @@ export class DashboardGateway {
       io.on('dashboard:interest', (replica, rooms) => this.interest.heard(replica, rooms));
     }
     io.use(socketAuth(this.opts.tokens));
-    io.on('connection', (socket) => this.onConnection(socket));
+    io.on('connection', (socket) =>
+      serveRequests(socket, {
+        src: this.src,
+        rungs: this.rungs,
+        tails: this.tails,
+        warmer: this.warmer,
+        log: this.log,
+        defaultCurvePoints: this.opts.maxPointsPerCurve ?? 200,
+        joined: () => this.announceInterest(),
+        listed: (list) => {
+          for (const v of list) if (!this.lastStatus.has(v.id)) this.lastStatus.set(v.id, statusKey(v));
+        },
+        metricKnown: (sweepId, metric) => this.metricOf.set(sweepId, metric),
+      }),
+    );
     this.every(this.opts.flushMs ?? 150, () => this.flush());
     this.every(this.opts.statusPollMs ?? 1000, () => this.pollStatus());
     if (this.opts.redis) this.every(INTEREST_TTL_MS / 3, () => this.announceInterest());
@@ -373,7 +346,7 @@ export class DashboardGateway {
    * sockets whose engine buffer holds packets not yet written into a local room, and metrics skip that room
    * (`except` is resolved by every replica's adapter for its own sockets).
    */
-  private markLagging(io: DashboardServer): void {
+  private markLagging(io: DashboardIo): void {
     for (const socket of io.of('/').sockets.values()) {
       const queued = queuedPackets(socket.conn);
       if (queued > LAG_PACKETS) void socket.join(LAGGING_ROOM);
@@ -387,7 +360,7 @@ export class DashboardGateway {
     await this.flush();
   }
 
-  private async sendUpdates(io: DashboardServer): Promise<void> {
+  private async sendUpdates(io: DashboardIo): Promise<void> {
     try {
       const dirty = [...this.dirtyTrials];
       const sweeps = new Set(this.dirtySweeps);
@@ -480,98 +453,6 @@ export class DashboardGateway {
     if (this.opts.redis) this.interest.announce();
   }
 
-  // ---- sockets ----
-
-  private onConnection(socket: DashboardSocket): void {
-    socket.on('sweeps:watch', (ack) => {
-      if (typeof ack !== 'function') return;
-      void socket.join(SWEEPS_ROOM);
-      this.announceInterest();
-      this.answer(ack, async () => {
-        const list: SweepSummaryView[] = await listSweepSummaries(this.src);
-        for (const v of list) if (!this.lastStatus.has(v.id)) this.lastStatus.set(v.id, statusKey(v));
-        return list;
-      });
-    });
-
-    socket.on('sweep:join', (req, ack) => {
-      if (typeof ack !== 'function') return;
-      const id = req?.sweepId;
-      if (typeof id !== 'string' || !ID.test(id)) return fail(ack, 'BAD_REQUEST', 'sweepId is required');
-      void socket.join(sweepRoom(id));
-      this.announceInterest();
-      this.answer(ack, async () => {
-        const size = this.curvePoints(req.maxPointsPerCurve);
-        this.warmer.askedFor(size);
-        const built = await buildSweepSnapshot(this.src, id, size);
-        if (!built) {
-          void socket.leave(sweepRoom(id));
-          throw new JoinError('NOT_FOUND', `no sweep ${id}`);
-        }
-        this.metricOf.set(id, built.snapshot.sweep.metricName);
-        this.rungs.track(id, built.rungs);
-        return built.snapshot;
-      });
-    });
-
-    socket.on('sweep:leave', (req) => {
-      if (typeof req?.sweepId === 'string') void socket.leave(sweepRoom(req.sweepId));
-    });
-
-    socket.on('trial:join', (req, ack) => {
-      if (typeof ack !== 'function') return;
-      const id = req?.trialId;
-      if (typeof id !== 'string' || !ID.test(id)) return fail(ack, 'BAD_REQUEST', 'trialId is required');
-      const joined = [...socket.rooms].filter((r) => r.startsWith('trial:') && r !== trialRoom(id)).length;
-      if (joined >= MAX_TRIAL_ROOMS) {
-        return fail(ack, 'TOO_MANY_ROOMS', `leave a trial first: at most ${MAX_TRIAL_ROOMS} per connection`);
-      }
-      void socket.join(trialRoom(id));
-      this.announceInterest();
-      this.answer(ack, async () => {
-        const snap = await buildTrialSnapshot(this.src, id, this.curvePoints(req.maxPointsPerCurve), '');
-        if (!snap) {
-          void socket.leave(trialRoom(id));
-          throw new JoinError('NOT_FOUND', `no trial ${id}`);
-        }
-        const tailer = this.tails.follow(id);
-        await tailer.ready;
-        // Synchronously: the tail so far in the snapshot, then the room for what follows (nothing twice).
-        snap.logTail = tailer.tail;
-        void socket.join(logRoom(id));
-        return snap;
-      });
-    });
-
-    socket.on('trial:leave', (req) => {
-      if (typeof req?.trialId !== 'string') return;
-      void socket.leave(trialRoom(req.trialId));
-      void socket.leave(logRoom(req.trialId));
-      this.tails.release(req.trialId);
-    });
-
-    socket.on('disconnect', () => {
-      this.tails.releaseAll();
-    });
-  }
-
-  private answer<T>(ack: Ack<T>, build: () => Promise<T>): void {
-    build().then(
-      (data) => ack({ ok: true, data }),
-      (err: unknown) => {
-        if (err instanceof JoinError) return fail(ack, err.code, err.message);
-        this.log.warn('dashboard snapshot failed', { error: errorText(err) });
-        fail(ack, 'INTERNAL', 'the snapshot could not be read; try again');
-      },
-    );
-  }
-
-  private curvePoints(asked: unknown): number {
-    const def = this.opts.maxPointsPerCurve ?? 200;
-    if (typeof asked !== 'number' || !Number.isFinite(asked)) return def;
-    return Math.max(2, Math.min(MAX_CURVE_POINTS, Math.floor(asked)));
-  }
-
   /** A repeating task that never overlaps itself and never throws out of the timer. */
   private every(ms: number, task: () => Promise<void> | void): void {
     const timer = setInterval(() => {
@@ -582,15 +463,6 @@ export class DashboardGateway {
     }, ms);
     timer.unref();
     this.timers.push(timer);
-  }
-}
-
-class JoinError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
   }
 }
 
@@ -605,7 +477,7 @@ function queuedPackets(conn: unknown): number {
 }
 
 /** Resolves once every socket's engine buffer has gone out, or after `ms`. */
-async function drained(io: DashboardServer, ms: number): Promise<void> {
+async function drained(io: DashboardIo, ms: number): Promise<void> {
   const pending = [...io.of('/').sockets.values()]
     .map((socket) => socket.conn)
     .filter((conn) => queuedPackets(conn) > 0)

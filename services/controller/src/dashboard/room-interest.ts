@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DashboardServer } from './dashboard-gateway';
+import type { DashboardIo } from './dashboard-io';
 
 /** How long another replica's announced rooms count as watched without a new announcement. */
 export const INTEREST_TTL_MS = 10_000;
@@ -14,7 +14,7 @@ export class RoomInterest {
   private readonly remote = new Map<string, { rooms: Set<string>; at: number }>();
 
   constructor(
-    private readonly io: () => DashboardServer | null,
+    private readonly io: () => DashboardIo | null,
     /** The rooms worth announcing. */
     private readonly announced: (room: string) => boolean,
   ) {}
