@@ -1,8 +1,8 @@
 /**
  * Checks GPU slots on a real GPU machine: nvidia-smi detection, one slot per GPU, CUDA_VISIBLE_DEVICES per
  * trial (and, through the CUDA driver API, that the trial really sees exactly that GPU), GPU use sampled
- * into each trial's metrics. Needs no server, Redis or token: it runs a real agent against a stand-in
- * controller and the in-process transport.
+ * into each trial's metrics (with PyTorch there, while the trial keeps its GPU busy). Needs no server, Redis
+ * or token: it runs a real agent against a stand-in controller and the in-process transport.
  *
  *   node --import tsx services/worker/scripts/gpu-check.ts [--gpus all|0,2] [--seconds 4]
  *
@@ -43,7 +43,21 @@ try:
 except OSError as e:
     print("cuda unavailable: %s" % e)
 sys.stdout.flush()
-time.sleep(${holdSeconds})
+# Keeps its GPU busy for the hold when PyTorch can: the agent's samples must then show that GPU in use.
+end = time.time() + ${holdSeconds}
+busy = 0
+try:
+    import torch
+    x = torch.randn(4096, 4096, device="cuda")
+    while time.time() < end:
+        for _ in range(20): x = (x @ x).clamp_(-1, 1)
+        torch.cuda.synchronize()
+    busy = 1
+except Exception as e:
+    print("no GPU load: %s" % e)
+print("kept_gpu_busy=%d" % busy)
+sys.stdout.flush()
+time.sleep(max(0.0, end - time.time()))
 `;
 const NODE_PROBE = `const v = process.env.CUDA_VISIBLE_DEVICES ?? ''; console.log(/^\\d+$/.test(v) ? 'gpu_index=' + v : 'visible ' + JSON.stringify(v)); console.log('order ' + process.env.CUDA_DEVICE_ORDER); setTimeout(() => {}, ${holdSeconds * 1000})`;
 
@@ -180,6 +194,13 @@ async function main(): Promise<number> {
       }
       const util = mine.flatMap((r) => (r.type === 'metrics' ? r.points : [])).filter((p) => p.key === 'sys/gpu_util');
       check(util.length > 0, `${job.trialId}: ${util.length} sys/gpu_util sample(s) on its report stream`);
+      const peak = Math.max(0, ...util.map((p) => p.value));
+      check(
+        end.result.finalMetrics.kept_gpu_busy === 1 ? peak > 0 : null,
+        end.result.finalMetrics.kept_gpu_busy === 1
+          ? `${job.trialId}: its GPU's sampled use peaked at ${peak}% while the trial kept it busy`
+          : `${job.trialId}: no PyTorch with CUDA in python3, so no load to see in the samples`,
+      );
     }
     const overlapping = [...perGpu.values()].some((runs) =>
       runs.some((a, i) => runs.some((b, j) => i !== j && a.start < b.end && b.start < a.end)),

@@ -26,6 +26,12 @@ describe('parseNvidiaSmiCsv', () => {
     });
   });
 
+  it('parses both formats as captured on an H200 machine (idle)', () => {
+    const h200 = { index: 0, name: 'NVIDIA H200', memoryTotalMiB: 143771, memoryUsedMiB: 0, utilizationPct: 0 };
+    expect(parseNvidiaSmiCsv(fixture('nvidia-smi-1xh200.csv'))).toEqual([h200]);
+    expect(parseNvidiaSmiCsv(fixture('nvidia-smi-1xh200-header-units.csv'))).toEqual([h200]);
+  });
+
   it('reads [N/A] / [Not Supported] as null, keeps commas in names, and skips blank lines (CRLF too)', () => {
     expect(parseNvidiaSmiCsv('\r\n0, Some GPU, rev 2, 8192, [N/A], [Not Supported]\r\n\r\n')).toEqual([
       { index: 0, name: 'Some GPU, rev 2', memoryTotalMiB: 8192, memoryUsedMiB: null, utilizationPct: null },
