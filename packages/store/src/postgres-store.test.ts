@@ -4,6 +4,7 @@ import { knownMigrations, MIGRATION_TABLE } from './migrations';
 import { describePostgresUrl, openPostgresStore } from './open-postgres-store';
 import { describeStoreContract, sweepRecord, trialRecord } from './store.contract';
 import { dropSchemas, PG_URL, testSchemas } from './testing/postgres-schemas';
+import type { TrackingStore } from './tracking-store';
 
 const schemas = testSchemas('hf_test');
 
@@ -92,14 +93,8 @@ describe('postgres backend specifics', () => {
     }
   });
 
-  it('a point written behind the store (no summary) does not break the plain-INSERT fast path', async () => {
-    const schema = schemas.named('behind');
-    const store = await openPostgresStore({ connectionString: PG_URL, schema });
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await store.createSweep(sweepRecord('s'));
-      await store.createTrial(trialRecord('t', 's', 0));
+  it('a point written behind the store (no summary) does not break the plain-INSERT fast path', () =>
+    withTrialT('behind', async (store, client, schema) => {
       await client.query(`INSERT INTO "${schema}".metric_points VALUES ('t', 'k', 0, 5, 1)`);
       await store.writeMetrics([
         { trialId: 't', key: 'k', step: 0, value: 1, timestamp: 2 },
@@ -107,20 +102,10 @@ describe('postgres backend specifics', () => {
       ]);
       expect((await store.getMetricHistory('t', 'k')).map((p) => p.value)).toEqual([1, 3]);
       expect((await store.getSummaries('t'))[0]).toMatchObject({ min: 1, max: 3, count: 2 });
-    } finally {
-      await client.end();
-      await store.close();
-    }
-  });
+    }));
 
-  it('reads a series in step order even when the server reads the rows in storage order', async () => {
-    const schema = schemas.named('series_order');
-    const store = await openPostgresStore({ connectionString: PG_URL, schema });
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await store.createSweep(sweepRecord('s'));
-      await store.createTrial(trialRecord('t', 's', 0));
+  it('reads a series in step order even when the server reads the rows in storage order', () =>
+    withTrialT('series_order', async (store, client, schema) => {
       const steps = [5, 2, 9, 0, 7, 1];
       await store.writeMetrics(steps.map((step) => ({ trialId: 't', key: 'k', step, value: step / 10, timestamp: 1 })));
       // The primary key's index returns rows by step, which would hide a query that forgot its ORDER BY.
@@ -131,11 +116,7 @@ describe('postgres backend specifics', () => {
         steps: [0, 1, 2, 5, 7, 9],
         values: [0, 0.1, 0.2, 0.5, 0.7, 0.9],
       });
-    } finally {
-      await client.end();
-      await store.close();
-    }
-  });
+    }));
 
   it('an unreachable server fails fast with host:port and never the password', async () => {
     const url = 'postgres://alice:s3cret-pw@127.0.0.1:1/hyperfleet';
@@ -167,3 +148,22 @@ describe('postgres backend specifics', () => {
     });
   });
 });
+
+/** A store in its own schema holding sweep `s` and its trial `t`, and a plain client beside it; both closed after. */
+async function withTrialT(
+  name: string,
+  test: (store: TrackingStore, client: pg.Client, schema: string) => Promise<void>,
+): Promise<void> {
+  const schema = schemas.named(name);
+  const store = await openPostgresStore({ connectionString: PG_URL, schema });
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await store.createSweep(sweepRecord('s'));
+    await store.createTrial(trialRecord('t', 's', 0));
+    await test(store, client, schema);
+  } finally {
+    await client.end();
+    await store.close();
+  }
+}
