@@ -15,7 +15,7 @@ import type { DashboardRedis } from './redis-adapter';
 import { INTEREST_TTL_MS, RoomInterest } from './room-interest';
 import { type SnapshotSource, sweepSummary, trialRow } from './snapshots';
 import { sameOrigin, socketAuth } from './socket-auth';
-import { serveRequests } from './socket-requests';
+import { type RequestContext, serveRequests } from './socket-requests';
 import { SweepShapes } from './sweep-shape';
 import { mapLimit } from './trial-row';
 
@@ -161,21 +161,20 @@ export class DashboardGateway {
       io.on('dashboard:interest', (replica, rooms) => this.interest.heard(replica, rooms));
     }
     io.use(socketAuth(this.opts.tokens));
-    io.on('connection', (socket) =>
-      serveRequests(socket, {
-        src: this.src,
-        rungs: this.rungs,
-        tails: this.tails,
-        warmer: this.warmer,
-        log: this.log,
-        defaultCurvePoints: this.opts.maxPointsPerCurve ?? 200,
-        joined: () => this.announceInterest(),
-        listed: (list) => {
-          for (const v of list) if (!this.lastStatus.has(v.id)) this.lastStatus.set(v.id, statusKey(v));
-        },
-        metricKnown: (sweepId, metric) => this.metricOf.set(sweepId, metric),
-      }),
-    );
+    const requests: RequestContext = {
+      src: this.src,
+      rungs: this.rungs,
+      tails: this.tails,
+      warmer: this.warmer,
+      log: this.log,
+      defaultCurvePoints: this.opts.maxPointsPerCurve ?? 200,
+      joined: () => this.announceInterest(),
+      listed: (list) => {
+        for (const v of list) if (!this.lastStatus.has(v.id)) this.lastStatus.set(v.id, statusKey(v));
+      },
+      metricKnown: (sweepId, metric) => this.metricOf.set(sweepId, metric),
+    };
+    io.on('connection', (socket) => serveRequests(socket, requests));
     this.every(this.opts.flushMs ?? 150, () => this.flush());
     this.every(this.opts.statusPollMs ?? 1000, () => this.pollStatus());
     if (this.opts.redis) this.every(INTEREST_TTL_MS / 3, () => this.announceInterest());

@@ -3,7 +3,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../token-auth';
 
 /** Replica ↔ replica messages through the Redis adapter: which trial rooms have watchers where. */
-export interface InterServerEvents {
+interface InterServerEvents {
   'dashboard:interest': (replica: string, rooms: string[]) => void;
 }
 
