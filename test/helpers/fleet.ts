@@ -17,7 +17,7 @@ const FAST = {
   HYPERFLEET_SWEEP_LOCK_MS: '3000',
 };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -84,6 +84,18 @@ export class Fleet {
     args.push('--prefix', this.prefix, '--store', this.schema.url, '--heartbeat', '1');
     this.server = this.spawn('server', args, { HYPERFLEET_TOKENS: `admin:${ADMIN},worker:${WORKER}` });
     await waitFor('the server to be ready', async () => (await fetch(`${this.url}/readyz`)).ok, 90_000);
+  }
+
+  /** SIGTERM, as a process manager stops the server: resolves with the ms it took to exit, or null after `withinMs`. */
+  async terminateServer(withinMs: number): Promise<number | null> {
+    const server = this.server;
+    if (!server || server.exitCode !== null || server.signalCode !== null) throw new Error('the server is not running');
+    const t0 = Date.now();
+    const exited = new Promise<number>((resolve) => server.once('exit', () => resolve(Date.now() - t0)));
+    server.kill('SIGTERM');
+    const ms = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), withinMs))]);
+    if (ms !== null) this.server = null;
+    return ms;
   }
 
   /** Kills the server like a machine dying (SIGKILL: no cleanup, locks left to expire). */

@@ -42,5 +42,6 @@ export { jobIdOf } from './ports';
 export { checkRedisPolicy } from './redis/check-redis-policy';
 export { createRedisTransport } from './redis/create-redis-transport';
 export { redactUrl } from './redis/redact-url';
+export { closeClient } from './redis/redis-clients';
 export type { RedisTransportOptions } from './redis/redis-options';
 export { isTransportError, TransportError, type TransportErrorCode } from './transport-error';

@@ -1,3 +1,4 @@
+import { closeClient } from '@hyperfleet/transport';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 
@@ -6,6 +7,8 @@ export interface DashboardRedis {
   url: string;
   prefix: string;
 }
+
+const QUIT_TIMEOUT_MS = 1000;
 
 /**
  * The socket.io Redis adapter (pub/sub): an emit to a room on the replica that leads a sweep reaches the
@@ -19,10 +22,9 @@ export async function redisAdapter(
   const sub = pub.duplicate();
   pub.on('error', onError);
   sub.on('error', onError);
+  // Bounded, and a disconnect when Redis is not there: a QUIT queued for a reconnect would never end.
   const quit = async () => {
-    await Promise.allSettled([pub.quit(), sub.quit()]);
-    pub.disconnect();
-    sub.disconnect();
+    await Promise.all([closeClient(pub, QUIT_TIMEOUT_MS), closeClient(sub, QUIT_TIMEOUT_MS)]);
   };
   try {
     await Promise.all([pub.connect(), sub.connect()]);
