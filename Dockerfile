@@ -24,12 +24,12 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends git python3 tini ca-certificates \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
-RUN ln -s /app/packages/cli/bin/hyperfleet.js /usr/local/bin/hyperfleet \
+RUN ln -s /app/apps/cli/bin/hyperfleet.js /usr/local/bin/hyperfleet \
   && mkdir -p /work && chown node:node /work
 ENV NODE_ENV=production
 # The `node` user of the base image (uid 1000), as the manifests' runAsUser.
 USER 1000:1000
 WORKDIR /work
 EXPOSE 7070
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/packages/cli/bin/hyperfleet.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/apps/cli/bin/hyperfleet.js"]
 CMD ["--help"]

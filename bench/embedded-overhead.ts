@@ -48,7 +48,7 @@ try {
   const hf = time(`hyperfleet run (${trials} trials)`, () => {
     const r = spawnSync(
       process.execPath,
-      [join(root, 'packages/cli/bin/hyperfleet.js'), 'run', 'sweep.yaml', '--store', join(work, 'db.sqlite')],
+      [join(root, 'apps/cli/bin/hyperfleet.js'), 'run', 'sweep.yaml', '--store', join(work, 'db.sqlite')],
       {
         cwd: work,
         stdio: ['ignore', 'ignore', 'inherit'],

@@ -11,13 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  type Controller,
-  createController,
-  RedisCoordination,
-  type RuntimeHooks,
-  TokenRegistry,
-} from '@hyperfleet/controller';
+import { type Controller, createController, RedisCoordination, TokenRegistry } from '@hyperfleet/controller';
+import type { RuntimeHooks } from '@hyperfleet/engine';
 import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import { openStore, type TrackingStore } from '@hyperfleet/store';
 import { createRedisTransport, type Transport } from '@hyperfleet/transport';

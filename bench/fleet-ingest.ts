@@ -2,7 +2,7 @@
  * Fleet metric ingestion: 100 trials of a real sweep (no-op trials held running by the agents' executor), each
  * with a publisher logging as fast as it can the way an agent does (`reports.publish(sweepId, [{type:
  * 'metrics', …}])`, 500 points per batch, one publish in flight per trial), against the controller's real
- * SweepRunner; points/s until the last point is written to Postgres, then every trial's points are read back
+ * SweepEngine; points/s until the last point is written to Postgres, then every trial's points are read back
  * through `GET /api/trials/:id/metrics` and counted. In the same run: raw Redis, an ioredis pipeline of XADDs
  * of the same payloads (same size), points/s. Target: ≥ 50,000 points/s.
  *

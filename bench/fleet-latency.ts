@@ -1,7 +1,7 @@
 /**
  * Fleet metric latency at a steady rate: trials of a real sweep run an in-process executor that logs points
  * paced to RATE points/s in total, through the agent's own path (runner `onMetrics` → the agent's batching
- * reporter → Redis report stream → controller SweepRunner → Postgres). Two measures, p50/p99:
+ * reporter → Redis report stream → controller SweepEngine → Postgres). Two measures, p50/p99:
  * - written: point logged → its batch written to Postgres (the controller's onMetrics hook), every point;
  * - API: point logged → first returned by `GET /api/trials/:id/metrics`, for the points of SAMPLE
  *   trials polled every POLL ms (a dashboard following them; the poll interval is part of the latency).

@@ -25,7 +25,7 @@ cp -r "$nm/better-sqlite3/lib" "$nm/better-sqlite3/package.json" "$STAGE/bench/n
 cp "$nm/better-sqlite3/build/Release/better_sqlite3.node" "$STAGE/bench/node_modules/better-sqlite3/build/Release/"
 cp -r "$nm/bindings" "$nm/file-uri-to-path" "$STAGE/bench/node_modules/"
 # The CLI (`hyperfleet`), run by its main() rather than through tsx.
-printf "import { main } from '%s/packages/cli/src/main.ts';\nprocess.exitCode = await main(process.argv);\n" "$ROOT" \
+printf "import { main } from '%s/apps/cli/src/main.ts';\nprocess.exitCode = await main(process.argv);\n" "$ROOT" \
   > "$STAGE/cli-entry.ts"
 npx --prefix "$ROOT" esbuild "$STAGE/cli-entry.ts" "${bundle[@]}" --external:bufferutil --external:utf-8-validate \
   --outfile="$STAGE/cli/hyperfleet.mjs"

@@ -9,7 +9,7 @@ import { freshSchema } from './postgres';
 export const ADMIN = 'admin-e2e-token';
 export const WORKER = 'worker-e2e-token';
 
-/** Shortened timers so lost agents and restarts are noticed in seconds (see packages/cli/src/fleet/fleet-timing.ts). */
+/** Shortened timers so lost agents and restarts are noticed in seconds (see apps/cli/src/fleet/fleet-timing.ts). */
 const FAST = {
   HYPERFLEET_LOCK_MS: '2000',
   HYPERFLEET_STALLED_INTERVAL_MS: '1000',

@@ -1,10 +1,9 @@
-import type { Clock } from '@hyperfleet/scheduler';
+import type { Clock, Logger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import type { Transport } from '@hyperfleet/transport';
 import type { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
-import type { Logger } from './logger';
-import type { SweepRuntime } from './sweep-runtime';
+import type { SweepLeases } from './sweep-leases';
 import type { TokenRegistry } from './token-auth';
 
 /** What agents are told at registration. */
@@ -19,7 +18,7 @@ export interface AppDeps {
   store: TrackingStore;
   transport: Transport;
   coordination: Coordination;
-  runtime: SweepRuntime;
+  runtime: SweepLeases;
   metrics: ControllerMetrics;
   /** null: no auth (embedded mode without tokens). */
   tokens: TokenRegistry | null;

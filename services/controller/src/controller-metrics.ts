@@ -1,9 +1,9 @@
+import type { IngestMeter } from '@hyperfleet/engine';
 import type { TrialStatus } from '@hyperfleet/spec';
 import type { TrackingStore } from '@hyperfleet/store';
 import type { TrialQueue } from '@hyperfleet/transport';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Coordination } from './coordination';
-import type { IngestMeter } from './ingest-meter';
 
 export interface ControllerMetricsDeps {
   store: TrackingStore;

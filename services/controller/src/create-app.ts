@@ -1,3 +1,4 @@
+import { silentLogger } from '@hyperfleet/engine';
 import express, { type Express, type Request, type Response } from 'express';
 import { agentRoutes } from './agent-routes';
 import { ApiError } from './api-error';
@@ -6,7 +7,6 @@ import { blobRoutes } from './blob-routes';
 import { staticUi } from './dashboard/static-ui';
 import { errorHandler } from './error-handler';
 import { healthRoutes } from './health-routes';
-import { silentLogger } from './logger';
 import { sweepRoutes } from './sweep-routes';
 import { trialRoutes } from './trial-routes';
 

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '@hyperfleet/scheduler';
+import type { Clock, RuntimeHooks } from '@hyperfleet/engine';
+import { type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type Transport } from '@hyperfleet/transport';
 import type { Express } from 'express';
@@ -9,13 +10,11 @@ import { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
 import { createApp } from './create-app';
 import { DashboardGateway } from './dashboard/dashboard-gateway';
-import { type Logger, silentLogger } from './logger';
-import type { RuntimeHooks } from './runtime-hooks';
-import { SweepRuntime, type SweepRuntimeOptions } from './sweep-runtime';
+import { SweepLeases, type SweepLeasesOptions } from './sweep-leases';
 import type { TokenRegistry } from './token-auth';
 
 type RuntimeTuning = Omit<
-  SweepRuntimeOptions,
+  SweepLeasesOptions,
   'store' | 'transport' | 'coordination' | 'hooks' | 'meter' | 'log' | 'clock'
 >;
 
@@ -57,7 +56,7 @@ export interface DashboardOptions {
 
 export interface Controller {
   app: Express;
-  runtime: SweepRuntime;
+  runtime: SweepLeases;
   metrics: ControllerMetrics;
   /** The dashboard's socket.io gateway (null with `dashboard: false`). */
   dashboard: DashboardGateway | null;
@@ -70,7 +69,7 @@ export interface Controller {
 export function createController(opts: ControllerOptions): Controller {
   const log = opts.log ?? silentLogger;
   const heartbeatMs = opts.agents.heartbeatMs ?? 5000;
-  let runtimeRef: SweepRuntime | null = null;
+  let runtimeRef: SweepLeases | null = null;
   const metrics = new ControllerMetrics({
     store: opts.store,
     queue: opts.transport.queue,
@@ -96,7 +95,7 @@ export function createController(opts: ControllerOptions): Controller {
       })
     : null;
   const hooks = dashboard ? composeHooks(opts.hooks, dashboard.hooks) : opts.hooks;
-  const runtime = new SweepRuntime({
+  const runtime = new SweepLeases({
     ...opts.runtime,
     store: opts.store,
     transport: opts.transport,

@@ -1,9 +1,9 @@
+import { errorText, type Logger } from '@hyperfleet/engine';
 import { isHyperfleetError } from '@hyperfleet/spec';
 import { isStoreError } from '@hyperfleet/store';
 import { isTransportError } from '@hyperfleet/transport';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api-error';
-import { errorText, type Logger } from './logger';
 
 /** Errors body-parser raises carry `type` and `status`. */
 interface ParserError {

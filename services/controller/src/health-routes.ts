@@ -1,7 +1,7 @@
+import { errorText } from '@hyperfleet/engine';
 import { withTimeout } from '@hyperfleet/transport';
 import { type Request, type Response, Router } from 'express';
 import type { AppDeps } from './app-deps';
-import { errorText } from './logger';
 
 const READY_TIMEOUT_MS = 2000;
 

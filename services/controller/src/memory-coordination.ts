@@ -1,4 +1,4 @@
-import type { Clock } from '@hyperfleet/scheduler';
+import type { Clock } from '@hyperfleet/engine';
 import type { AgentRecord, CommandResult, Coordination, SweepCommand } from './coordination';
 
 interface Expiring<T> {

@@ -1,4 +1,4 @@
-import { RETRY_FAILED_EVENT } from '@hyperfleet/scheduler';
+import { RETRY_FAILED_EVENT } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 
 export const STOP_REQUESTED_EVENT = 'sweep.stop_requested';

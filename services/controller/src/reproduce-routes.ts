@@ -1,3 +1,4 @@
+import { readSubmission, SUBMITTED_EVENT, type SubmittedPins, type SweepSubmission } from '@hyperfleet/engine';
 import type { SweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
@@ -7,7 +8,6 @@ import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
 import { newSweepId } from './ids';
 import { parseInput } from './request-schemas';
-import { readSubmission, SUBMITTED_EVENT, type SubmittedPins, type SweepSubmission } from './sweep-submission';
 
 /** Event on the reproduction's sweep naming the trial it reproduces. */
 export const REPRODUCE_EVENT = 'trial.reproduce';

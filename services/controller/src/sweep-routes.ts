@@ -1,3 +1,4 @@
+import { planFor, type SubmittedPins } from '@hyperfleet/engine';
 import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
@@ -7,8 +8,7 @@ import { principalOf, requireRole } from './http-auth';
 import { newSeed, newSweepId } from './ids';
 import { listQuery, parseInput, submitBody, submitQuery } from './request-schemas';
 import { resolveSweep } from './resolve-sweep';
-import type { SweepAction } from './sweep-runtime';
-import { planFor, type SubmittedPins } from './sweep-submission';
+import type { SweepAction } from './sweep-leases';
 
 const ACTIONS: readonly SweepAction[] = ['pause', 'resume', 'stop', 'cancel', 'retry-failed'];
 

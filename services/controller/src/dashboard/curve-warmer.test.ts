@@ -1,7 +1,7 @@
+import { silentLogger } from '@hyperfleet/engine';
 import { requireValidConfig, TERMINAL_TRIAL_STATUSES, type TrialStatus, validateSweepConfig } from '@hyperfleet/spec';
 import { openSqliteStore, type SqlTrackingStore, type TrialRecord } from '@hyperfleet/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger';
 import { CurveCache } from './curve-cache';
 import { CurveWarmer } from './curve-warmer';
 import type { SnapshotSource } from './snapshots';

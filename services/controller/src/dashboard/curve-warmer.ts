@@ -1,5 +1,5 @@
+import { errorText, type Logger } from '@hyperfleet/engine';
 import type { TrialRecord } from '@hyperfleet/store';
-import { errorText, type Logger } from '../logger';
 import { type SnapshotSource, warmCurve } from './snapshots';
 
 /** Finished trials queued for warming at most; past it a later join reads their histories (a cold read). */

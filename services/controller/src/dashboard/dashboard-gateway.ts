@@ -1,9 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
+import type { RuntimeHooks, TrialEvent } from '@hyperfleet/engine';
+import { errorText, type Logger, silentLogger } from '@hyperfleet/engine';
 import type { ColumnarPoints, MetricPoint, SweepSummaryView, TrialRowView, TrialStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { closeAll, type LogStream } from '@hyperfleet/transport';
-import { errorText, type Logger, silentLogger } from '../logger';
-import type { RuntimeHooks, TrialEvent } from '../runtime-hooks';
 import type { TokenRegistry } from '../token-auth';
 import { CurveCache } from './curve-cache';
 import { CurveWarmer } from './curve-warmer';

@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RuntimeHooks } from '@hyperfleet/engine';
+import { type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type LogStream } from '@hyperfleet/transport';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../api-error';
 import { errorHandler } from '../error-handler';
-import { type Logger, silentLogger } from '../logger';
-import type { RuntimeHooks } from '../runtime-hooks';
 import type { TokenRegistry } from '../token-auth';
 import { DashboardGateway } from './dashboard-gateway';
 import { staticUi } from './static-ui';

@@ -1,6 +1,6 @@
+import type { TrialEvent } from '@hyperfleet/engine';
 import type { MetricPoint, RungView } from '@hyperfleet/spec';
 import type { TrackingStore } from '@hyperfleet/store';
-import type { TrialEvent } from '../runtime-hooks';
 import type { RungTracker } from './rungs';
 import { EARLY_STOPPED_EVENT } from './snapshots';
 

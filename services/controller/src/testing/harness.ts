@@ -1,10 +1,10 @@
+import type { RuntimeHooks } from '@hyperfleet/engine';
 import { openStore, type SqlTrackingStore } from '@hyperfleet/store';
 import { createInProcessTransport, type Transport } from '@hyperfleet/transport';
 import type { Coordination } from '../coordination';
 import { type Controller, createController } from '../create-controller';
 import { MemoryCoordination } from '../memory-coordination';
-import type { RuntimeHooks } from '../runtime-hooks';
-import type { SweepRuntimeOptions } from '../sweep-runtime';
+import type { SweepLeasesOptions } from '../sweep-leases';
 import { TokenRegistry } from '../token-auth';
 
 export const TOKENS = { admin: 'admin-secret', submit: 'submit-secret', worker: 'worker-secret', read: 'read-secret' };
@@ -61,7 +61,7 @@ export interface HarnessOptions {
   store?: SqlTrackingStore;
   transport?: Transport;
   coordination?: Coordination;
-  runtime?: Partial<SweepRuntimeOptions>;
+  runtime?: Partial<SweepLeasesOptions>;
   bodyLimit?: string;
   auth?: boolean;
   hooks?: RuntimeHooks;

@@ -158,7 +158,7 @@ export function buildJobManifest(job: TrialJob, t: JobTemplateOptions, ctx: Atte
             {
               name: TRIAL_CONTAINER,
               image,
-              command: [node, `${appDir}/packages/cli/bin/hyperfleet.js`, 'agent', 'exec-trial'],
+              command: [node, `${appDir}/apps/cli/bin/hyperfleet.js`, 'agent', 'exec-trial'],
               workingDir: '/work',
               env: podEnv(job, image, t, ctx),
               resources: resourcesOf(job, t),

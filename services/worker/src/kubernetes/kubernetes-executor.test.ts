@@ -70,7 +70,7 @@ describe('KubernetesExecutor: one Job per attempt against a fake API server', ()
     expect(trial?.image).toBe('pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime');
     expect(trial?.command).toEqual([
       '/hyperfleet/node',
-      '/hyperfleet/app/packages/cli/bin/hyperfleet.js',
+      '/hyperfleet/app/apps/cli/bin/hyperfleet.js',
       'agent',
       'exec-trial',
     ]);

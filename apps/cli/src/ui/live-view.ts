@@ -1,4 +1,4 @@
-import type { SchedulerEvent } from '@hyperfleet/scheduler';
+import type { SchedulerEvent } from '@hyperfleet/engine';
 import type { Goal } from '@hyperfleet/spec';
 import type { SweepRecord, TrialRecord } from '@hyperfleet/store';
 import { createLogUpdate } from 'log-update';

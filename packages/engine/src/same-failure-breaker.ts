@@ -2,7 +2,7 @@
  * Stops a sweep early when its first K finished trials all failed the same way — a missing program or a
  * crash at import time would otherwise burn the whole run_cap producing K copies of the same error.
  */
-export class FailureBreaker {
+export class SameFailureBreaker {
   private readonly signatures: string[] = [];
   private sawSuccess = false;
 

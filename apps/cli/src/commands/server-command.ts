@@ -1,12 +1,12 @@
 import {
   type Coordination,
   createController,
-  jsonLogger,
   MemoryCoordination,
   RedisCoordination,
   type TokenEntry,
   TokenRegistry,
 } from '@hyperfleet/controller';
+import { jsonLogger } from '@hyperfleet/engine';
 import { describePostgresUrl, openStore, parseStoreUrl } from '@hyperfleet/store';
 import {
   checkRedisPolicy,

@@ -1,5 +1,5 @@
-import type { SchedulerEvent } from '@hyperfleet/scheduler';
 import type { MetricPoint } from '@hyperfleet/spec';
+import type { SchedulerEvent } from './sweep-scheduler';
 
 /** A scheduler event with the sweep it belongs to. */
 export type TrialEvent = SchedulerEvent & { sweepId: string };

@@ -1,8 +1,9 @@
 import type { SweepPins } from '@hyperfleet/lineage';
-import { planFromConfig, type SweepPlan } from '@hyperfleet/scheduler';
 import type { SweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import type { JobPins } from '@hyperfleet/transport';
+import { planFromConfig } from './plan-from-config';
+import type { SweepPlan } from './ports';
 import type { JobTemplate } from './queue-dispatcher';
 
 /** Event that records how a sweep was submitted: what a restarted controller needs besides the config. */

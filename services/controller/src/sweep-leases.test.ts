@@ -1,3 +1,4 @@
+import type { TrialEvent } from '@hyperfleet/engine';
 import { openStore, type SqlTrackingStore, type SweepRecord } from '@hyperfleet/store';
 import {
   createInProcessTransport,
@@ -7,7 +8,6 @@ import {
 } from '@hyperfleet/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCoordination } from './memory-coordination';
-import type { TrialEvent } from './runtime-hooks';
 import { fakeAgent } from './testing/fake-agent';
 import { eventually, gridConfig, type Harness, startHarness } from './testing/harness';
 

@@ -1,7 +1,7 @@
-import type { AttemptReport, Dispatcher, TrialDispatch } from '@hyperfleet/scheduler';
 import type { TrialRecord } from '@hyperfleet/store';
 import { type ControlChannel, jobIdOf, type TrialJob, type TrialQueue } from '@hyperfleet/transport';
 import { errorText, type Logger } from './logger';
+import type { AttemptReport, Dispatcher, TrialDispatch } from './ports';
 import type { SubmittedPins } from './sweep-submission';
 
 /** What every job of a sweep shares (from the submission); the trial adds argv, params, seed. */

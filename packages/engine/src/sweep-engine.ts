@@ -1,6 +1,4 @@
 import type { EnvFingerprint } from '@hyperfleet/lineage';
-import type { AttemptReport, Clock, SchedulerEvent, SweepPlan } from '@hyperfleet/scheduler';
-import { SerialQueue, SweepScheduler } from '@hyperfleet/scheduler';
 import type { MetricPoint } from '@hyperfleet/spec';
 import {
   recordTrialLineage,
@@ -12,11 +10,14 @@ import {
 import { type AgentReport, type Closeable, jobIdOf, type Transport } from '@hyperfleet/transport';
 import type { IngestMeter } from './ingest-meter';
 import { errorText, type Logger } from './logger';
+import type { AttemptReport, Clock, SweepPlan } from './ports';
 import { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
 import type { RuntimeHooks } from './runtime-hooks';
+import { SerialQueue } from './serial-queue';
+import { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
 import { toMetricPoints } from './wire-points';
 
-export interface SweepRunnerDeps {
+export interface SweepEngineDeps {
   plan: SweepPlan;
   store: TrackingStore;
   transport: Transport;
@@ -44,7 +45,7 @@ export interface SweepRunnerDeps {
  * through one serial queue, so a duplicate report (at-least-once) or a late lost signal always sees the
  * current attempt and is dropped when it is stale.
  */
-export class SweepRunner {
+export class SweepEngine {
   readonly sweepId: string;
   readonly done: Promise<SweepRecord>;
   private readonly scheduler: SweepScheduler;
@@ -63,7 +64,7 @@ export class SweepRunner {
   private detached = false;
   private fillQueued = false;
 
-  constructor(private readonly deps: SweepRunnerDeps) {
+  constructor(private readonly deps: SweepEngineDeps) {
     this.sweepId = deps.plan.id;
     this.store = new WriteBehindStore(deps.store);
     this.dispatcher = new QueueDispatcher({

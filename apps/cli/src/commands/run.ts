@@ -1,7 +1,14 @@
 import { dirname, join, resolve } from 'node:path';
 import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
-import { type Logger, nullMeter, type RuntimeHooks, SweepRunner } from '@hyperfleet/controller/embedded';
-import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/scheduler';
+import {
+  type Logger,
+  nullMeter,
+  planFromConfig,
+  RUN_CAP_REQUIRED,
+  type RuntimeHooks,
+  SweepEngine,
+  type SweepPlan,
+} from '@hyperfleet/engine';
 import { gridSize } from '@hyperfleet/search';
 import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
 import { openStore } from '@hyperfleet/store';
@@ -55,7 +62,7 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   });
   // Fleet mode's pieces in one process: the controller's sweep runner and an agent with `parallel` slots.
   const transport = createInProcessTransport();
-  let runnerRef: SweepRunner | null = null;
+  let runnerRef: SweepEngine | null = null;
   let dashboard: DashboardServer | null = null;
   if (opts.dashboard !== undefined && opts.dashboard !== false) {
     try {
@@ -77,7 +84,7 @@ export async function runCommand(file: string, opts: RunOptions, io = { out: pro
   }
   const viewHooks: RuntimeHooks = { onTrialEvent: (e) => view.handle(e) };
   const runsDir = join(resolveRunsDir(storeUrl), plan.id);
-  const runner = new SweepRunner({
+  const runner = new SweepEngine({
     plan,
     store,
     transport,

@@ -1,4 +1,4 @@
-import { compareByGoal } from '@hyperfleet/scheduler';
+import { compareByGoal } from '@hyperfleet/engine';
 import type { Goal } from '@hyperfleet/spec';
 import type { TrialRecord } from '@hyperfleet/store';
 import Table from 'cli-table3';

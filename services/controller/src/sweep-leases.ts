@@ -1,27 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Clock, reopenFailedTrials, SerialQueue, type SweepPlan } from '@hyperfleet/scheduler';
+import type { RuntimeHooks } from '@hyperfleet/engine';
+import {
+  type Clock,
+  errorText,
+  type IngestMeter,
+  jobTemplate,
+  type Logger,
+  nullMeter,
+  planForStoredSweep,
+  readSubmission,
+  reopenFailedTrials,
+  SerialQueue,
+  SUBMITTED_EVENT,
+  SweepEngine,
+  type SweepPlan,
+  type SweepSubmission,
+  silentLogger,
+} from '@hyperfleet/engine';
 import type { SweepStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Closeable, closeAll, type Transport } from '@hyperfleet/transport';
 import { ApiError } from './api-error';
 import type { Coordination, SweepCommand } from './coordination';
-import { type IngestMeter, nullMeter } from './ingest-meter';
-import { errorText, type Logger, silentLogger } from './logger';
 import { CANCEL_REQUESTED_EVENT, recoveryIntent, STOP_REQUESTED_EVENT } from './recovery-intent';
-import type { RuntimeHooks } from './runtime-hooks';
-import { SweepRunner } from './sweep-runner';
-import {
-  jobTemplate,
-  planForStoredSweep,
-  readSubmission,
-  SUBMITTED_EVENT,
-  type SweepSubmission,
-} from './sweep-submission';
 
 export type SweepAction = SweepCommand['type'];
 
-export interface SweepRuntimeOptions {
+export interface SweepLeasesOptions {
   store: TrackingStore;
   transport: Transport;
   coordination: Coordination;
@@ -39,7 +45,7 @@ export interface SweepRuntimeOptions {
   /** Reconcile passes before a missing/failed job is acted on. Default 2. */
   graceTicks?: number;
   completedGraceTicks?: number;
-  /** New trials per unit of work (see SweepRunner). Default 250. */
+  /** New trials per unit of work (see SweepEngine). Default 250. */
   fillChunk?: number;
   hooks?: RuntimeHooks;
   meter?: IngestMeter;
@@ -57,9 +63,9 @@ const lockName = (sweepId: string) => `sweep:${sweepId}`;
  * recovers from the store, and enqueue is idempotent per job id, so nothing is duplicated). Control requests
  * for a sweep another replica runs are forwarded to it.
  */
-export class SweepRuntime {
+export class SweepLeases {
   readonly controllerId: string;
-  private readonly runners = new Map<string, SweepRunner>();
+  private readonly runners = new Map<string, SweepEngine>();
   private readonly renewedAt = new Map<string, number>();
   private readonly ops = new SerialQueue();
   private readonly clock: Clock;
@@ -69,7 +75,7 @@ export class SweepRuntime {
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly opts: SweepRuntimeOptions) {
+  constructor(private readonly opts: SweepLeasesOptions) {
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.log = opts.log ?? silentLogger;
     this.lockTtlMs = opts.lockTtlMs ?? 15_000;
@@ -272,7 +278,7 @@ export class SweepRuntime {
     startOpts: { paused?: boolean; reapply?: 'stop' | 'cancel' | null },
   ): Promise<void> {
     const o = this.opts;
-    const runner = new SweepRunner({
+    const runner = new SweepEngine({
       plan,
       store: o.store,
       transport: o.transport,
@@ -305,7 +311,7 @@ export class SweepRuntime {
   }
 
   /** Detaches a runner and releases its lock (if it is still the current one for the sweep). */
-  private async retire(sweepId: string, runner?: SweepRunner): Promise<void> {
+  private async retire(sweepId: string, runner?: SweepEngine): Promise<void> {
     const current = this.runners.get(sweepId);
     if (!current || (runner && current !== runner)) return;
     this.runners.delete(sweepId);

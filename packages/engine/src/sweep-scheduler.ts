@@ -2,9 +2,9 @@ import { createStrategy, type Observation } from '@hyperfleet/search';
 import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
-import { FailureBreaker } from './failure-breaker';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
 import { isBetter, reachesTarget } from './ranking';
+import { SameFailureBreaker } from './same-failure-breaker';
 import { SerialQueue } from './serial-queue';
 import { trialSeed } from './trial-seed';
 import { type FinalVerdict, judgeAttempt } from './trial-verdict';
@@ -45,7 +45,7 @@ export class SweepScheduler {
   private readonly store: TrackingStore;
   private readonly dispatcher: Dispatcher;
   private readonly clock: Clock;
-  private readonly breaker: FailureBreaker;
+  private readonly breaker: SameFailureBreaker;
   private readonly earlyTermination: EarlyTermination | null;
   private readonly fillChunk: number;
   /** Trials with a lower index are saved, as far as the caller has said (`chunkSaved()`). */
@@ -72,7 +72,7 @@ export class SweepScheduler {
     this.store = deps.store;
     this.dispatcher = deps.dispatcher;
     this.clock = deps.clock;
-    this.breaker = new FailureBreaker(deps.breakerThreshold ?? 3);
+    this.breaker = new SameFailureBreaker(deps.breakerThreshold ?? 3);
     this.fillChunk = deps.fillChunk ?? Number.POSITIVE_INFINITY;
     this.earlyTermination =
       plan.earlyTerminate && plan.metric ? new EarlyTermination(plan.earlyTerminate, plan.metric) : null;

@@ -1,0 +1,33 @@
+export { type IngestMeter, nullMeter } from './ingest-meter';
+export { errorText, jsonLogger, type LogFields, type Logger, silentLogger } from './logger';
+export { type PlanOptions, planFromConfig, RUN_CAP_REQUIRED } from './plan-from-config';
+export type {
+  AttemptOutcome,
+  AttemptReport,
+  Clock,
+  Dispatcher,
+  SchedulerDeps,
+  SweepPlan,
+  TrialDispatch,
+} from './ports';
+export { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
+export { compareByGoal, isBetter, reachesTarget } from './ranking';
+export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
+export type { RuntimeHooks, TrialEvent } from './runtime-hooks';
+export { SameFailureBreaker } from './same-failure-breaker';
+export { SerialQueue } from './serial-queue';
+export { SweepEngine, type SweepEngineDeps } from './sweep-engine';
+export { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
+export {
+  fleetArgsJsonFile,
+  jobTemplate,
+  planFor,
+  planForStoredSweep,
+  readSubmission,
+  SUBMITTED_EVENT,
+  type SubmittedPins,
+  type SweepSubmission,
+} from './sweep-submission';
+export { trialSeed } from './trial-seed';
+export { judgeAttempt, type Verdict } from './trial-verdict';
+export { MAX_STEP, toMetricPoints } from './wire-points';
