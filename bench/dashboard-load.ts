@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboardServer } from '@hyperfleet/controller';
-import { type MetricPoint, requireValidConfig, validateSweepConfig } from '@hyperfleet/spec';
+import { type MetricPoint, requireValidConfig, validateSweepConfig } from '@hyperfleet/domain';
 import { openSqliteStore } from '@hyperfleet/store';
 import { createInProcessTransport } from '@hyperfleet/transport';
 import { chromium } from 'playwright-core';

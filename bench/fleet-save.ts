@@ -12,7 +12,7 @@
  * Flags: trials (5000), rounds (8), pg (URL), created-event, events, drop.
  */
 import { randomUUID } from 'node:crypto';
-import type { TrialStatus } from '@hyperfleet/spec';
+import type { TrialStatus } from '@hyperfleet/domain';
 import { type AttemptRecord, type EventRecord, openStore, type TrialRecord } from '@hyperfleet/store';
 import pg from 'pg';
 import { cpuMeter } from './cpu-meter';

@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MetricPoint } from '@hyperfleet/spec';
+import type { MetricPoint } from '@hyperfleet/domain';
 import type { TrackingStore } from '@hyperfleet/store';
 import { openPostgresStore, openSqliteStore } from '@hyperfleet/store';
 import Database from 'better-sqlite3';

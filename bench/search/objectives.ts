@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/spec';
+import type { Params } from '@hyperfleet/domain';
 
 /** A benchmark objective: the same shape a user's `--objective module.mjs` exports. */
 export interface Objective {

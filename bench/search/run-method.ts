@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import type { Params, SearchSpace } from '@hyperfleet/domain';
 import { createStrategy, createTpeStrategy, type Observation, type Strategy } from '@hyperfleet/search';
-import type { Params, SearchSpace } from '@hyperfleet/spec';
 import type { Objective } from './objectives';
 
 export interface RunResult {

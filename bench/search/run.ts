@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type SearchSpace, toSearchSpace, validateSweepConfig } from '@hyperfleet/domain';
 import { createStrategy, type Observation, sampleParams, trialRng } from '@hyperfleet/search';
-import { type SearchSpace, toSearchSpace, validateSweepConfig } from '@hyperfleet/spec';
 import { BUILT_IN, type Objective } from './objectives';
 import { runMethod } from './run-method';
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DashboardServer, startDashboardServer } from '@hyperfleet/controller';
-import { type MetricPoint, requireValidConfig, validateSweepConfig } from '@hyperfleet/spec';
+import { type MetricPoint, requireValidConfig, validateSweepConfig } from '@hyperfleet/domain';
 import { openSqliteStore } from '@hyperfleet/store';
 import { createInProcessTransport } from '@hyperfleet/transport';
 import type { Browser } from 'playwright-core';

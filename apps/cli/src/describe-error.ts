@@ -1,4 +1,4 @@
-import { ConfigError, formatIssues, toHyperfleetError } from '@hyperfleet/spec';
+import { ConfigError, formatIssues, toHyperfleetError } from '@hyperfleet/domain';
 import { CliError, EXIT } from './cli-error';
 
 /** Turns any thrown value into what the user reads: a message, a hint, and the exit code. */

@@ -1,5 +1,5 @@
+import type { EarlyTerminateConfig, Goal, MetricPoint, TrialStatus } from '@hyperfleet/domain';
 import { createEarlyStopper, type EarlyStopper, type StopDecision, type TrialHistory } from '@hyperfleet/search';
-import type { EarlyTerminateConfig, Goal, MetricPoint, TrialStatus } from '@hyperfleet/spec';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 
 type Verdict = Extract<StopDecision, { stop: true }>;

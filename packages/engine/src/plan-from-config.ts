@@ -1,5 +1,5 @@
+import { HyperfleetError, renderCommand, type SweepConfig, toSearchSpace } from '@hyperfleet/domain';
 import { createStrategy } from '@hyperfleet/search';
-import { HyperfleetError, renderCommand, type SweepConfig, toSearchSpace } from '@hyperfleet/spec';
 import type { SweepPlan } from './ports';
 
 export interface PlanOptions {

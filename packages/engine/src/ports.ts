@@ -1,4 +1,4 @@
-import type { EarlyTerminateConfig, Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/spec';
+import type { EarlyTerminateConfig, Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/domain';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 
 /** Injected time source: the scheduler never reads the wall clock itself. */

@@ -1,4 +1,4 @@
-import type { Goal } from '@hyperfleet/spec';
+import type { Goal } from '@hyperfleet/domain';
 
 /** True when `a` is strictly better than `b` under `goal`. NaN and null are worse than any number. */
 export function isBetter(a: number | null, b: number | null, goal: Goal): boolean {

@@ -1,4 +1,4 @@
-import type { MetricPoint } from '@hyperfleet/spec';
+import type { MetricPoint } from '@hyperfleet/domain';
 import type { SchedulerEvent } from './sweep-scheduler';
 
 /** A scheduler event with the sweep it belongs to. */

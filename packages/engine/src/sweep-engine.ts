@@ -1,5 +1,5 @@
+import type { MetricPoint } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
-import type { MetricPoint } from '@hyperfleet/spec';
 import {
   recordTrialLineage,
   type SweepRecord,

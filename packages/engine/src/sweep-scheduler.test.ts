@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Params, SearchSpace } from '@hyperfleet/spec';
+import type { Params, SearchSpace } from '@hyperfleet/domain';
 import { openStore, type TrackingStore } from '@hyperfleet/store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AttemptReport, Dispatcher, SweepPlan, TrialDispatch } from './ports';

@@ -1,5 +1,5 @@
+import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/domain';
 import { createStrategy, type Observation } from '@hyperfleet/search';
-import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';

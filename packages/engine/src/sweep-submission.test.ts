@@ -1,4 +1,4 @@
-import { requireValidConfig, validateSweepConfig } from '@hyperfleet/spec';
+import { requireValidConfig, validateSweepConfig } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
 import { jobTemplate } from './sweep-submission';
 

@@ -1,5 +1,5 @@
+import type { SweepConfig } from '@hyperfleet/domain';
 import type { SweepPins } from '@hyperfleet/lineage';
-import type { SweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import type { JobPins } from '@hyperfleet/transport';
 import { planFromConfig } from './plan-from-config';

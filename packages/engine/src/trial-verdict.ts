@@ -1,4 +1,4 @@
-import type { TrialStatus } from '@hyperfleet/spec';
+import type { TrialStatus } from '@hyperfleet/domain';
 import type { AttemptReport } from './ports';
 
 export type FinalVerdict = {

@@ -1,4 +1,4 @@
-import type { MetricPoint } from '@hyperfleet/spec';
+import type { MetricPoint } from '@hyperfleet/domain';
 import type { WirePoint } from '@hyperfleet/transport';
 
 /** Steps above this are a bug in the reporting program (a timestamp logged as a step, say), not a step. */

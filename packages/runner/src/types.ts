@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/spec';
+import type { Params } from '@hyperfleet/domain';
 
 export interface MetricsCollection {
   /** Parse `name=value` pairs (Katib style) and JSON-object lines from stdout. Default true. */

@@ -4,7 +4,7 @@
  * `tsc --checkJs` checks the code against them (see README).
  */
 
-/** A value a parameter can take (mirrors ParamValue in @hyperfleet/spec; the SDK has no dependencies). */
+/** A value a parameter can take (mirrors ParamValue in @hyperfleet/domain; the SDK has no dependencies). */
 export type ParamValue = number | string | boolean | null | ParamValue[] | { [key: string]: ParamValue };
 /** The params of one trial, nested the way the sweep config nests them. */
 export type Params = { [key: string]: ParamValue };

@@ -1,4 +1,4 @@
-import type { ParamValue, SearchSpace } from '@hyperfleet/spec';
+import type { ParamValue, SearchSpace } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
 import { canonicalKey, canonicalNumber, paramsHash } from './canonical-key';
 import { pointKey, projectParams } from './point-key';

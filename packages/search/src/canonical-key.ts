@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ParamValue } from '@hyperfleet/spec';
+import type { ParamValue } from '@hyperfleet/domain';
 
 /**
  * One spelling per number. JS already maps 3e6, 3000000 and 3000000.0 to one double; on top of that

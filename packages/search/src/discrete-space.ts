@@ -1,4 +1,4 @@
-import type { Params, ParamValue, SpaceParam } from '@hyperfleet/spec';
+import type { Params, ParamValue, SpaceParam } from '@hyperfleet/domain';
 import type { Axis } from './axis';
 import { getPath, setPath } from './param-path';
 

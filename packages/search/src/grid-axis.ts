@@ -1,4 +1,4 @@
-import type { SpaceParam } from '@hyperfleet/spec';
+import type { SpaceParam } from '@hyperfleet/domain';
 import { type Axis, numericAxis, valuesAxis } from './axis';
 import { GridUnsupportedDistributionError } from './errors';
 import { cleanFloat } from './quantize';

@@ -1,4 +1,4 @@
-import type { SearchSpace } from '@hyperfleet/spec';
+import type { SearchSpace } from '@hyperfleet/domain';
 import { createDiscreteSpace, type DiscreteSpace } from './discrete-space';
 import { gridAxis } from './grid-axis';
 import { type IndexPermutation, seededPermutation } from './seeded-permutation';

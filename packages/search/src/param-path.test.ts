@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/spec';
+import type { Params } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
 import { getPath, setPath } from './param-path';
 

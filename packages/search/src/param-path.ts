@@ -1,4 +1,4 @@
-import type { Params, ParamValue } from '@hyperfleet/spec';
+import type { Params, ParamValue } from '@hyperfleet/domain';
 
 type ParamObject = { [key: string]: ParamValue };
 

@@ -1,4 +1,4 @@
-import type { Params, SearchSpace } from '@hyperfleet/spec';
+import type { Params, SearchSpace } from '@hyperfleet/domain';
 import { canonicalKey } from './canonical-key';
 import { getPath, setPath } from './param-path';
 

@@ -1,4 +1,4 @@
-import type { Distribution, Params, SearchSpace } from '@hyperfleet/spec';
+import type { Distribution, Params, SearchSpace } from '@hyperfleet/domain';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { canonicalKey } from './canonical-key';

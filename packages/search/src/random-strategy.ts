@@ -1,4 +1,4 @@
-import type { Params, SearchSpace } from '@hyperfleet/spec';
+import type { Params, SearchSpace } from '@hyperfleet/domain';
 import { createDiscreteSpace } from './discrete-space';
 import { pointKey } from './point-key';
 import { isDiscreteSpace, randomSupportAxis } from './random-support';

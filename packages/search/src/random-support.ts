@@ -1,4 +1,4 @@
-import type { SearchSpace, SpaceParam } from '@hyperfleet/spec';
+import type { SearchSpace, SpaceParam } from '@hyperfleet/domain';
 import { type Axis, numericAxis, valuesAxis } from './axis';
 import { quantize } from './quantize';
 

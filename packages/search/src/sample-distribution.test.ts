@@ -1,4 +1,4 @@
-import type { Distribution, ParamValue } from '@hyperfleet/spec';
+import type { Distribution, ParamValue } from '@hyperfleet/domain';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { sampleGamma } from './random-variates';

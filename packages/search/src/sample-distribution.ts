@@ -1,4 +1,4 @@
-import type { Distribution, Params, ParamValue, SearchSpace } from '@hyperfleet/spec';
+import type { Distribution, Params, ParamValue, SearchSpace } from '@hyperfleet/domain';
 import { InvalidSearchInputError } from './errors';
 import { setPath } from './param-path';
 import { quantize } from './quantize';

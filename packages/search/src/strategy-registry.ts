@@ -1,4 +1,4 @@
-import type { SearchMethod } from '@hyperfleet/spec';
+import type { SearchMethod } from '@hyperfleet/domain';
 import { bayesStrategy } from './bayes/bayes-strategy';
 import { UnknownMethodError } from './errors';
 import { gridStrategy } from './grid-strategy';

@@ -1,4 +1,4 @@
-import type { Goal, Params, SearchSpace } from '@hyperfleet/spec';
+import type { Goal, Params, SearchSpace } from '@hyperfleet/domain';
 
 /** A finished trial as search strategies see it. `value` is null when the trial reported no metric or failed. */
 export interface Observation {

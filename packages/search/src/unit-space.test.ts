@@ -1,4 +1,4 @@
-import type { Distribution, SearchSpace } from '@hyperfleet/spec';
+import type { Distribution, SearchSpace } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
 import { createUnitSpace } from './unit-space';
 

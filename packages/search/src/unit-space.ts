@@ -1,4 +1,4 @@
-import type { Distribution, Params, ParamValue, SearchSpace, SpaceParam } from '@hyperfleet/spec';
+import type { Distribution, Params, ParamValue, SearchSpace, SpaceParam } from '@hyperfleet/domain';
 import { canonicalKey } from './canonical-key';
 import { normalCdf, normalQuantile } from './numeric/normal';
 import { getPath, setPath } from './param-path';

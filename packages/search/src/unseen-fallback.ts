@@ -1,4 +1,4 @@
-import type { Params, SearchSpace } from '@hyperfleet/spec';
+import type { Params, SearchSpace } from '@hyperfleet/domain';
 import { createDiscreteSpace } from './discrete-space';
 import { isDiscreteSpace, randomSupportAxis } from './random-support';
 import type { Rng } from './rng';

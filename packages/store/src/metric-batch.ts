@@ -1,4 +1,4 @@
-import type { MetricPoint } from '@hyperfleet/spec';
+import type { MetricPoint } from '@hyperfleet/domain';
 import { StoreError } from './store-error';
 
 /**

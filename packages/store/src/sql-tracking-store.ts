@@ -1,4 +1,4 @@
-import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from '@hyperfleet/spec';
+import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from '@hyperfleet/domain';
 import { type CompiledQuery, type Selectable, sql, type Updateable } from 'kysely';
 import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';

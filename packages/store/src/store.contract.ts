@@ -1,4 +1,4 @@
-import type { MetricPoint, MetricSummary, TrialStatus } from '@hyperfleet/spec';
+import type { MetricPoint, MetricSummary, TrialStatus } from '@hyperfleet/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreErrorCode } from './store-error';
 import type { SweepRecord, TrackingStore, TrialRecord } from './tracking-store';

@@ -1,4 +1,4 @@
-import type { Goal, MetricPoint, MetricSummary, Params, SweepStatus, TrialStatus } from '@hyperfleet/spec';
+import type { Goal, MetricPoint, MetricSummary, Params, SweepStatus, TrialStatus } from '@hyperfleet/domain';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 
 /** Stored form of a sweep. `config` is the validated sweep config as submitted (JSON). */

@@ -1,4 +1,4 @@
-import { type MetricPoint, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/spec';
+import { type MetricPoint, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import type {
   ArtifactRecord,

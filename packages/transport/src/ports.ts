@@ -1,6 +1,6 @@
+import type { Params } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { MetricsCollection, TrialPins } from '@hyperfleet/runner';
-import type { Params } from '@hyperfleet/spec';
 import type { LostAttempt } from './lost-attempt';
 
 /**

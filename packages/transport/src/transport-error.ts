@@ -1,4 +1,4 @@
-import { HyperfleetError } from '@hyperfleet/spec';
+import { HyperfleetError } from '@hyperfleet/domain';
 
 /** Stable codes callers can switch on; messages say what to do. */
 export type TransportErrorCode =

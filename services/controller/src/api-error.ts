@@ -1,4 +1,4 @@
-import { HyperfleetError } from '@hyperfleet/spec';
+import { HyperfleetError } from '@hyperfleet/domain';
 
 /** An error the API answers with: HTTP status, stable code, message, hint, and extra fields (e.g. `issues`). */
 export class ApiError extends HyperfleetError {

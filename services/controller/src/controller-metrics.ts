@@ -1,5 +1,5 @@
+import type { TrialStatus } from '@hyperfleet/domain';
 import type { IngestMeter } from '@hyperfleet/engine';
-import type { TrialStatus } from '@hyperfleet/spec';
 import type { TrackingStore } from '@hyperfleet/store';
 import type { TrialQueue } from '@hyperfleet/transport';
 import { Counter, Gauge, Registry } from 'prom-client';

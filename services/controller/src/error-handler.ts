@@ -1,5 +1,5 @@
+import { isHyperfleetError } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
-import { isHyperfleetError } from '@hyperfleet/spec';
 import { isStoreError } from '@hyperfleet/store';
 import { isTransportError } from '@hyperfleet/transport';
 import type { NextFunction, Request, Response } from 'express';

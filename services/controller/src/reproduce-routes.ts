@@ -1,5 +1,5 @@
+import type { SweepConfig } from '@hyperfleet/domain';
 import { readSubmission, SUBMITTED_EVENT, type SubmittedPins, type SweepSubmission } from '@hyperfleet/engine';
-import type { SweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { SweepStatus } from '@hyperfleet/domain';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import {
   type Clock,
@@ -18,7 +19,6 @@ import {
   type SweepSubmission,
   silentLogger,
 } from '@hyperfleet/engine';
-import type { SweepStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Closeable, closeAll, type Transport } from '@hyperfleet/transport';
 import { ApiError } from './api-error';

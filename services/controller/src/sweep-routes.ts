@@ -1,5 +1,5 @@
+import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
 import { planFor, type SubmittedPins } from '@hyperfleet/engine';
-import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';

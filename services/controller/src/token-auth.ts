@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { HyperfleetError } from '@hyperfleet/spec';
+import { HyperfleetError } from '@hyperfleet/domain';
 
 export const ROLES = ['admin', 'submit', 'worker', 'read'] as const;
 export type Role = (typeof ROLES)[number];

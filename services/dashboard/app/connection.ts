@@ -1,4 +1,4 @@
-import type { DashboardClientEvents, DashboardServerEvents } from '@hyperfleet/spec';
+import type { DashboardClientEvents, DashboardServerEvents } from '@hyperfleet/domain';
 import { io, type Socket } from 'socket.io-client';
 
 export type DashSocket = Socket<DashboardServerEvents, DashboardClientEvents>;

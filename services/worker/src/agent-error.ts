@@ -1,4 +1,4 @@
-import { HyperfleetError } from '@hyperfleet/spec';
+import { HyperfleetError } from '@hyperfleet/domain';
 
 /** Stable codes for what stops an agent from starting or running. */
 export const AGENT_ERROR_CODES = {

@@ -1,4 +1,4 @@
-import type { ParamValue } from '@hyperfleet/spec';
+import type { ParamValue } from '@hyperfleet/domain';
 import type { TrialJob } from '@hyperfleet/transport';
 import { z } from 'zod';
 

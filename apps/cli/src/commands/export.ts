@@ -1,4 +1,4 @@
-import { flattenParams } from '@hyperfleet/spec';
+import { flattenParams } from '@hyperfleet/domain';
 import type { TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { findSweep, withStore } from '../open-sweep';

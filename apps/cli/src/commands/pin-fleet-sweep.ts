@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { SweepConfig } from '@hyperfleet/domain';
 import {
   createBundle,
   type DataPin,
@@ -12,7 +13,6 @@ import {
   sha256Address,
   type UntrackedPolicy,
 } from '@hyperfleet/lineage';
-import type { SweepConfig } from '@hyperfleet/spec';
 import { pushProgressBar } from './data';
 import { dataCacheFor, remoteUrlFor, sharedRemoteUrl } from './data-location';
 import { withLineageErrors } from './lineage-errors';

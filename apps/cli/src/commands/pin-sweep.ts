@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import type { SweepConfig } from '@hyperfleet/domain';
 import {
   currentActor,
   fingerprintEnvironment,
@@ -8,7 +9,6 @@ import {
   type SweepPins,
   type UntrackedPolicy,
 } from '@hyperfleet/lineage';
-import type { SweepConfig } from '@hyperfleet/spec';
 import { dataCacheFor, statCacheFor } from './data-location';
 import { withLineageErrors } from './lineage-errors';
 

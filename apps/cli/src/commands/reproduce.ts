@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MetricPoint, MetricSummary, SweepConfig, TrialStatus } from '@hyperfleet/domain';
+import { renderCommand, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
 import { buildTrialLineage, currentActor, fingerprintEnvironment, type TrialLineage } from '@hyperfleet/lineage';
 import { materializeTrial, runTrial } from '@hyperfleet/runner';
-import type { MetricPoint, MetricSummary, SweepConfig, TrialStatus } from '@hyperfleet/spec';
-import { renderCommand, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/spec';
 import { openStore, type SweepRecord, type TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { ApiClient } from '../fleet/api-client';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { DashboardClientEvents, DashboardServerEvents, SweepSnapshot, TrialRowView } from '@hyperfleet/spec';
+import type { DashboardClientEvents, DashboardServerEvents, SweepSnapshot, TrialRowView } from '@hyperfleet/domain';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { EXIT } from '../cli-error';

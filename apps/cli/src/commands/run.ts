@@ -1,6 +1,13 @@
 import { dirname, join, resolve } from 'node:path';
 import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
 import {
+  formatIssues,
+  HyperfleetError,
+  loadSweepConfig,
+  requireValidConfig,
+  type SweepConfig,
+} from '@hyperfleet/domain';
+import {
   type Logger,
   nullMeter,
   planFromConfig,
@@ -10,7 +17,6 @@ import {
   type SweepPlan,
 } from '@hyperfleet/engine';
 import { gridSize } from '@hyperfleet/search';
-import { formatIssues, HyperfleetError, loadSweepConfig, requireValidConfig, type SweepConfig } from '@hyperfleet/spec';
 import { openStore } from '@hyperfleet/store';
 import { createInProcessTransport } from '@hyperfleet/transport';
 import { type AgentLogger, createLocalAgent } from '@hyperfleet/worker';

@@ -1,5 +1,5 @@
+import type { MetricSummary } from '@hyperfleet/domain';
 import type { TrialLineage } from '@hyperfleet/lineage';
-import type { MetricSummary } from '@hyperfleet/spec';
 import type { AttemptRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EXIT } from '../cli-error';
 import { ApiClient, ApiError, type ServerOptions } from '../fleet/api-client';

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
+import type { TrialStatus } from '@hyperfleet/domain';
+import { formatIssues, loadSweepConfig } from '@hyperfleet/domain';
 import type { UntrackedPolicy } from '@hyperfleet/lineage';
-import type { TrialStatus } from '@hyperfleet/spec';
-import { formatIssues, loadSweepConfig } from '@hyperfleet/spec';
 import type { SweepRecord, TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { ApiClient, type ServerOptions } from '../fleet/api-client';

@@ -1,4 +1,4 @@
-import { formatIssues, loadSweepConfig } from '@hyperfleet/spec';
+import { formatIssues, loadSweepConfig } from '@hyperfleet/domain';
 import pc from 'picocolors';
 import { EXIT } from '../cli-error';
 

@@ -1,4 +1,4 @@
-import { flattenParams, type Params, type ParamValue } from '@hyperfleet/spec';
+import { flattenParams, type Params, type ParamValue } from '@hyperfleet/domain';
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '-';

@@ -1,5 +1,5 @@
+import type { Goal } from '@hyperfleet/domain';
 import type { SchedulerEvent } from '@hyperfleet/engine';
-import type { Goal } from '@hyperfleet/spec';
 import type { SweepRecord, TrialRecord } from '@hyperfleet/store';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';

@@ -1,5 +1,5 @@
+import type { Goal } from '@hyperfleet/domain';
 import { compareByGoal } from '@hyperfleet/engine';
-import type { Goal } from '@hyperfleet/spec';
 import type { TrialRecord } from '@hyperfleet/store';
 import Table from 'cli-table3';
 import pc from 'picocolors';

@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/spec';
+import type { Params } from '@hyperfleet/domain';
 import { sobolPoint } from '../numeric/sobol';
 import { pointKey } from '../point-key';
 import { standardNormal } from '../random-variates';

@@ -1,4 +1,4 @@
-import type { EarlyTerminateConfig, Goal } from '@hyperfleet/spec';
+import type { EarlyTerminateConfig, Goal } from '@hyperfleet/domain';
 import { createAshaStopper } from './asha';
 import { createHyperbandStopper } from './hyperband';
 import { createMedianStopper } from './median';

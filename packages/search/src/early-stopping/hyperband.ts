@@ -1,4 +1,4 @@
-import type { Goal } from '@hyperfleet/spec';
+import type { Goal } from '@hyperfleet/domain';
 import { InvalidSearchInputError } from '../errors';
 import { formatValue } from './format-value';
 import type { EarlyStopper, StopDecision } from './types';

@@ -1,4 +1,4 @@
-import type { Goal } from '@hyperfleet/spec';
+import type { Goal } from '@hyperfleet/domain';
 import { formatValue } from './format-value';
 import { quantileSorted } from './quantile';
 import type { EarlyStopper, StopDecision } from './types';

@@ -1,4 +1,4 @@
-import type { SearchSpace } from '@hyperfleet/spec';
+import type { SearchSpace } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
 import { createUnitSpace } from '../unit-space';
 import { createParzenEstimator } from './parzen-estimator';

@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/spec';
+import type { Params } from '@hyperfleet/domain';
 import { pointKey } from '../point-key';
 import { type Rng, trialRng } from '../rng';
 import { sampleParams } from '../sample-distribution';

@@ -1,4 +1,4 @@
-import type { CurveView } from '@hyperfleet/spec';
+import type { CurveView } from '@hyperfleet/domain';
 
 /** What a snapshot derives from one finished trial's full history of a key. */
 export interface CachedCurve {

@@ -1,5 +1,5 @@
+import { requireValidConfig, TERMINAL_TRIAL_STATUSES, type TrialStatus, validateSweepConfig } from '@hyperfleet/domain';
 import { silentLogger } from '@hyperfleet/engine';
-import { requireValidConfig, TERMINAL_TRIAL_STATUSES, type TrialStatus, validateSweepConfig } from '@hyperfleet/spec';
 import { openSqliteStore, type SqlTrackingStore, type TrialRecord } from '@hyperfleet/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CurveCache } from './curve-cache';

@@ -1,4 +1,4 @@
-import type { TrialRowView } from '@hyperfleet/spec';
+import type { TrialRowView } from '@hyperfleet/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Controller, createController } from '../create-controller';
 import { RedisCoordination } from '../redis-coordination';

@@ -1,4 +1,4 @@
-import type { SweepSnapshot, TrialRowView, TrialSnapshot } from '@hyperfleet/spec';
+import type { SweepSnapshot, TrialRowView, TrialSnapshot } from '@hyperfleet/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeAgent } from '../testing/fake-agent';
 import { eventually, gridConfig, type Harness, startHarness, TOKENS } from '../testing/harness';

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
+import type { ColumnarPoints, MetricPoint, SweepSummaryView, TrialRowView, TrialStatus } from '@hyperfleet/domain';
 import type { RuntimeHooks, TrialEvent } from '@hyperfleet/engine';
 import { errorText, type Logger, silentLogger } from '@hyperfleet/engine';
-import type { ColumnarPoints, MetricPoint, SweepSummaryView, TrialRowView, TrialStatus } from '@hyperfleet/spec';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { closeAll, type LogStream } from '@hyperfleet/transport';
 import type { TokenRegistry } from '../token-auth';
@@ -52,7 +52,7 @@ const LAGGING_ROOM = 'lagging';
 const LAG_PACKETS = 16;
 
 /**
- * The dashboard's socket.io gateway (the contract is `packages/spec/src/dashboard-events.ts`).
+ * The dashboard's socket.io gateway (the contract is `packages/domain/src/dashboard-events.ts`).
  *
  * - `hooks` go into the sweep runtime: metric batches are buffered per room and flushed every `flushMs` as
  *   columnar `metrics` batches, skipped for clients that are behind (see `markLagging`); trial and sweep state

@@ -1,4 +1,4 @@
-import type { DashboardClientEvents, DashboardServerEvents } from '@hyperfleet/spec';
+import type { DashboardClientEvents, DashboardServerEvents } from '@hyperfleet/domain';
 import type { Server, Socket } from 'socket.io';
 import type { Principal } from '../token-auth';
 
@@ -11,7 +11,7 @@ interface SocketData {
   principal: Principal;
 }
 
-/** The dashboard's socket.io server and sockets, typed by the contract in `packages/spec/src/dashboard-events.ts`. */
+/** The dashboard's socket.io server and sockets, typed by the contract in `packages/domain/src/dashboard-events.ts`. */
 export type DashboardIo = Server<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
 export type DashboardSocket = Socket<DashboardClientEvents, DashboardServerEvents, InterServerEvents, SocketData>;
 

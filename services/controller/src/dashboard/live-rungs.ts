@@ -1,5 +1,5 @@
+import type { MetricPoint, RungView } from '@hyperfleet/domain';
 import type { TrialEvent } from '@hyperfleet/engine';
-import type { MetricPoint, RungView } from '@hyperfleet/spec';
 import type { TrackingStore } from '@hyperfleet/store';
 import type { RungTracker } from './rungs';
 import { EARLY_STOPPED_EVENT } from './snapshots';

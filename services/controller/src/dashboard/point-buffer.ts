@@ -1,4 +1,4 @@
-import type { ColumnarPoints, MetricPoint } from '@hyperfleet/spec';
+import type { ColumnarPoints, MetricPoint } from '@hyperfleet/domain';
 
 /** Points of one room since the last flush, columnar; past `maxPerRoom` the newest are dropped (volatile anyway). */
 interface RoomBatch {

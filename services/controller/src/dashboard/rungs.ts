@@ -1,5 +1,5 @@
+import type { EarlyTerminateConfig, RungView } from '@hyperfleet/domain';
 import { ashaRungs, hyperbandBands } from '@hyperfleet/search';
-import type { EarlyTerminateConfig, RungView } from '@hyperfleet/spec';
 import type { EventRecord } from '@hyperfleet/store';
 
 /** The `data` the scheduler writes with a `trial.early_stopped` event. */

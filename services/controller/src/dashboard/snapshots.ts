@@ -6,7 +6,7 @@ import {
   TERMINAL_TRIAL_STATUSES,
   type TrialRowView,
   type TrialSnapshot,
-} from '@hyperfleet/spec';
+} from '@hyperfleet/domain';
 import type { MetricSeries, SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import type { CachedCurve, CurveCache } from './curve-cache';
 import { lttb } from './lttb';

@@ -1,5 +1,5 @@
+import type { Ack, SweepSummaryView } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
-import type { Ack, SweepSummaryView } from '@hyperfleet/spec';
 import type { CurveWarmer } from './curve-warmer';
 import { type DashboardSocket, logRoom, SWEEPS_ROOM, sweepRoom, trialRoom } from './dashboard-io';
 import type { LiveRungs } from './live-rungs';

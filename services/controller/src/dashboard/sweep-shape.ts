@@ -1,5 +1,5 @@
+import { type EarlyTerminateConfig, type SearchSpace, type SweepConfig, toSearchSpace } from '@hyperfleet/domain';
 import { gridSize } from '@hyperfleet/search';
-import { type EarlyTerminateConfig, type SearchSpace, type SweepConfig, toSearchSpace } from '@hyperfleet/spec';
 import type { SweepRecord } from '@hyperfleet/store';
 
 /** What the dashboard derives once from a sweep's stored config (it never changes after submit). */

@@ -6,7 +6,7 @@ import type {
   RungView,
   SweepSummaryView,
   TrialRowView,
-} from '@hyperfleet/spec';
+} from '@hyperfleet/domain';
 import { io, type Socket } from 'socket.io-client';
 
 export type DashboardClient = Socket<DashboardServerEvents, DashboardClientEvents>;

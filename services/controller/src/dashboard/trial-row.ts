@@ -1,4 +1,4 @@
-import type { TrialRowView } from '@hyperfleet/spec';
+import type { TrialRowView } from '@hyperfleet/domain';
 import type { AttemptRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 
 /** One row of the dashboard's trial table from the stored trial, its sweep-metric summary and its attempts. */

@@ -1,4 +1,4 @@
-import type { TrialRowView } from '@hyperfleet/spec';
+import type { TrialRowView } from '@hyperfleet/domain';
 import { type Axis, axisFor, axisPosition, formatNumber, formatParam, paramAt } from '../data/params';
 import type { SweepModel } from '../data/sweep-model';
 import { cssVar, currentTheme } from '../ui/theme';

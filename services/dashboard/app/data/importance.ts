@@ -1,4 +1,4 @@
-import type { ParamValue } from '@hyperfleet/spec';
+import type { ParamValue } from '@hyperfleet/domain';
 import { formatParam } from './params';
 
 /**

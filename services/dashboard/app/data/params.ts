@@ -1,4 +1,4 @@
-import type { Params, ParamValue } from '@hyperfleet/spec';
+import type { Params, ParamValue } from '@hyperfleet/domain';
 
 /** A dotted parameter's value (nested `parameters` flatten to `a.b`). */
 export function paramAt(params: Params, dotted: string): ParamValue | undefined {

@@ -1,4 +1,4 @@
-import type { Goal, TrialRowView } from '@hyperfleet/spec';
+import type { Goal, TrialRowView } from '@hyperfleet/domain';
 
 /** True when `a` is a better metric value than `b` under `goal`. */
 export function isBetter(goal: Goal, a: number, b: number): boolean {

@@ -1,4 +1,4 @@
-import type { SweepSnapshot, TrialRowView } from '@hyperfleet/spec';
+import type { SweepSnapshot, TrialRowView } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
 import { SweepModel } from './sweep-model';
 

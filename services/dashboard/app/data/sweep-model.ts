@@ -6,7 +6,7 @@ import type {
   SweepSnapshot,
   SweepSummaryView,
   TrialRowView,
-} from '@hyperfleet/spec';
+} from '@hyperfleet/domain';
 import { paramAt } from './params';
 import { compareByMetric, isBetter } from './ranking';
 import { Series } from './series';

@@ -1,4 +1,4 @@
-import type { ColumnarPoints, RungView, SweepSnapshot, SweepSummaryView, TrialRowView } from '@hyperfleet/spec';
+import type { ColumnarPoints, RungView, SweepSnapshot, SweepSummaryView, TrialRowView } from '@hyperfleet/domain';
 import { CurvesChart } from '../charts/curves-chart';
 import { parallelCoords } from '../charts/parallel-coords';
 import { scatterView } from '../charts/scatter';

@@ -1,4 +1,4 @@
-import type { SweepSummaryView, TrialStatus } from '@hyperfleet/spec';
+import type { SweepSummaryView, TrialStatus } from '@hyperfleet/domain';
 import { type DashSocket, listen, request } from '../connection';
 import { formatNumber } from '../data/params';
 import { mark } from '../probe';

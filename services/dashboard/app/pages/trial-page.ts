@@ -1,4 +1,4 @@
-import type { ColumnarPoints, TrialRowView, TrialSnapshot } from '@hyperfleet/spec';
+import type { ColumnarPoints, TrialRowView, TrialSnapshot } from '@hyperfleet/domain';
 import { CurvesChart } from '../charts/curves-chart';
 import { ApiCallError, apiPost, type DashSocket, listen, request } from '../connection';
 import { formatNumber, formatParam } from '../data/params';

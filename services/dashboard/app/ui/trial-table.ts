@@ -1,4 +1,4 @@
-import type { TrialRowView, TrialStatus } from '@hyperfleet/spec';
+import type { TrialRowView, TrialStatus } from '@hyperfleet/domain';
 import { formatNumber, formatParam, paramAt } from '../data/params';
 import type { SweepModel } from '../data/sweep-model';
 import { mark } from '../probe';
