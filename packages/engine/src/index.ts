@@ -16,6 +16,7 @@ export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './re
 export type { RuntimeHooks, TrialEvent } from './runtime-hooks';
 export { SameFailureBreaker } from './same-failure-breaker';
 export { SerialQueue } from './serial-queue';
+export type { SubmittedPins } from './submitted-pins';
 export { SweepEngine, type SweepEngineDeps } from './sweep-engine';
 export { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
 export {
@@ -25,7 +26,6 @@ export {
   planForStoredSweep,
   readSubmission,
   SUBMITTED_EVENT,
-  type SubmittedPins,
   type SweepSubmission,
 } from './sweep-submission';
 export { trialSeed } from './trial-seed';

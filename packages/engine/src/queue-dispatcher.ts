@@ -2,7 +2,7 @@ import type { TrialRecord } from '@hyperfleet/store';
 import { type ControlChannel, jobIdOf, type TrialJob, type TrialQueue } from '@hyperfleet/transport';
 import { errorText, type Logger } from './logger';
 import type { AttemptReport, Dispatcher, TrialDispatch } from './ports';
-import type { SubmittedPins } from './sweep-submission';
+import type { SubmittedPins } from './submitted-pins';
 
 /** What every job of a sweep shares (from the submission); the trial adds argv, params, seed. */
 export interface JobTemplate {

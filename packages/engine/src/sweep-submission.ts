@@ -1,10 +1,9 @@
 import type { SweepConfig } from '@hyperfleet/domain';
-import type { SweepPins } from '@hyperfleet/lineage';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
-import type { JobPins } from '@hyperfleet/transport';
 import { planFromConfig } from './plan-from-config';
 import type { SweepPlan } from './ports';
 import type { JobTemplate } from './queue-dispatcher';
+import type { SubmittedPins } from './submitted-pins';
 
 /** Event that records how a sweep was submitted: what a restarted controller needs besides the config. */
 export const SUBMITTED_EVENT = 'sweep.submitted';
@@ -18,9 +17,6 @@ export interface SweepSubmission {
   /** Code, data and environment pinned by the submitter; every trial's job and lineage record carry them. */
   pins?: SubmittedPins;
 }
-
-/** The sweep's pins as submitted: what lineage records (SweepPins) plus where agents find the code and data. */
-export type SubmittedPins = SweepPins & Pick<JobPins, 'bundle' | 'dataRemote'>;
 
 /** Where `${args_json_file}` points, relative to the trial's working directory (the agent writes it there). */
 export function fleetArgsJsonFile(sweepId: string, trialId: string): string {
