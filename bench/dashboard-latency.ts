@@ -29,7 +29,7 @@ const RATE = Number(opt('rate', '250'));
 const SECONDS = Number(opt('seconds', '15'));
 const WARMUP_S = 3;
 const CHROMIUM = opt('chromium', '/usr/bin/chromium');
-const CLI = resolve(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'hyperfleet.js');
+const CLI = resolve(import.meta.dirname, '..', 'apps', 'cli', 'bin', 'hyperfleet.js');
 
 // The trial: `rate` points/s written in ~20 ms ticks, each point's value = the ms timestamp it was written at.
 const STREAM = `import { appendFileSync } from 'node:fs';

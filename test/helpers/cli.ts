@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-export const cliBin = join(repoRoot, 'packages', 'cli', 'bin', 'hyperfleet.js');
+export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'hyperfleet.js');
 
 export interface CliResult {
   code: number | null;

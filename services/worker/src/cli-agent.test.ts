@@ -16,7 +16,7 @@ import {
 } from './test-helpers';
 
 // `hyperfleet agent` as a user runs it: the real CLI binary, the real Redis, a local stand-in controller.
-const BIN = join(import.meta.dirname, '..', '..', '..', 'packages', 'cli', 'bin', 'hyperfleet.js');
+const BIN = join(import.meta.dirname, '..', '..', '..', 'apps', 'cli', 'bin', 'hyperfleet.js');
 const REDIS_URL = process.env.HYPERFLEET_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
 let ctl: FakeController;
