@@ -11,7 +11,15 @@ export type {
   TrialDispatch,
 } from './ports';
 export { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
-export { compareByGoal, isBetter, reachesTarget } from './ranking';
+export { bestOf, compareByGoal, isBetter, reachesTarget, trialMetricValue } from './ranking';
+export {
+  REPRODUCE_EVENT,
+  type Reproduction,
+  type ReproductionRequest,
+  recordReproduction,
+  reproductionConfig,
+  reproductionTrial,
+} from './reproduction';
 export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
 export type { RuntimeHooks, TrialEvent } from './runtime-hooks';
 export { SameFailureBreaker } from './same-failure-breaker';

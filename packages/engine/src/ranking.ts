@@ -1,4 +1,4 @@
-import type { Goal } from '@hyperfleet/domain';
+import type { Goal, MetricSummary } from '@hyperfleet/domain';
 
 /** True when `a` is strictly better than `b` under `goal`. NaN and null are worse than any number. */
 export function isBetter(a: number | null, b: number | null, goal: Goal): boolean {
@@ -16,4 +16,21 @@ export function compareByGoal(goal: Goal): (a: number | null, b: number | null) 
 export function reachesTarget(value: number | null, target: number | undefined, goal: Goal): boolean {
   if (target === undefined || value === null || Number.isNaN(value)) return false;
   return goal === 'maximize' ? value >= target : value <= target;
+}
+
+/** The best value of a metric series by `goal`, from its summary (NaN only when every point was NaN). */
+export function bestOf(summary: Pick<MetricSummary, 'min' | 'max'>, goal: Goal): number {
+  return goal === 'maximize' ? summary.max : summary.min;
+}
+
+/**
+ * A trial's value of one of its metrics, wherever it is shown or compared (the run summary, a registry tag,
+ * `reproduce`): the sweep metric at its best by the sweep's goal — the value that ranks the trial — and any other
+ * metric, which has no goal, at its last value.
+ */
+export function trialMetricValue(
+  summary: MetricSummary,
+  sweepMetric: { name: string | null; goal: Goal } | null,
+): number {
+  return sweepMetric && summary.key === sweepMetric.name ? bestOf(summary, sweepMetric.goal) : summary.last;
 }

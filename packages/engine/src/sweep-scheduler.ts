@@ -3,7 +3,7 @@ import { createStrategy, type Observation } from '@hyperfleet/search';
 import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
-import { isBetter, reachesTarget } from './ranking';
+import { bestOf, isBetter, reachesTarget } from './ranking';
 import { SameFailureBreaker } from './same-failure-breaker';
 import { SerialQueue } from './serial-queue';
 import { trialSeed } from './trial-seed';
@@ -296,7 +296,7 @@ export class SweepScheduler {
     const fallback = report.finalMetrics[metric.name] ?? flight.trial.metricValue;
     if (flight.seenAllPoints) return flight.sawMetric ? (flight.trial.metricValue ?? Number.NaN) : fallback;
     const summary = (await this.store.getSummaries(flight.trial.id)).find((s) => s.key === metric.name);
-    if (summary) return metric.goal === 'maximize' ? summary.max : summary.min;
+    if (summary) return bestOf(summary, metric.goal);
     return fallback;
   }
 

@@ -39,4 +39,11 @@ export { pythonJsonDumps } from './python-json';
 export { redactText, redactUrl } from './redact-url';
 export { S3Remote, type S3RemoteOptions } from './s3-remote';
 export { StatCache } from './stat-cache';
-export { buildTrialLineage, type SweepPins, type TrialLineage, trialIdentity } from './trial-lineage';
+export {
+  buildTrialLineage,
+  type IdentityInput,
+  lineageDifferences,
+  type SweepPins,
+  type TrialLineage,
+  trialIdentity,
+} from './trial-lineage';

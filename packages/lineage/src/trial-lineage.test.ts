@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintEnvironment } from './env-fingerprint';
-import { trialIdentity } from './trial-lineage';
+import { lineageDifferences, trialIdentity } from './trial-lineage';
 
 describe('trialIdentity', () => {
   const base = {
@@ -28,6 +28,28 @@ describe('trialIdentity', () => {
     expect(trialIdentity({ ...base, params: { lr: 0.2, opt: { name: 'adam' } } })).not.toBe(trialIdentity(base));
     expect(trialIdentity({ ...base, code: { ...base.code, diff: null } })).not.toBe(trialIdentity(base));
     expect(trialIdentity({ ...base, data: [{ path: 'a.csv', md5: '3'.repeat(32) }] })).not.toBe(trialIdentity(base));
+  });
+
+  it('lineageDifferences: key order (as Postgres jsonb returns it) and the ids are no difference; seed is', () => {
+    const recorded = { ...base, seed: 7, trialId: 's1-0', sweepId: 's1' };
+    const reproduced = {
+      ...base,
+      seed: 7,
+      code: { subdir: '', diff: { files: [], size: 1, hash: 'sha256:1' }, commit: 'a'.repeat(40) },
+      data: [...base.data].reverse(),
+      params: { opt: { name: 'adam' }, lr: 0.1 },
+      command: ['node', 'train.mjs', '--lr=0.1', '/runs/s2/s2-0/params.json'],
+      trialId: 's2-0',
+      sweepId: 's2',
+    };
+    expect(lineageDifferences(recorded, reproduced)).toEqual([]);
+    expect(lineageDifferences(recorded, { ...reproduced, seed: 8 })).toEqual(['seed']);
+    expect(lineageDifferences(recorded, { ...reproduced, command: ['node', 'train.mjs', '--lr=0.2'] })).toEqual([
+      'command',
+    ]);
+    expect(lineageDifferences(recorded, { ...reproduced, params: { lr: 0.2, opt: { name: 'adam' } } })).toEqual([
+      'params',
+    ]);
   });
 });
 

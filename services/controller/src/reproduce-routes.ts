@@ -1,6 +1,5 @@
-import type { SweepConfig } from '@hyperfleet/domain';
-import { readSubmission, SUBMITTED_EVENT, type SubmittedPins, type SweepSubmission } from '@hyperfleet/engine';
-import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { readSubmission, recordReproduction, type SubmittedPins } from '@hyperfleet/engine';
+import type { TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { ApiError, notFound } from './api-error';
@@ -8,9 +7,6 @@ import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
 import { newSweepId } from './ids';
 import { parseInput } from './request-schemas';
-
-/** Event on the reproduction's sweep naming the trial it reproduces. */
-export const REPRODUCE_EVENT = 'trial.reproduce';
 
 const reproduceBody = z.strictObject({
   /** Run it on agents of this pool instead of the original's. */
@@ -26,11 +22,9 @@ const reproduceBody = z.strictObject({
  * `POST /api/trials/:id/reproduce`: a new one-trial sweep that runs the trial again with its exact pins (commit,
  * diff, bundle, data hashes, data remote), params, seed and command.
  *
- * How, without a scheduler of its own: the sweep and its one trial are written to the store as the scheduler
- * would have (the trial `queued`, with the original seed and command), the sweep's config capped at one trial
- * (`run_cap: 1`, no early termination, no target: nothing may stop it early), and the sweep is then adopted
- * by the runtime — the same recovery path a restarted controller takes — which dispatches the queued trial
- * as it is. A sweep with a fixed-value trial would get a seed derived from the new sweep's seed instead.
+ * `recordReproduction` (packages/engine, shared with local `hyperfleet reproduce`) writes the sweep with its one
+ * queued trial; the runtime then adopts it — the same recovery path a restarted controller takes — and dispatches
+ * the trial as it is.
  */
 export function reproduceRoutes(deps: AppDeps): Router {
   const r = Router();
@@ -59,38 +53,17 @@ export function reproduceRoutes(deps: AppDeps): Router {
     await requireBlobs(store, pins);
 
     const actor = principalOf(res).name;
-    const now = (deps.clock ?? { now: () => Date.now() }).now();
-    const newId = newSweepId();
-    const trial = reproductionTrial(original, sweep.id, newId, now);
-    const config = reproductionConfig(sweep.config as SweepConfig, id, body.pool ?? submission.pool);
-    const created: SweepRecord = {
-      id: newId,
-      name: config.name ?? null,
-      // Not running until the trial is written: a running sweep with no trial would be adopted and given a
-      // fresh trial (with a seed of its own). Left `failed` with this reason if anything below throws.
-      status: 'failed',
-      method: sweep.method,
-      metricName: sweep.metricName,
-      goal: sweep.goal,
-      config,
-      seed: sweep.seed,
-      createdAt: now,
-      finishedAt: now,
-      reason: `reproduction of ${id} could not be set up`,
-    };
-    const reproduced: SweepSubmission = { ...submission, pool: body.pool ?? submission.pool, pins };
-    await store.createSweep(created);
-    await store.createTrial(trial);
-    await store.appendEvent({ at: now, sweepId: newId, trialId: null, type: SUBMITTED_EVENT, actor, data: reproduced });
-    await store.appendEvent({
-      at: now,
-      sweepId: newId,
-      trialId: trial.id,
-      type: REPRODUCE_EVENT,
+    const pool = body.pool ?? submission.pool;
+    const { sweep: created, trial } = await recordReproduction(store, {
+      original,
+      sweep,
+      newSweepId: newSweepId(),
+      now: (deps.clock ?? { now: () => Date.now() }).now(),
       actor,
-      data: { of: id },
+      pool,
+      submission: { ...submission, pool, pins },
     });
-    await store.updateSweep(newId, { status: 'running', finishedAt: null, reason: null });
+    const newId = created.id;
     // Adopt it here now (resume is a no-op on a running sweep) rather than on the next tick.
     const { sweep: started } = await deps.runtime.control(newId, 'resume', actor);
     res.status(201).json({
@@ -101,44 +74,6 @@ export function reproduceRoutes(deps: AppDeps): Router {
     });
   });
   return r;
-}
-
-/** The original trial as the only trial of sweep `newId`: same params, seed and command (ids in paths renamed). */
-export function reproductionTrial(original: TrialRecord, oldSweep: string, newSweep: string, now: number): TrialRecord {
-  const id = `${newSweep}-0`;
-  // `${args_json_file}` and the like name the trial's own directory: the same path, for the new ids (the
-  // identity hash normalizes them the same way, so equal identities still mean the same inputs).
-  const rename = (arg: string) => arg.split(original.id).join(id).split(oldSweep).join(newSweep);
-  return {
-    id,
-    sweepId: newSweep,
-    index: 0,
-    status: 'queued',
-    params: original.params,
-    seed: original.seed,
-    command: (original.command ?? []).map(rename),
-    createdAt: now,
-    startedAt: null,
-    endedAt: null,
-    exitCode: null,
-    signal: null,
-    reason: null,
-    metricValue: null,
-    attempts: 0,
-  };
-}
-
-/** The original config capped at its one trial: nothing (early termination, a target) may stop it early. */
-export function reproductionConfig(base: SweepConfig, of: string, pool: string): SweepConfig {
-  const { early_terminate: _early, ...rest } = base;
-  return {
-    ...rest,
-    name: `reproduce ${of}`,
-    run_cap: 1,
-    parallel: 1,
-    ...(base.metric ? { metric: { name: base.metric.name, goal: base.metric.goal } } : {}),
-    resources: { ...base.resources, pool },
-  };
 }
 
 async function requireBlobs(store: TrackingStore, pins: SubmittedPins): Promise<void> {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { trialMetricValue } from '@hyperfleet/engine';
 import { currentActor, hashPath } from '@hyperfleet/lineage';
 import { CliError, EXIT } from '../cli-error';
 import { withStore } from '../open-sweep';
@@ -58,7 +59,12 @@ export async function modelRegisterCommand(
       await cache.addFile(file, h.md5);
       const artifact = { hash: `md5:${h.md5}`, size: h.size, uri: cache.pathFor(h.md5) };
       const lineage = await store.lineage().getLineage(trial.id);
-      const metrics = Object.fromEntries((await store.getSummaries(trial.id)).map((m) => [m.key, m.last]));
+      const sweep = await store.getSweep(trial.sweepId);
+      const sweepMetric = sweep?.metricName ? { name: sweep.metricName, goal: sweep.goal } : null;
+      // The values the run summary and `reproduce` show: the sweep metric at its best by the sweep's goal.
+      const metrics = Object.fromEntries(
+        (await store.getSummaries(trial.id)).map((m) => [m.key, trialMetricValue(m, sweepMetric)]),
+      );
       const tags: Record<string, unknown> = {
         sweep: trial.sweepId,
         commit: lineage?.code?.commit ?? null,

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricPoint, MetricSummary, SweepConfig, TrialStatus } from '@hyperfleet/domain';
-import { renderCommand, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
-import { buildTrialLineage, currentActor, fingerprintEnvironment, type TrialLineage } from '@hyperfleet/lineage';
-import { materializeTrial, runTrial } from '@hyperfleet/runner';
+import type { MetricSummary, SweepConfig, TrialStatus } from '@hyperfleet/domain';
+import { TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
+import { recordReproduction, trialMetricValue } from '@hyperfleet/engine';
+import { currentActor, fingerprintEnvironment, lineageDifferences, type TrialLineage } from '@hyperfleet/lineage';
+import { materializeTrial } from '@hyperfleet/runner';
 import { openStore, type SweepRecord, type TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
+import { EMBEDDED_POOL, EmbeddedSweep, embeddedTemplate } from '../embedded-sweep';
 import { ApiClient } from '../fleet/api-client';
 import { newSweepId } from '../ids';
 import { resolveRunsDir, resolveStoreUrl } from '../store-location';
@@ -30,9 +32,10 @@ export interface ReproduceOptions {
 }
 
 /**
- * `hyperfleet reproduce <trial> --local`: a fresh worktree at the pinned commit with the pinned diff,
- * the pinned data by hash, the same params, seed and command; runs it as a new one-trial sweep and
- * prints recorded vs new metrics. Exit 0 when every recorded metric matches within the tolerance.
+ * `hyperfleet reproduce <trial> --local`: a fresh worktree at the pinned commit with the pinned diff, the pinned
+ * data by hash; the trial runs again as a new one-trial sweep through the embedded engine (as `hyperfleet run`
+ * runs trials) with its recorded argv, params and seed, and the recorded vs new metrics are printed. Exit 0 when
+ * every recorded metric matches within the tolerance.
  */
 export async function reproduceCommand(trialId: string, opts: ReproduceOptions, out = process.stdout): Promise<number> {
   if (opts.server && opts.local) {
@@ -59,6 +62,13 @@ export async function reproduceCommand(trialId: string, opts: ReproduceOptions, 
           EXIT.usage,
         );
       }
+      if (!trial.command || trial.command.length === 0) {
+        throw new CliError(
+          `trial ${trial.id} has no recorded command`,
+          'it never got as far as being dispatched; run its sweep again instead',
+          EXIT.usage,
+        );
+      }
       const pin = lineage.code;
       const repoRoot = existsSync(pin.repoRoot) ? pin.repoRoot : process.cwd();
       const home = worktreeHome(repoRoot);
@@ -80,123 +90,60 @@ export async function reproduceCommand(trialId: string, opts: ReproduceOptions, 
         dataRemote: remote,
       });
       try {
-        const config = sweep.config as SweepConfig;
-        const command = renderCommand(config, {
-          params: trial.params,
-          argsJsonFile: join(runsDir, newTrial, 'params.json'),
-        });
-        const now = Date.now();
-        await store.createSweep({
-          ...sweep,
-          id: newSweep,
-          name: `reproduce ${trial.id}`,
-          status: 'running',
-          createdAt: now,
-          finishedAt: null,
-          reason: null,
-        });
-        await store.createTrial({
-          ...trial,
-          id: newTrial,
-          sweepId: newSweep,
-          index: 0,
-          status: 'running',
-          command,
-          createdAt: now,
-          startedAt: now,
-          endedAt: null,
-          exitCode: null,
-          signal: null,
-          reason: null,
-          metricValue: null,
-          attempts: 0,
-        });
-        await store.appendEvent({
-          at: now,
-          sweepId: newSweep,
-          trialId: newTrial,
-          type: 'trial.reproduce',
-          actor: currentActor(),
-          data: { of: trial.id },
-        });
+        const actor = currentActor();
         const env = await fingerprintEnvironment({ dirs: [tree.cwd], root: tree.cwd });
-        const record = buildTrialLineage(
-          { code: pin, data: lineage.data, env, actor: currentActor() },
-          { ...trial, id: newTrial, sweepId: newSweep, command },
-          now,
-        );
-        await store.lineage().recordLineage(record);
-        await store.startAttempt({
-          trialId: newTrial,
-          attempt: 1,
-          worker: 'local',
-          status: 'running',
-          startedAt: now,
-          endedAt: null,
-          exitCode: null,
-          signal: null,
-          reason: null,
+        const { plan } = await recordReproduction(store, {
+          original: trial,
+          sweep,
+          newSweepId: newSweep,
+          now: Date.now(),
+          actor,
+          pool: EMBEDDED_POOL,
         });
-        const points: MetricPoint[] = [];
-        const result = await runTrial({
-          sweepId: newSweep,
-          trialId: newTrial,
-          argv: command,
-          cwd: tree.cwd,
-          params: trial.params,
-          seed: trial.seed,
-          trialDir: join(runsDir, newTrial),
-          metrics: config.metrics,
-          ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout * 1000 }),
-          onMetrics: (ps) => points.push(...ps.map((p) => ({ trialId: newTrial, ...p }))),
+        const embedded = await EmbeddedSweep.open({
+          store,
+          plan,
+          template: embeddedTemplate(sweep.config as SweepConfig, {
+            cwd: tree.cwd,
+            pins: { code: pin, data: lineage.data, env, actor },
+          }),
+          hooks: {},
+          // Where `run` puts a trial's files: a recorded `${args_json_file}` (ids renamed) points there.
+          trialDir: (job) => join(runsDir, job.trialId),
         });
-        await store.writeMetrics(points);
-        const ok = result.outcome === 'exited' && result.exitCode === 0;
-        const status = ok ? 'succeeded' : 'failed';
-        const ended = Date.now();
-        await store.finishAttempt(newTrial, 1, {
-          status,
-          endedAt: ended,
-          exitCode: result.exitCode,
-          signal: result.signal,
-          reason: result.error,
-        });
-        const metricValue = sweep.metricName ? (result.finalMetrics[sweep.metricName] ?? null) : null;
-        await store.updateTrial(newTrial, {
-          status,
-          endedAt: ended,
-          exitCode: result.exitCode,
-          signal: result.signal,
-          reason: result.error,
-          attempts: 1,
-          metricValue,
-        });
-        await store.updateSweep(newSweep, {
-          status: ok ? 'finished' : 'failed',
-          finishedAt: ended,
-          reason: `reproduction of ${trial.id}`,
-        });
-
+        const stopListening = embedded.cancelOnSignals(out);
+        try {
+          await embedded.start();
+          await embedded.done;
+        } finally {
+          stopListening();
+          await embedded.close();
+        }
+        const ran = await store.getTrial(newTrial);
+        const reproduced = await store.lineage().getLineage(newTrial);
         const compared = compareMetrics(
           await store.getSummaries(trial.id),
           await store.getSummaries(newTrial),
           opts.tolerance ?? 1e-9,
+          sweepMetric(sweep),
         );
-        const match = ok && compared.match;
+        const ok = ran?.status === 'succeeded';
         writeComparison(
           out,
           {
             trial: trial.id,
             reproduction: newTrial,
-            identity: { recorded: lineage.identity, reproduced: record.identity },
+            identity: identityOf(lineage, reproduced),
             tolerance: opts.tolerance ?? 1e-9,
             rows: compared.rows,
-            match,
-            failure: ok ? null : `${result.error ?? `exit ${result.exitCode}`} (log: ${result.logPath})`,
+            match: ok && compared.match,
+            failure: ok
+              ? null
+              : `${newTrial} ${ran?.status ?? 'vanished'}${ran?.reason ? `: ${ran.reason}` : ''} (log: ${join(runsDir, newTrial, 'output.log')})`,
           },
           opts.json,
         );
-        return match ? EXIT.ok : EXIT.failure;
+        return ok && compared.match ? EXIT.ok : EXIT.failure;
       } finally {
         if (!opts.keep) await tree.cleanup();
         await remote?.close();
@@ -264,18 +211,23 @@ export async function reproduceOnServer(
   }
   const reproducedLineage = await api
     .get<{ lineage: TrialLineage }>(path(newTrial, '/lineage'))
-    .then((r) => r.lineage.identity)
+    .then((r) => r.lineage)
     .catch(() => null);
   const tol = opts.tolerance ?? 1e-9;
   const ok = status === 'succeeded';
-  const compared = compareMetrics(recorded.summaries.map(numeric), now.summaries.map(numeric), tol);
+  const compared = compareMetrics(
+    recorded.summaries.map(numeric),
+    now.summaries.map(numeric),
+    tol,
+    sweepMetric(started.sweep),
+  );
   const match = ok && compared.match;
   writeComparison(
     out,
     {
       trial: trialId,
       reproduction: newTrial,
-      identity: { recorded: lineage.identity, reproduced: reproducedLineage },
+      identity: identityOf(lineage, reproducedLineage),
       tolerance: tol,
       rows: compared.rows,
       match,
@@ -301,28 +253,54 @@ export interface MetricRow {
   match: boolean;
 }
 
-/** Each recorded metric's last value against the reproduction's: equal within `tol` (NaN matches NaN). */
+type SweepMetric = Parameters<typeof trialMetricValue>[1];
+
+function sweepMetric(sweep: Pick<SweepRecord, 'metricName' | 'goal'>): SweepMetric {
+  return sweep.metricName ? { name: sweep.metricName, goal: sweep.goal } : null;
+}
+
+/**
+ * Each recorded metric against the reproduction's, equal within `tol` (NaN matches NaN), each at the value the
+ * trial reports for it (`trialMetricValue`: the sweep metric at its best by the sweep's goal, others at their last).
+ */
 export function compareMetrics(
   before: readonly MetricSummary[],
   after: readonly MetricSummary[],
   tol: number,
+  metric: SweepMetric,
 ): { rows: MetricRow[]; match: boolean } {
-  const byKey = new Map(after.map((m) => [m.key, m]));
+  const byKey = new Map(after.map((m) => [m.key, trialMetricValue(m, metric)]));
   const rows = before.map((m) => {
+    const recorded = trialMetricValue(m, metric);
     const again = byKey.get(m.key);
-    const diff = again ? Math.abs(again.last - m.last) : Number.POSITIVE_INFINITY;
+    const diff = again === undefined ? Number.POSITIVE_INFINITY : Math.abs(again - recorded);
     const same =
       again !== undefined &&
-      (diff <= tol || Object.is(again.last, m.last) || (Number.isNaN(m.last) && Number.isNaN(again.last)));
-    return { key: m.key, recorded: m.last, reproduced: again?.last ?? null, diff: again ? diff : null, match: same };
+      (diff <= tol || Object.is(again, recorded) || (Number.isNaN(recorded) && Number.isNaN(again)));
+    return { key: m.key, recorded, reproduced: again ?? null, diff: again === undefined ? null : diff, match: same };
   });
   return { rows, match: rows.length > 0 && rows.every((r) => r.match) };
+}
+
+interface IdentityComparison {
+  recorded: string;
+  reproduced: string | null;
+  /** The inputs that differ (see `lineageDifferences`); null when the reproduction has no lineage record. */
+  differences: string[] | null;
+}
+
+function identityOf(recorded: TrialLineage, reproduced: TrialLineage | null): IdentityComparison {
+  return {
+    recorded: recorded.identity,
+    reproduced: reproduced?.identity ?? null,
+    differences: reproduced ? lineageDifferences(recorded, reproduced) : null,
+  };
 }
 
 interface Comparison {
   trial: string;
   reproduction: string;
-  identity: { recorded: string; reproduced: string | null };
+  identity: IdentityComparison;
   tolerance: number;
   rows: MetricRow[];
   match: boolean;
@@ -332,7 +310,8 @@ interface Comparison {
 
 /** Recorded vs reproduced, side by side (or as JSON). */
 function writeComparison(out: NodeJS.WritableStream, c: Comparison, json: boolean | undefined): void {
-  const identical = c.identity.reproduced === c.identity.recorded;
+  const { differences } = c.identity;
+  const identical = differences !== null && differences.length === 0;
   if (json) {
     out.write(
       `${JSON.stringify(
@@ -340,6 +319,7 @@ function writeComparison(out: NodeJS.WritableStream, c: Comparison, json: boolea
           trial: c.trial,
           reproduction: c.reproduction,
           identical,
+          ...(identical ? {} : { differences: differences ?? ['no lineage recorded'] }),
           tolerance: c.tolerance,
           metrics: c.rows,
           match: c.match,
@@ -352,7 +332,7 @@ function writeComparison(out: NodeJS.WritableStream, c: Comparison, json: boolea
     return;
   }
   out.write(
-    `identity  ${identical ? 'same as the original' : `DIFFERENT (${c.identity.reproduced ?? 'none recorded'} vs ${c.identity.recorded})`}\n`,
+    `identity  ${identical ? 'same as the original' : `DIFFERENT (${differences?.join(', ') ?? 'none recorded'}: ${c.identity.reproduced ?? '-'} vs ${c.identity.recorded})`}\n`,
   );
   out.write(
     `${'metric'.padEnd(20)} ${'recorded'.padStart(22)} ${'reproduced'.padStart(22)} ${'|diff|'.padStart(12)}\n`,
