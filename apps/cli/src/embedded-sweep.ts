@@ -1,6 +1,5 @@
 import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
 import type { SweepConfig } from '@hyperfleet/domain';
-import type { SweepPins } from '@hyperfleet/lineage';
 import {
   type JobTemplate,
   type Logger,
@@ -9,6 +8,7 @@ import {
   SweepEngine,
   type SweepPlan,
 } from '@hyperfleet/engine';
+import type { SweepPins } from '@hyperfleet/lineage';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { createInProcessTransport, type InProcessTransport, type TrialJob } from '@hyperfleet/transport';
 // The one place embedded mode takes its agent from.
@@ -106,7 +106,8 @@ export class EmbeddedSweep {
             if (action === 'stop') return engine.stop('stopped from the dashboard');
             return engine.cancel('cancelled from the dashboard');
           },
-          stopTrial: (trialId) => embedded?.engine.earlyStop(trialId, 'stopped from the dashboard') ?? Promise.resolve(),
+          stopTrial: (trialId) =>
+            embedded?.engine.earlyStop(trialId, 'stopped from the dashboard') ?? Promise.resolve(),
         });
       } catch (err) {
         await transport.close();

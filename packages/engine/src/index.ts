@@ -12,6 +12,7 @@ export type {
 } from './ports';
 export { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
 export { bestOf, compareByGoal, isBetter, reachesTarget, trialMetricValue } from './ranking';
+export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
 export {
   REPRODUCE_EVENT,
   type Reproduction,
@@ -20,7 +21,6 @@ export {
   reproductionConfig,
   reproductionTrial,
 } from './reproduction';
-export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
 export type { RuntimeHooks, TrialEvent } from './runtime-hooks';
 export { SameFailureBreaker } from './same-failure-breaker';
 export { SerialQueue } from './serial-queue';

@@ -57,9 +57,23 @@ export async function recordReproduction(store: TrackingStore, req: Reproduction
   await store.createSweep(created);
   await store.createTrial(trial);
   if (req.submission) {
-    await store.appendEvent({ at: now, sweepId: id, trialId: null, type: SUBMITTED_EVENT, actor, data: req.submission });
+    await store.appendEvent({
+      at: now,
+      sweepId: id,
+      trialId: null,
+      type: SUBMITTED_EVENT,
+      actor,
+      data: req.submission,
+    });
   }
-  await store.appendEvent({ at: now, sweepId: id, trialId: trial.id, type: REPRODUCE_EVENT, actor, data: { of: original.id } });
+  await store.appendEvent({
+    at: now,
+    sweepId: id,
+    trialId: trial.id,
+    type: REPRODUCE_EVENT,
+    actor,
+    data: { of: original.id },
+  });
   await store.updateSweep(id, { status: 'running', finishedAt: null, reason: null });
   const running: SweepRecord = { ...created, status: 'running', finishedAt: null, reason: null };
   return { sweep: running, trial, plan: planForStoredSweep(running) };

@@ -35,7 +35,9 @@ export interface SweepPins {
  * `${args_json_file}`) is replaced by a placeholder so two trials with the same inputs get the same identity.
  */
 export function trialIdentity(input: IdentityInput): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(identityFields(input))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalJson(identityFields(input)))
+    .digest('hex')}`;
 }
 
 export interface IdentityInput {
