@@ -15,8 +15,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SlotPool, TrialTaker } from '@hyperfleet/agent-core';
 import { createInProcessTransport, type TrialJob } from '@hyperfleet/transport';
-import { createAgent } from '@hyperfleet/worker';
 import { buildJobManifest, KubernetesExecutor } from '@hyperfleet/worker/kubernetes';
 import { type FakeKubeApi, startFakeKubeApi } from '@hyperfleet/worker/testing';
 import { BatchV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -164,13 +164,15 @@ async function executorRun(slots: number): Promise<Omit<Row, 'rawPerSec'>> {
     isStopRequested: null,
   });
   const agentTransport = { ...transport, consumer };
-  const agent = createAgent({
-    serverUrl: 'http://localhost',
-    token: 'local',
-    transportFactory: () => agentTransport,
-    local: { transport: agentTransport, trialDir: (j) => join(dir, j.trialId) },
-    executor,
-    slots,
+  // Only the part under test: agent-core's trial taker handing each job to the executor (no server).
+  const taker = new TrialTaker({
+    agentId: 'bench',
+    host: 'bench',
+    pool: 'default',
+    workDir: dir,
+    trialDir: (j) => join(dir, j.trialId),
+    placement: { on: 'executor', executor },
+    streamLogs: false,
     logger: () => {},
   });
   const run = `s${slots}`;
@@ -189,10 +191,10 @@ async function executorRun(slots: number): Promise<Omit<Row, 'rawPerSec'>> {
       }
     });
   });
-  await agent.start();
+  taker.start(agentTransport, SlotPool.cpu(slots));
   for (let i = 0; i < TRIALS; i++) await transport.queue.enqueue(job(i, run));
   await allDone;
-  await agent.close();
+  await taker.close();
   await executor.close();
   await transport.close();
   const createdAt = await api.createdAt();

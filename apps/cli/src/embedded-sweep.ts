@@ -1,3 +1,5 @@
+// The one place embedded mode takes its agent from.
+import { type AgentLogger, createLocalAgent, type LocalAgent } from '@hyperfleet/agent-core';
 import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
 import type { SweepConfig } from '@hyperfleet/domain';
 import {
@@ -11,8 +13,6 @@ import {
 import type { SweepPins } from '@hyperfleet/lineage';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { createInProcessTransport, type InProcessTransport, type TrialJob } from '@hyperfleet/transport';
-// The one place embedded mode takes its agent from.
-import { type Agent, type AgentLogger, createLocalAgent } from '@hyperfleet/worker';
 
 /** The pool embedded trials are queued on; the local agent takes from it. */
 export const EMBEDDED_POOL = 'local';
@@ -58,7 +58,7 @@ export function embeddedTemplate(
  */
 export class EmbeddedSweep {
   readonly engine: SweepEngine;
-  private readonly agent: Agent;
+  private readonly agent: LocalAgent;
   private interrupts = 0;
 
   private constructor(

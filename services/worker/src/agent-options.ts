@@ -1,42 +1,19 @@
-import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
-import type {
-  Closeable,
-  ControlChannel,
-  LogStream,
-  ReportStream,
-  TrialConsumer,
-  TrialJob,
-} from '@hyperfleet/transport';
+import { randomBytes } from 'node:crypto';
+import type { AgentLogger, AgentTransport, AttemptExecutor, BatchOptions, RunTrial } from '@hyperfleet/agent-core';
+import { AGENT_ERROR_CODES, AgentError } from './agent-error';
 import type { Registration } from './controller-client';
 import type { BreakerOptions } from './failure-breaker';
-import type { LocalAgentMode } from './local-agent';
-import type { BatchOptions } from './trial-reporter';
 
-/** The parts of a Transport an agent uses. */
-export interface AgentTransport extends Closeable {
-  consumer: TrialConsumer;
-  reports: ReportStream;
-  control: ControlChannel;
-  logs: LogStream;
-}
+export type {
+  AgentLogger,
+  AgentLogLevel,
+  AgentTransport,
+  AttemptExecutor,
+  AttemptResult,
+} from '@hyperfleet/agent-core';
 
 /** Builds the transport from what the controller said at registration (Redis URL, queue prefix). */
 export type TransportFactory = (registration: Registration) => AgentTransport | Promise<AgentTransport>;
-
-/** How an attempt ended; an executor may also end it `lost` (an infrastructure failure: the scheduler retries it). */
-export type AttemptResult = Omit<TrialResult, 'outcome'> & { outcome: TrialResult['outcome'] | 'lost' };
-
-/**
- * Runs attempts somewhere other than this machine (the Kubernetes executor: one Job per attempt). The agent
- * then neither materializes the pins (the pod does) nor checks GPU slots (the Job requests the GPUs); it
- * still reports `started`/`finished` and tails `<trialDir>/output.log` into the live log.
- */
-export interface AttemptExecutor {
-  runAttempt(job: TrialJob, opts: RunTrialOptions): Promise<AttemptResult>;
-}
-
-export type AgentLogLevel = 'info' | 'warn' | 'error';
-export type AgentLogger = (level: AgentLogLevel, message: string) => void;
 
 export interface AgentOptions {
   /** Controller base URL, e.g. http://host:7070. */
@@ -74,13 +51,11 @@ export interface AgentOptions {
   closeTimeoutMs?: number;
   logger?: AgentLogger;
   /** Runs one attempt; default the runner's process spawn. Injectable so benchmarks can run no-op trials. */
-  runTrial?: (opts: RunTrialOptions) => Promise<TrialResult>;
+  runTrial?: RunTrial;
   /** Runs attempts elsewhere instead of `runTrial` (see AttemptExecutor). */
   executor?: AttemptExecutor;
   host?: string;
   version?: string;
-  /** Embedded mode: in-process, no registration or heartbeats (see LocalAgentMode; use createLocalAgent). */
-  local?: LocalAgentMode;
 }
 
 /** Why the agent stopped: its `done` promise resolves with this. */
@@ -88,4 +63,33 @@ export interface AgentExit {
   reason: 'count' | 'idle' | 'drained' | 'closed';
   /** Attempts this agent finished (any outcome). */
   trialsRun: number;
+}
+
+/** Refuses a missing token and contradictory or unsafe options before anything starts. */
+export function validateAgentOptions(opts: AgentOptions): void {
+  const bad = (message: string) => new AgentError(AGENT_ERROR_CODES.badOptions, message);
+  if (!opts.token) {
+    throw new AgentError(AGENT_ERROR_CODES.badOptions, 'no token: pass --token or set HYPERFLEET_TOKEN', {
+      hint: 'ask the server admin for a token with role worker',
+    });
+  }
+  if (opts.gpus !== undefined && opts.slots !== undefined) {
+    throw bad('use --slots (CPU slots) or --gpus (one slot per GPU), not both');
+  }
+  if (opts.slots !== undefined && (!Number.isInteger(opts.slots) || opts.slots < 1)) throw bad('--slots must be ≥ 1');
+  if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 1)) throw bad('--count must be ≥ 1');
+  // Both end up in Redis keys and URLs.
+  const safe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+  if (opts.pool !== undefined && !safe.test(opts.pool)) {
+    throw bad(`--pool "${opts.pool}" must be letters, digits, ".", "_" or "-"`);
+  }
+  if (opts.agentId !== undefined && !safe.test(opts.agentId)) {
+    throw bad(`--agent-id "${opts.agentId}" must be letters, digits, ".", "_" or "-"`);
+  }
+}
+
+/** `<hostname>-<6 hex>`, made safe for Redis keys and URLs. */
+export function defaultAgentId(host: string): string {
+  const safe = host.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'agent';
+  return `${safe}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,3 +1,4 @@
+import { abortableSleep } from '@hyperfleet/agent-core';
 import { z } from 'zod';
 import { AGENT_ERROR_CODES, AgentError } from './agent-error';
 import type { GpuInfo } from './gpu-info';
@@ -239,17 +240,4 @@ export async function registerWithRetry(
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 10_000);
     }
   }
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -22,8 +22,5 @@ export {
 } from './controller-client';
 export { type BreakerOptions, DEFAULT_BREAKER, FailureBreaker, startFailure } from './failure-breaker';
 export { type GpuInfo, NVIDIA_SMI_ARGS, parseNvidiaSmiCsv } from './gpu-info';
-export { createLocalAgent, type LocalAgentMode, type LocalAgentOptions } from './local-agent';
 export { parseGpuList, queryGpus, resolveGpuSelection } from './nvidia-smi';
 export { type RunAgentResult, redisTransportFactory, runAgentProcess } from './run-agent';
-export { parseTrialJob, trialJobSchema } from './trial-job-schema';
-export { type BatchOptions, DEFAULT_BATCH } from './trial-reporter';

@@ -2,12 +2,17 @@ import type { EventEmitter } from 'node:events';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import {
+  DEFAULT_BATCH,
+  describeWorkspaceError,
+  openPinnedWorkspace,
+  type PinnedWorkspace,
+  parseTrialJob,
+  TrialReporter,
+} from '@hyperfleet/agent-core';
 import { runTrial, type TrialResult } from '@hyperfleet/runner';
 import { createRedisTransport, type ReportStream } from '@hyperfleet/transport';
 import { ControllerClient } from '../controller-client';
-import { describeWorkspaceError, openPinnedWorkspace, type PinnedWorkspace } from '../pinned-workspace';
-import { parseTrialJob } from '../trial-job-schema';
-import { DEFAULT_BATCH, TrialReporter } from '../trial-reporter';
 import { TRIAL_JOB_ENV } from './job-manifest';
 import { encodeTerminationMessage, type TerminationMessage } from './termination-message';
 

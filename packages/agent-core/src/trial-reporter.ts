@@ -1,6 +1,6 @@
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { AgentReport, FinishedReport, ReportStream, WirePoint } from '@hyperfleet/transport';
-import { abortableSleep } from './controller-client';
+import { abortableSleep } from './abortable-sleep';
 
 export interface BatchOptions {
   /** Flush as soon as this many points are buffered. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInProcessTransport, type InProcessTransport } from '@hyperfleet/transport';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createLocalAgent } from './local-agent';
-import { collectReports, finishedOf, type LogLine, makeWorkDir, nodeJob, waitFor } from './test-helpers';
+import { collectReports, finishedOf, type LogLine, makeWorkDir, nodeJob, waitFor } from './testing';
 
 let transport: InProcessTransport;
 let work: Awaited<ReturnType<typeof makeWorkDir>>;

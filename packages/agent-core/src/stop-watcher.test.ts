@@ -1,7 +1,7 @@
 import { type ControlChannel, createInProcessTransport } from '@hyperfleet/transport';
 import { describe, expect, it } from 'vitest';
 import { StopWatcher } from './stop-watcher';
-import { waitFor } from './test-helpers';
+import { waitFor } from './testing';
 
 /** The in-process channel, with its key reads counted. */
 function countingChannel(): { control: ControlChannel; keyReads: () => number } {

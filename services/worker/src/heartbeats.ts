@@ -1,0 +1,66 @@
+import { type AgentLogger, describeError } from '@hyperfleet/agent-core';
+import type { ControllerClient, HeartbeatBody, RegisterBody } from './controller-client';
+
+/**
+ * The agent's heartbeats to the controller: one every period, and one at once on news (a pause, a drain).
+ * A send asked for while one is in flight goes right after it (the news may be newer). A controller that
+ * forgot the agent (restart, Redis flushed, missed heartbeats) gets it registered again. Failures are
+ * logged once per streak: trials keep running without heartbeats.
+ */
+export class Heartbeats {
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  private failing = false;
+
+  constructor(
+    private readonly client: ControllerClient,
+    private readonly agentId: string,
+    private readonly body: () => HeartbeatBody,
+    private readonly registerBody: () => RegisterBody,
+    private readonly log: AgentLogger,
+  ) {}
+
+  start(periodMs: number): void {
+    this.timer ??= setInterval(() => void this.send(), periodMs);
+  }
+
+  /** Sends one now (or right after the one in flight). */
+  send(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    const sending = this.sendOne().finally(() => {
+      this.inFlight = null;
+      if (this.again) {
+        this.again = false;
+        void this.send();
+      }
+    });
+    this.inFlight = sending;
+    return sending;
+  }
+
+  /** No more periodic heartbeats; resolves when the last one sent has arrived (or failed). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    while (this.inFlight) await this.inFlight;
+  }
+
+  private async sendOne(): Promise<void> {
+    try {
+      const answer = await this.client.heartbeat(this.agentId, this.body());
+      if (answer === 'unknown-agent') {
+        this.log('warn', 'the server does not know this agent any more: registering again');
+        await this.client.register(this.registerBody());
+      }
+      if (this.failing) this.log('info', 'heartbeats reach the server again');
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.log('warn', `heartbeat failed (trials keep running): ${describeError(error)}`);
+      this.failing = true;
+    }
+  }
+}
