@@ -144,12 +144,7 @@ export class TrialTaker {
 
   /** Attempts running now. */
   get running(): RunningAttempt[] {
-    return [...this.runs.values()].map((r) => ({
-      trialId: r.job.trialId,
-      attempt: r.job.attempt,
-      slot: r.slot.index,
-      gpu: r.slot.gpu,
-    }));
+    return [...this.runs.values()].map(attemptOf);
   }
 
   /** Something is running or still being dealt with. */
@@ -209,12 +204,7 @@ export class TrialTaker {
    */
   addSample(at: number, pointsFor: (attempt: RunningAttempt) => SamplePoint[] | null): void {
     for (const run of this.runs.values()) {
-      const points = pointsFor({
-        trialId: run.job.trialId,
-        attempt: run.job.attempt,
-        slot: run.slot.index,
-        gpu: run.slot.gpu,
-      });
+      const points = pointsFor(attemptOf(run));
       if (!points) continue;
       const step = run.samples++;
       run.reporter.addPoints(points.map((p) => ({ ...p, step, timestamp: at })));
@@ -453,4 +443,8 @@ export class TrialTaker {
       run.abort.abort();
     }
   }
+}
+
+function attemptOf(run: RunningTrial): RunningAttempt {
+  return { trialId: run.job.trialId, attempt: run.job.attempt, slot: run.slot.index, gpu: run.slot.gpu };
 }
