@@ -1,9 +1,10 @@
+import { agentRoutes as api } from '@hyperfleet/contract';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
 import type { AgentInfo, AgentRecord } from './coordination';
 import { requireRole } from './http-auth';
-import { heartbeatBody, parseInput, registerBody } from './request-schemas';
+import { parseInput, reply } from './route-io';
 
 /** A record lives 3 heartbeats: a dead machine disappears on its own. */
 const TTL_HEARTBEATS = 3;
@@ -15,8 +16,8 @@ export function agentRoutes(deps: AppDeps): Router {
   const now = () => deps.clock?.now() ?? Date.now();
   const ttl = deps.agents.heartbeatMs * TTL_HEARTBEATS;
 
-  r.post('/agents/register', requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
-    const body = parseInput(registerBody, req.body, 'body');
+  r.post(api.register.path, requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
+    const body = parseInput(api.register.body, req.body, 'body');
     const at = now();
     const existing = await coordination.getAgent(body.agentId);
     const agent: AgentRecord = {
@@ -28,7 +29,7 @@ export function agentRoutes(deps: AppDeps): Router {
     };
     await coordination.addPool(body.pool);
     await coordination.putAgent(agent, ttl);
-    res.json({
+    reply(res, api.register, {
       agentId: agent.agentId,
       redisUrl: deps.agents.redisUrl,
       heartbeatMs: deps.agents.heartbeatMs,
@@ -36,8 +37,8 @@ export function agentRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.post('/agents/:id/heartbeat', requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
-    const body = parseInput(heartbeatBody, req.body, 'body');
+  r.post(api.heartbeat.path, requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
+    const body = parseInput(api.heartbeat.body, req.body, 'body');
     const id = String(req.params.id);
     const agent = await coordination.getAgent(id);
     if (!agent) {
@@ -55,10 +56,10 @@ export function agentRoutes(deps: AppDeps): Router {
       { ...agent, ...rest, ...(agentStatus ? { agentStatus } : {}), lastHeartbeat: now() },
       ttl,
     );
-    res.json({ ok: true });
+    reply(res, api.heartbeat, { ok: true });
   });
 
-  r.get('/agents', requireRole(tokens, 'read'), async (_req: Request, res: Response) => {
+  r.get(api.list.path, requireRole(tokens, 'read'), async (_req: Request, res: Response) => {
     const at = now();
     const agents: AgentInfo[] = (await coordination.listAgents())
       .map((a) => ({
@@ -66,7 +67,7 @@ export function agentRoutes(deps: AppDeps): Router {
         status: at - a.lastHeartbeat <= 2 * deps.agents.heartbeatMs ? ('alive' as const) : ('stale' as const),
       }))
       .sort((a, b) => a.pool.localeCompare(b.pool) || a.agentId.localeCompare(b.agentId));
-    res.json({ agents });
+    reply(res, api.list, { agents });
   });
   return r;
 }

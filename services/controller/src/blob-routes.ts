@@ -1,8 +1,10 @@
+import { blobRoutes as api } from '@hyperfleet/contract';
 import { sha256Address } from '@hyperfleet/lineage';
 import express, { type Request, type Response, Router } from 'express';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { requireRole } from './http-auth';
+import { reply } from './route-io';
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
 
@@ -15,7 +17,7 @@ export function blobRoutes(deps: AppDeps): Router {
   const { store, tokens } = deps;
   const raw = express.raw({ type: () => true, limit: deps.blobLimit ?? '512mb' });
 
-  r.put('/blobs/:hash', requireRole(tokens, 'submit'), raw, async (req: Request, res: Response) => {
+  r.put(api.put.path, requireRole(tokens, 'submit'), raw, async (req: Request, res: Response) => {
     const hash = requireHash(String(req.params.hash));
     const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const actual = sha256Address(bytes);
@@ -25,10 +27,10 @@ export function blobRoutes(deps: AppDeps): Router {
       });
     }
     await store.lineage().putBlob(hash, bytes);
-    res.status(201).json({ hash, size: bytes.length });
+    reply(res, api.put, { hash, size: bytes.length }, 201);
   });
 
-  r.get('/blobs/:hash', requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+  r.get(api.get.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
     const hash = requireHash(String(req.params.hash));
     const bytes = await store.lineage().getBlob(hash);
     if (!bytes) throw notFound(`blob ${hash}`, 'blobs are uploaded by `hyperfleet sweep submit` before the sweep');

@@ -1,38 +1,15 @@
-/** GPU as an agent reports it (nvidia-smi). */
-export interface GpuInfo {
-  index: number;
-  name: string;
-  memoryTotalMiB: number | null;
-  memoryUsedMiB: number | null;
-  utilizationPct: number | null;
-}
+import type { AgentInfo, SweepAction } from '@hyperfleet/contract';
 
-/** What an agent told us at register/heartbeat time; `status` is derived when listing. */
-export interface AgentRecord {
-  agentId: string;
-  host: string;
-  pool: string;
-  slots: number;
-  running: { trialId: string; attempt: number; slot?: number; gpu?: number | null }[];
-  gpus: GpuInfo[];
-  draining: boolean;
-  /** The agent's own state: `paused` when its failure breaker tripped (with the reason). */
-  agentStatus?: 'running' | 'paused' | 'draining';
-  reason?: string | null;
-  version: string;
-  registeredAt: number;
-  lastHeartbeat: number;
-}
+export type { AgentInfo, GpuInfo } from '@hyperfleet/contract';
 
-export interface AgentInfo extends AgentRecord {
-  status: 'alive' | 'stale';
-}
+/** What an agent told us at register/heartbeat time (the contract's AgentInfo without the derived `status`). */
+export type AgentRecord = Omit<AgentInfo, 'status'>;
 
 /** A control request one replica hands to the replica that runs the sweep. */
 export interface SweepCommand {
   id: string;
   sweepId: string;
-  type: 'pause' | 'resume' | 'stop' | 'cancel' | 'retry-failed' | 'stop-trial';
+  type: SweepAction | 'stop-trial';
   actor: string | null;
   /** The trial `stop-trial` stops. */
   trialId?: string;

@@ -27,7 +27,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   );
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(healthRoutes(deps));
-  app.use('/api', sweepRoutes(deps), trialRoutes(deps), agentRoutes(deps), blobRoutes(deps));
+  // The routers' paths are the contract's (`/api/...`).
+  app.use(sweepRoutes(deps), trialRoutes(deps), agentRoutes(deps), blobRoutes(deps));
   // After /api: an unknown API path stays a JSON 404, never the UI's index.html.
   if (opts.dashboard) app.use(staticUi(opts.dashboard.staticDir));
   app.use((req: Request, _res: Response) => {

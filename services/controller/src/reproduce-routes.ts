@@ -1,22 +1,12 @@
+import { reproduceRoutes as api } from '@hyperfleet/contract';
 import { readSubmission, recordReproduction, type SubmittedPins } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
 import { newSweepId } from './ids';
-import { parseInput } from './request-schemas';
-
-const reproduceBody = z.strictObject({
-  /** Run it on agents of this pool instead of the original's. */
-  pool: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits and . _ : - only')
-    .optional(),
-});
+import { parseInput, reply } from './route-io';
 
 /**
  * `POST /api/trials/:id/reproduce`: a new one-trial sweep that runs the trial again with its exact pins (commit,
@@ -30,8 +20,8 @@ export function reproduceRoutes(deps: AppDeps): Router {
   const r = Router();
   const { store, tokens } = deps;
 
-  r.post('/trials/:id/reproduce', requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
-    const body = parseInput(reproduceBody, req.body, 'body');
+  r.post(api.start.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+    const body = parseInput(api.start.body, req.body, 'body');
     const id = String(req.params.id);
     const original = await store.getTrial(id);
     if (!original)
@@ -66,12 +56,17 @@ export function reproduceRoutes(deps: AppDeps): Router {
     const newId = created.id;
     // Adopt it here now (resume is a no-op on a running sweep) rather than on the next tick.
     const { sweep: started } = await deps.runtime.control(newId, 'resume', actor);
-    res.status(201).json({
-      sweep: started,
-      trial: (await store.getTrial(trial.id)) ?? trial,
-      of: id,
-      dashboardUrl: `${deps.publicUrl.replace(/\/+$/, '')}/sweeps/${newId}`,
-    });
+    reply(
+      res,
+      api.start,
+      {
+        sweep: started,
+        trial: (await store.getTrial(trial.id)) ?? trial,
+        of: id,
+        dashboardUrl: `${deps.publicUrl.replace(/\/+$/, '')}/sweeps/${newId}`,
+      },
+      201,
+    );
   });
   return r;
 }

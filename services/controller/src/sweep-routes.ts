@@ -1,4 +1,5 @@
 import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
+import { SWEEP_ACTIONS, sweepRoutes as api } from '@hyperfleet/contract';
 import { planFor, type SubmittedPins } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
@@ -6,20 +7,17 @@ import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
 import { newSeed, newSweepId } from './ids';
-import { listQuery, parseInput, submitBody, submitQuery } from './request-schemas';
 import { resolveSweep } from './resolve-sweep';
-import type { SweepAction } from './sweep-leases';
-
-const ACTIONS: readonly SweepAction[] = ['pause', 'resume', 'stop', 'cancel', 'retry-failed'];
+import { parseInput, reply } from './route-io';
 
 /** Sweep routes: submit, list, show, and the control actions. */
 export function sweepRoutes(deps: AppDeps): Router {
   const r = Router();
   const { store, tokens } = deps;
 
-  r.post('/sweeps', requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
-    const body = parseInput(submitBody, req.body, 'body');
-    const { force } = parseInput(submitQuery, req.query, 'query');
+  r.post(api.submit.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+    const body = parseInput(api.submit.body, req.body, 'body');
+    const { force } = parseInput(api.submit.query, req.query, 'query');
     const validated = validateSweepConfig(body.config);
     if (!validated.ok) {
       throw new ApiError(422, 'CONFIG_INVALID', `invalid sweep config: ${validated.issues.length} problem(s)`, {
@@ -66,27 +64,28 @@ export function sweepRoutes(deps: AppDeps): Router {
     if (body.pins) await requireBlobs(store, body.pins);
     const submission = { cwd: body.cwd, pool, ...(body.pins ? { pins: body.pins } : {}) };
     const sweep = await deps.runtime.submit(plan, submission, principalOf(res).name);
-    res.status(201).json({ sweep, dashboardUrl: `${deps.publicUrl.replace(/\/+$/, '')}/sweeps/${sweep.id}` });
+    reply(res, api.submit, { sweep, dashboardUrl: `${deps.publicUrl.replace(/\/+$/, '')}/sweeps/${sweep.id}` }, 201);
   });
 
-  r.get('/sweeps', requireRole(tokens, 'read'), async (req: Request, res: Response) => {
-    const { limit } = parseInput(listQuery, req.query, 'query');
+  r.get(api.list.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+    const { limit } = parseInput(api.list.query, req.query, 'query');
     const sweeps = await store.listSweeps({ limit });
-    res.json({ sweeps: await Promise.all(sweeps.map((s) => withCounts(store, s))) });
+    reply(res, api.list, { sweeps: await Promise.all(sweeps.map((s) => withCounts(store, s))) });
   });
 
-  r.get('/sweeps/:id', requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+  r.get(api.get.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
     const sweep = await resolveSweep(store, String(req.params.id));
     const counts = await store.countTrials(sweep.id);
     const trials = await store.listTrials(sweep.id, sweep.metricName ? { rankBy: sweep.goal } : {});
-    res.json({ sweep, counts, trials });
+    reply(res, api.get, { sweep, counts, trials });
   });
 
-  for (const action of ACTIONS) {
-    r.post(`/sweeps/:id/${action}`, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+  for (const action of SWEEP_ACTIONS) {
+    const path = api.control.path.replace(':action', action);
+    r.post(path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
       const sweep = await resolveSweep(store, String(req.params.id));
       const result = await deps.runtime.control(sweep.id, action, principalOf(res).name);
-      res.status(result.pending ? 202 : 200).json(result.pending ? result : { sweep: result.sweep });
+      reply(res, api.control, result.pending ? result : { sweep: result.sweep }, result.pending ? 202 : 200);
     });
   }
   return r;

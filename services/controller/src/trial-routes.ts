@@ -1,9 +1,10 @@
+import { trialRoutes as api } from '@hyperfleet/contract';
 import { type Request, type Response, Router } from 'express';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
 import { reproduceRoutes } from './reproduce-routes';
-import { logsQuery, metricsQuery, parseInput } from './request-schemas';
+import { parseInput, reply } from './route-io';
 
 /** Trial routes: the record, its metric history (downsampled on request), its live log. */
 export function trialRoutes(deps: AppDeps): Router {
@@ -18,43 +19,43 @@ export function trialRoutes(deps: AppDeps): Router {
     return trial;
   };
 
-  r.get('/trials/:id', read, async (req: Request, res: Response) => {
+  r.get(api.get.path, read, async (req: Request, res: Response) => {
     const trial = await requireTrial(String(req.params.id));
     const [attempts, summaries] = await Promise.all([store.listAttempts(trial.id), store.getSummaries(trial.id)]);
-    res.json({ trial, attempts, summaries });
+    reply(res, api.get, { trial, attempts, summaries });
   });
 
-  r.post('/trials/:id/stop', requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+  r.post(api.stop.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
     const trial = await requireTrial(String(req.params.id));
     if (trial.status !== 'queued' && trial.status !== 'running') {
       throw new ApiError(409, 'TRIAL_ENDED', `trial ${trial.id} has already ended (${trial.status})`);
     }
     const result = await deps.runtime.control(trial.sweepId, 'stop-trial', principalOf(res).name, trial.id);
-    res.status(result.pending ? 202 : 200).json({ trial: await store.getTrial(trial.id), pending: result.pending });
+    reply(res, api.stop, { trial: await store.getTrial(trial.id), pending: result.pending }, result.pending ? 202 : 200);
   });
 
-  r.get('/trials/:id/lineage', read, async (req: Request, res: Response) => {
+  r.get(api.lineage.path, read, async (req: Request, res: Response) => {
     const trial = await requireTrial(String(req.params.id));
     const lineage = await store.lineage().getLineage(trial.id);
     if (!lineage)
       throw notFound(`lineage for trial ${trial.id}`, 'only trials of a sweep submitted with pins have one');
-    res.json({ lineage });
+    reply(res, api.lineage, { lineage });
   });
 
-  r.get('/trials/:id/metrics', read, async (req: Request, res: Response) => {
+  r.get(api.metrics.path, read, async (req: Request, res: Response) => {
     const trial = await requireTrial(String(req.params.id));
-    const { key, maxPoints } = parseInput(metricsQuery, req.query, 'query');
+    const { key, maxPoints } = parseInput(api.metrics.query, req.query, 'query');
     const opts = maxPoints === undefined ? {} : { maxPoints };
     const keys = key !== undefined ? [key] : (await store.getSummaries(trial.id)).map((s) => s.key);
     const series = await Promise.all(keys.map((k) => store.getMetricHistory(trial.id, k, opts)));
-    res.json({ points: series.flat() });
+    reply(res, api.metrics, { points: series.flat() });
   });
 
-  r.get('/trials/:id/logs', read, async (req: Request, res: Response) => {
+  r.get(api.logs.path, read, async (req: Request, res: Response) => {
     const id = String(req.params.id);
     await requireTrial(id);
-    const { cursor, wait } = parseInput(logsQuery, req.query, 'query');
-    res.json(await deps.transport.logs.read(id, cursor, wait));
+    const { cursor, wait } = parseInput(api.logs.query, req.query, 'query');
+    reply(res, api.logs, await deps.transport.logs.read(id, cursor, wait));
   });
   r.use(reproduceRoutes(deps));
   return r;
