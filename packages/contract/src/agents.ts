@@ -4,6 +4,7 @@ import { id, timestamp } from './wire';
 
 // null: a reading this GPU (or driver) does not support, as nvidia-smi prints "[N/A]".
 export const gpuInfo = z.strictObject({
+  /** nvidia-smi's index, which is the PCI bus order (the agent sets CUDA_DEVICE_ORDER=PCI_BUS_ID to match). */
   index: z.number().int().min(0),
   name: z.string().max(200),
   memoryTotalMiB: z.number().min(0).nullable(),

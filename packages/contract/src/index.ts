@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { agentInfo, agentRoutes, type registerBody, type heartbeatBody, type registration } from './agents';
+import { type agentInfo, agentRoutes, type heartbeatBody, type registerBody, type registration } from './agents';
 import { blobRoutes } from './blobs';
 import type { attemptRecord, metricPoint, metricSummary, sweepRecord, trialLineage, trialRecord } from './records';
 import { reproduceRoutes } from './reproduce';
-import { type sweepSummary, sweepRoutes } from './sweeps';
+import { sweepRoutes, type sweepSummary } from './sweeps';
 import { trialRoutes } from './trials';
 
 export {
@@ -59,7 +59,7 @@ export {
 } from './sweeps';
 export { logsQuery, metricsQuery, trialRoutes } from './trials';
 export { describeIssues, parseResponse, UNEXPECTED_RESPONSE, UnexpectedResponseError } from './unexpected-response';
-export { blobHash, id, queryFlag, wireNumber } from './wire';
+export { blobHash, id, queryFlag, wireNumber, wireReplacer } from './wire';
 
 /** Every route of the API by area: `routes.sweeps.get`, `routes.agents.register`, … */
 export const routes = {

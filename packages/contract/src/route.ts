@@ -49,6 +49,10 @@ export function pathOf<R extends RouteSpec>(
     if (value === undefined) throw new Error(`${routeName(route)}: no value for :${name}`);
     return encodeURIComponent(value);
   });
-  const entries = Object.entries(query ?? {}).filter((e): e is [string, string | number | boolean] => e[1] !== undefined);
-  return entries.length === 0 ? path : `${path}?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`;
+  const entries = Object.entries(query ?? {}).filter(
+    (e): e is [string, string | number | boolean] => e[1] !== undefined,
+  );
+  return entries.length === 0
+    ? path
+    : `${path}?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`;
 }

@@ -1,6 +1,6 @@
 import { HyperfleetError } from '@hyperfleet/domain';
 import type { z } from 'zod';
-import { type RouteSpec, type ResponseOf, routeName } from './route';
+import { type ResponseOf, type RouteSpec, routeName } from './route';
 
 export const UNEXPECTED_RESPONSE = 'UNEXPECTED_RESPONSE';
 

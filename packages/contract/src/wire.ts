@@ -22,3 +22,8 @@ export const queryFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v 
 
 /** Milliseconds since the epoch. */
 export const timestamp = z.number();
+
+/** The JSON.stringify replacer the API writes with: NaN and ±Infinity as their names (`wireNumber` reads them). */
+export function wireReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}

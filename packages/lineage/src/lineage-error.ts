@@ -1,3 +1,5 @@
+import { HyperfleetError } from '@hyperfleet/domain';
+
 /** Stable codes callers can switch on; the message says what went wrong and what to do. */
 export type LineageErrorCode =
   | 'NOT_A_REPO' // the directory is not inside a git work tree
@@ -15,11 +17,9 @@ export type LineageErrorCode =
   | 'BAD_REMOTE' // a remote URL we do not understand
   | 'GIT_FAILED'; // any other git failure (stderr in the message, credentials redacted)
 
-export class LineageError extends Error {
-  override readonly name = 'LineageError';
-  readonly code: LineageErrorCode;
-  /** What to do about it, for the CLI's `hint:` line. */
-  readonly hint: string | null;
+export class LineageError extends HyperfleetError {
+  override name = 'LineageError';
+  declare readonly code: LineageErrorCode;
   /** Paths involved (conflicting files, corrupted objects…), when there are any. */
   readonly paths: string[];
 
@@ -28,9 +28,7 @@ export class LineageError extends Error {
     message: string,
     opts: { hint?: string; paths?: string[]; cause?: unknown } = {},
   ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
-    this.hint = opts.hint ?? null;
+    super(code, message, opts);
     this.paths = opts.paths ?? [];
   }
 }

@@ -1,12 +1,8 @@
-/** Typed errors of the search package: stable `name` and `code`, messages that say what to do. */
-export class SearchError extends Error {
-  readonly code: string;
+import { HyperfleetError } from '@hyperfleet/domain';
 
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'SearchError';
-    this.code = code;
-  }
+/** Typed errors of the search package: stable `name` and `code`, messages that say what to do. */
+export class SearchError extends HyperfleetError {
+  override name = 'SearchError';
 }
 
 /** Grid search was given a parameter it cannot enumerate (a continuous or unbounded distribution). */

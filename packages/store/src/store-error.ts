@@ -1,3 +1,5 @@
+import { HyperfleetError } from '@hyperfleet/domain';
+
 /** Stable codes callers can switch on; the message is for humans and always says what to do. */
 export type StoreErrorCode =
   | 'STORE_UNWRITABLE' // the SQLite file (or its directory) cannot be created or written
@@ -9,13 +11,12 @@ export type StoreErrorCode =
   | 'STORE_MIGRATION_FAILED' // the schema could not be brought up to date
   | 'STORE_CLOSED'; // a call after close()
 
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
-  readonly code: StoreErrorCode;
+export class StoreError extends HyperfleetError {
+  override name = 'StoreError';
+  declare readonly code: StoreErrorCode;
 
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor(code: StoreErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(code, message, options);
   }
 }
 

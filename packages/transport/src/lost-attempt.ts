@@ -1,3 +1,5 @@
+import { HyperfleetError } from '@hyperfleet/domain';
+
 /**
  * Why an attempt ended without its handler succeeding:
  * - `stalled`: the agent vanished (killed, partitioned) and its job lock expired;
@@ -19,12 +21,19 @@ export interface LostAttempt {
 export const STALLED_REASON = 'job stalled more than allowable limit';
 const HANDED_BACK_PREFIX = 'handed back: ';
 
+/** LostAttemptError's code. */
+export const ATTEMPT_HANDED_BACK = 'ATTEMPT_HANDED_BACK';
+
 /**
  * Thrown by a consumer's handler to give an attempt back to the scheduler as lost to infrastructure
  * (not the program's failure): the job fails with a `handed back: …` reason and `watchLost` fires.
  */
-export class LostAttemptError extends Error {
+export class LostAttemptError extends HyperfleetError {
   override name = 'LostAttemptError';
+
+  constructor(message: string) {
+    super(ATTEMPT_HANDED_BACK, message);
+  }
 }
 
 /** The failedReason a job gets for an error its handler threw. */

@@ -1,3 +1,4 @@
+import { wireReplacer } from '@hyperfleet/contract';
 import { silentLogger } from '@hyperfleet/engine';
 import express, { type Express, type Request, type Response } from 'express';
 import { agentRoutes } from './agent-routes';
@@ -22,9 +23,7 @@ export interface AppOptions {
 export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('json replacer', (_key: string, value: unknown) =>
-    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
-  );
+  app.set('json replacer', wireReplacer);
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.use(healthRoutes(deps));
   // The routers' paths are the contract's (`/api/...`).

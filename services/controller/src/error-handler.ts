@@ -38,7 +38,8 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError(503, 'NOT_READY', errorText(err), { hint: 'the store or Redis is unreachable; retry shortly' });
   }
   if (isStoreError(err, 'STORE_NOT_FOUND')) return new ApiError(404, 'NOT_FOUND', errorText(err));
-  if (isHyperfleetError(err) && err.code.endsWith('_INVALID')) {
+  // A value the store refused inside a route is the server's fault (the request was validated), not the client's.
+  if (isHyperfleetError(err) && !isStoreError(err) && err.code.endsWith('_INVALID')) {
     return new ApiError(422, err.code, err.message, err.hint === undefined ? {} : { hint: err.hint });
   }
   return new ApiError(500, 'INTERNAL', 'internal error', { hint: 'the controller log has the details' });

@@ -1,5 +1,5 @@
+import { sweepRoutes as api, SWEEP_ACTIONS } from '@hyperfleet/contract';
 import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
-import { SWEEP_ACTIONS, sweepRoutes as api } from '@hyperfleet/contract';
 import { planFor, type SubmittedPins } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
@@ -54,10 +54,8 @@ export function sweepRoutes(deps: AppDeps): Router {
       plan = planFor(id, config, config.seed ?? newSeed());
     } catch (err) {
       // Valid config the planner refuses (random without run_cap, bayes in this build, grid over a continuous range).
-      const code = (err as { code?: unknown }).code;
-      if (err instanceof Error && typeof code === 'string') {
-        const hint = err instanceof HyperfleetError ? err.hint : undefined;
-        throw new ApiError(422, code, err.message, hint === undefined ? {} : { hint });
+      if (err instanceof HyperfleetError) {
+        throw new ApiError(422, err.code, err.message, err.hint === undefined ? {} : { hint: err.hint });
       }
       throw err;
     }

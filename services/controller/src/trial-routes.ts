@@ -31,7 +31,12 @@ export function trialRoutes(deps: AppDeps): Router {
       throw new ApiError(409, 'TRIAL_ENDED', `trial ${trial.id} has already ended (${trial.status})`);
     }
     const result = await deps.runtime.control(trial.sweepId, 'stop-trial', principalOf(res).name, trial.id);
-    reply(res, api.stop, { trial: await store.getTrial(trial.id), pending: result.pending }, result.pending ? 202 : 200);
+    reply(
+      res,
+      api.stop,
+      { trial: await store.getTrial(trial.id), pending: result.pending },
+      result.pending ? 202 : 200,
+    );
   });
 
   r.get(api.lineage.path, read, async (req: Request, res: Response) => {

@@ -1,49 +1,22 @@
 import { abortableSleep } from '@hyperfleet/agent-core';
-import { z } from 'zod';
+import {
+  type AgentStatus,
+  type HeartbeatBody,
+  parseResponse,
+  pathOf,
+  type RegisterBody,
+  type Registration as RegistrationBody,
+  readErrorBody,
+  routes,
+  UnexpectedResponseError,
+} from '@hyperfleet/contract';
+import { HyperfleetError } from '@hyperfleet/domain';
 import { AGENT_ERROR_CODES, AgentError } from './agent-error';
-import type { GpuInfo } from './gpu-info';
 
-/** What the controller hands an agent at registration (API.md: POST /api/agents/register). */
-export interface Registration {
-  agentId: string;
-  redisUrl: string;
-  heartbeatMs: number;
-  queuePrefix: string;
-}
+export type { AgentStatus, HeartbeatBody, RegisterBody };
 
-export interface RegisterBody {
-  agentId: string;
-  host: string;
-  pool: string;
-  slots: number;
-  gpus: GpuInfo[];
-  version: string;
-}
-
-export type AgentStatus = 'running' | 'paused' | 'draining';
-
-/**
- * API.md's heartbeat body (`running`, `gpus`, `draining`) plus what `agent ls` wants to show; a controller
- * that validates with a non-strict zod object keeps the extras.
- */
-export interface HeartbeatBody {
-  running: Array<{ trialId: string; attempt: number; slot: number; gpu: number | null }>;
-  gpus: GpuInfo[];
-  draining: boolean;
-  status: AgentStatus;
-  /** Why the agent is paused (the breaker's message); null otherwise. */
-  reason: string | null;
-  pool: string;
-  slots: number;
-  host: string;
-}
-
-const registrationSchema = z.object({
-  agentId: z.string().min(1),
-  redisUrl: z.string().min(1),
-  heartbeatMs: z.number().int().positive(),
-  queuePrefix: z.string(),
-});
+/** What the controller hands an agent at registration, with the Redis URL an agent needs to take jobs. */
+export type Registration = RegistrationBody & { redisUrl: string };
 
 export interface ControllerClientOptions {
   serverUrl: string;
@@ -51,9 +24,15 @@ export interface ControllerClientOptions {
   requestTimeoutMs?: number;
 }
 
+export const CONTROLLER_UNAVAILABLE = 'CONTROLLER_UNAVAILABLE';
+
 /** Thrown for failures worth retrying (network, 5xx, timeouts). */
-export class RetryableError extends Error {
+export class RetryableError extends HyperfleetError {
   override name = 'RetryableError';
+
+  constructor(message: string) {
+    super(CONTROLLER_UNAVAILABLE, message);
+  }
 }
 
 /** The two agent routes of the controller API. The token goes only into the Authorization header. */
@@ -70,25 +49,39 @@ export class ControllerClient {
 
   /** One attempt. Rejects with AgentError (not worth retrying) or RetryableError. */
   async register(body: RegisterBody): Promise<Registration> {
-    const { status, json } = await this.post('/api/agents/register', body);
-    if (status >= 200 && status < 300) {
-      const parsed = registrationSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new AgentError(
-          AGENT_ERROR_CODES.registrationRejected,
-          `${this.serverUrl} answered the registration with an unexpected body`,
-          { hint: 'is --server the hyperfleet controller (same version as this agent)?' },
-        );
-      }
-      return parsed.data;
+    const route = routes.agents.register;
+    const { status, json } = await this.post(pathOf(route, {}), body);
+    if (status < 200 || status >= 300) throw this.failure(status, json, 'registration');
+    let registration: RegistrationBody;
+    try {
+      registration = parseResponse(route, json);
+    } catch (error) {
+      if (!(error instanceof UnexpectedResponseError)) throw error;
+      throw new AgentError(
+        AGENT_ERROR_CODES.registrationRejected,
+        `${this.serverUrl} answered the registration with an unexpected body (${error.problems.join('; ')})`,
+        { hint: 'is --server the hyperfleet controller (same version as this agent)?' },
+      );
     }
-    throw this.failure(status, json, 'registration');
+    const { redisUrl } = registration;
+    if (redisUrl === null) {
+      throw new AgentError(
+        AGENT_ERROR_CODES.registrationRejected,
+        `${this.serverUrl} has no queue to hand out (it runs without --redis)`,
+        { hint: 'start the server with --redis <url> so agents can take trials from its queue' },
+      );
+    }
+    return { ...registration, redisUrl };
   }
 
   /** 'unknown-agent' when the controller forgot us (restart, TTL): the caller registers again. */
   async heartbeat(agentId: string, body: HeartbeatBody): Promise<'ok' | 'unknown-agent'> {
-    const { status, json } = await this.post(`/api/agents/${encodeURIComponent(agentId)}/heartbeat`, body);
-    if (status >= 200 && status < 300) return 'ok';
+    const route = routes.agents.heartbeat;
+    const { status, json } = await this.post(pathOf(route, { id: agentId }), body);
+    if (status >= 200 && status < 300) {
+      parseResponse(route, json);
+      return 'ok';
+    }
     if (status === 404) return 'unknown-agent';
     throw this.failure(status, json, 'heartbeat');
   }
@@ -97,7 +90,7 @@ export class ControllerClient {
   async getBlob(hash: string): Promise<Buffer | null> {
     let response: Response;
     try {
-      response = await fetch(`${this.serverUrl}/api/blobs/${encodeURIComponent(hash)}`, {
+      response = await fetch(`${this.serverUrl}${pathOf(routes.blobs.get, { hash })}`, {
         headers: { authorization: `Bearer ${this.token}` },
         // Bundles can be large: a generous bound, still finite so a dead server cannot hang a slot.
         signal: AbortSignal.timeout(Math.max(this.timeoutMs, 300_000)),
@@ -183,12 +176,9 @@ export function normalizeServerUrl(serverUrl: string): string {
 }
 
 function serverError(json: unknown): string | null {
-  const parsed = z
-    .object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) })
-    .safeParse(json);
-  if (!parsed.success) return null;
-  const { code, message } = parsed.data.error;
-  return [code, message].filter(Boolean).join(' ') || null;
+  const error = readErrorBody(json);
+  if (!error) return null;
+  return [error.code, error.message].filter(Boolean).join(' ') || null;
 }
 
 function describeFetchError(error: unknown): string {

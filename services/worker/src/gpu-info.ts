@@ -1,12 +1,7 @@
-/** One GPU as nvidia-smi reports it (the API's GpuInfo). Fields a GPU does not support are null. */
-export interface GpuInfo {
-  /** nvidia-smi's index, which is the PCI bus order (the agent sets CUDA_DEVICE_ORDER=PCI_BUS_ID to match). */
-  index: number;
-  name: string;
-  memoryTotalMiB: number | null;
-  memoryUsedMiB: number | null;
-  utilizationPct: number | null;
-}
+import type { GpuInfo } from '@hyperfleet/contract';
+
+/** One GPU as nvidia-smi reports it: the API's GpuInfo. */
+export type { GpuInfo };
 
 /** The exact query the agent runs; the parser expects these columns in this order. */
 export const NVIDIA_SMI_ARGS = [

@@ -39,7 +39,7 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
     );
   }
   if (flags.slots !== undefined && flags.gpus !== undefined) {
-    throw new CliError('use --slots (CPU slots) or --gpus (one slot per GPU), not both', null, EXIT.usage);
+    throw new CliError('use --slots (CPU slots) or --gpus (one slot per GPU), not both', undefined, EXIT.usage);
   }
   const options: AgentOptions = {
     serverUrl: flags.server ?? process.env.HYPERFLEET_SERVER ?? 'http://127.0.0.1:7070',

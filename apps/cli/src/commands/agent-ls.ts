@@ -1,27 +1,14 @@
+import { routes, wireReplacer } from '@hyperfleet/contract';
 import Table from 'cli-table3';
 import { EXIT } from '../cli-error';
 import { ApiClient, type ServerOptions } from '../fleet/api-client';
 import { formatDuration } from '../ui/format';
 
-interface AgentRow {
-  agentId: string;
-  host: string;
-  pool: string;
-  slots: number;
-  running: { trialId: string; attempt: number }[];
-  gpus: { index: number; name: string; utilizationPct: number | null; memoryUsedMiB: number | null }[];
-  draining: boolean;
-  agentStatus?: string;
-  reason?: string | null;
-  lastHeartbeat: number;
-  status: 'alive' | 'stale';
-}
-
 /** `hyperfleet agent ls`: every agent the server heard from recently. */
 export async function agentLsCommand(opts: ServerOptions & { json?: boolean }, out = process.stdout): Promise<number> {
-  const { agents } = await new ApiClient(opts).get<{ agents: AgentRow[] }>('/api/agents');
+  const { agents } = await new ApiClient(opts).call(routes.agents.list, {});
   if (opts.json) {
-    out.write(`${JSON.stringify({ agents }, null, 2)}\n`);
+    out.write(`${JSON.stringify({ agents }, wireReplacer, 2)}\n`);
     return EXIT.ok;
   }
   if (agents.length === 0) {

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ResponseOf, routes } from '@hyperfleet/contract';
 import type { MetricSummary, SweepConfig, TrialStatus } from '@hyperfleet/domain';
 import { TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
 import { recordReproduction, trialMetricValue } from '@hyperfleet/engine';
 import { currentActor, fingerprintEnvironment, lineageDifferences, type TrialLineage } from '@hyperfleet/lineage';
 import { materializeTrial } from '@hyperfleet/runner';
-import { openStore, type SweepRecord, type TrialRecord } from '@hyperfleet/store';
+import { openStore, type SweepRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { EMBEDDED_POOL, EmbeddedSweep, embeddedTemplate } from '../embedded-sweep';
 import { ApiClient } from '../fleet/api-client';
@@ -154,11 +155,6 @@ export async function reproduceCommand(trialId: string, opts: ReproduceOptions, 
   }
 }
 
-interface ServerTrial {
-  trial: TrialRecord;
-  summaries: MetricSummary[];
-}
-
 /**
  * `hyperfleet reproduce <trial> --server URL`: reads the trial's lineage from the controller, asks it to run
  * the trial again on the fleet with the same pins, params, seed and command (`POST /api/trials/:id/reproduce`),
@@ -170,8 +166,7 @@ export async function reproduceOnServer(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
   const api = new ApiClient({ server: opts.server, ...(opts.token ? { token: opts.token } : {}) });
-  const path = (id: string, rest = '') => `/api/trials/${encodeURIComponent(id)}${rest}`;
-  const { lineage } = await api.get<{ lineage: TrialLineage }>(path(trialId, '/lineage'));
+  const { lineage } = await api.call(routes.trials.lineage, { id: trialId });
   if (!lineage.code) {
     throw new CliError(
       `trial ${trialId} has no code pin, so its code cannot be restored`,
@@ -179,10 +174,11 @@ export async function reproduceOnServer(
       EXIT.usage,
     );
   }
-  const recorded = await api.get<ServerTrial>(path(trialId));
-  const started = await api.post<{ sweep: SweepRecord; trial: TrialRecord; dashboardUrl: string }>(
-    path(trialId, '/reproduce'),
-    opts.pool ? { pool: opts.pool } : {},
+  const recorded = await api.call(routes.trials.get, { id: trialId });
+  const started = await api.call(
+    routes.reproduce.start,
+    { id: trialId },
+    { body: opts.pool ? { pool: opts.pool } : {} },
   );
   const newTrial = started.trial.id;
   const pin = lineage.code;
@@ -194,9 +190,9 @@ export async function reproduceOnServer(
   }
   const deadline = opts.wait === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.wait * 1000;
   let status: TrialStatus = started.trial.status;
-  let now: ServerTrial;
+  let now: ResponseOf<typeof routes.trials.get>;
   for (;;) {
-    now = await api.get<ServerTrial>(path(newTrial));
+    now = await api.call(routes.trials.get, { id: newTrial });
     if (now.trial.status !== status && !opts.json) out.write(`${newTrial}: ${now.trial.status}\n`);
     status = now.trial.status;
     if (TERMINAL_TRIAL_STATUSES.includes(status)) break;
@@ -210,17 +206,12 @@ export async function reproduceOnServer(
     await new Promise((r) => setTimeout(r, 500));
   }
   const reproducedLineage = await api
-    .get<{ lineage: TrialLineage }>(path(newTrial, '/lineage'))
+    .call(routes.trials.lineage, { id: newTrial })
     .then((r) => r.lineage)
     .catch(() => null);
   const tol = opts.tolerance ?? 1e-9;
   const ok = status === 'succeeded';
-  const compared = compareMetrics(
-    recorded.summaries.map(numeric),
-    now.summaries.map(numeric),
-    tol,
-    sweepMetric(started.sweep),
-  );
+  const compared = compareMetrics(recorded.summaries, now.summaries, tol, sweepMetric(started.sweep));
   const match = ok && compared.match;
   writeComparison(
     out,
@@ -238,11 +229,6 @@ export async function reproduceOnServer(
     opts.json,
   );
   return match ? EXIT.ok : EXIT.failure;
-}
-
-/** The API writes NaN and ±Infinity as strings (plain JSON has no such numbers). */
-function numeric(m: MetricSummary): MetricSummary {
-  return { ...m, last: Number(m.last), min: Number(m.min), max: Number(m.max) };
 }
 
 export interface MetricRow {

@@ -113,7 +113,7 @@ function buildPlan(config: SweepConfig, opts: RunOptions): SweepPlan {
     });
   } catch (err) {
     if (err instanceof HyperfleetError && err.code === RUN_CAP_REQUIRED) {
-      throw new CliError(err.message, err.hint ?? null, EXIT.usage);
+      throw new CliError(err.message, err.hint, EXIT.usage);
     }
     throw err;
   }

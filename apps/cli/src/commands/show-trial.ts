@@ -1,8 +1,7 @@
-import type { MetricSummary } from '@hyperfleet/domain';
-import type { TrialLineage } from '@hyperfleet/lineage';
-import type { AttemptRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { routes } from '@hyperfleet/contract';
+import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EXIT } from '../cli-error';
-import { ApiClient, ApiError, type ServerOptions } from '../fleet/api-client';
+import { ApiClient, type ServerOptions, ServerRequestError } from '../fleet/api-client';
 import { sweepShowCommand } from './sweep-remote';
 import { formatTrialView, loadTrialView, type TrialView } from './trial-lineage-view';
 
@@ -35,20 +34,15 @@ export async function showFromServer(
 
 /** The trial's view from the API; null when the server has no such trial. */
 export async function loadTrialViewFromServer(api: ApiClient, id: string): Promise<TrialView | null> {
-  const path = `/api/trials/${encodeURIComponent(id)}`;
   const notFound = (err: unknown) => {
-    if (err instanceof ApiError && err.status === 404) return null;
+    if (err instanceof ServerRequestError && err.status === 404) return null;
     throw err;
   };
-  const record = await api
-    .get<{ trial: TrialRecord; attempts: AttemptRecord[]; summaries: MetricSummary[] }>(path)
-    .catch(notFound);
+  const record = await api.call(routes.trials.get, { id }).catch(notFound);
   if (!record) return null;
   const lineage = await api
-    .get<{ lineage: TrialLineage }>(`${path}/lineage`)
+    .call(routes.trials.lineage, { id })
     .then((r) => r.lineage)
     .catch(notFound);
-  // The API writes NaN and ±Infinity as strings (plain JSON has no such numbers).
-  const metrics = record.summaries.map((m) => ({ ...m, last: Number(m.last), min: Number(m.min), max: Number(m.max) }));
-  return { trial: record.trial, attempts: record.attempts, metrics, lineage };
+  return { trial: record.trial, attempts: record.attempts, metrics: record.summaries, lineage };
 }

@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path';
-import type { TrialStatus } from '@hyperfleet/domain';
+import { routes, type SweepAction, wireReplacer } from '@hyperfleet/contract';
 import { formatIssues, loadSweepConfig } from '@hyperfleet/domain';
 import type { UntrackedPolicy } from '@hyperfleet/lineage';
-import type { SweepRecord, TrialRecord } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { ApiClient, type ServerOptions } from '../fleet/api-client';
 import { formatDuration } from '../ui/format';
@@ -35,7 +34,7 @@ export async function submitCommand(file: string, opts: SubmitOptions, out = pro
   if (!loaded.ok) {
     throw new CliError(
       `invalid sweep config ${file}\n${formatIssues(loaded.issues, { source: file })}`,
-      null,
+      undefined,
       EXIT.usage,
     );
   }
@@ -55,11 +54,8 @@ export async function submitCommand(file: string, opts: SubmitOptions, out = pro
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.count !== undefined ? { count: opts.count } : {}),
   };
-  const res = await api.post<{ sweep: SweepRecord; dashboardUrl: string }>(
-    `/api/sweeps${opts.force ? '?force=true' : ''}`,
-    body,
-  );
-  if (opts.json) out.write(`${JSON.stringify(res, null, 2)}\n`);
+  const res = await api.call(routes.sweeps.submit, {}, { body, query: opts.force ? { force: 'true' } : {} });
+  if (opts.json) out.write(`${JSON.stringify(res, wireReplacer, 2)}\n`);
   else
     out.write(
       `sweep ${res.sweep.id} submitted (${res.sweep.method}, seed ${res.sweep.seed})\ndashboard: ${res.dashboardUrl}\n`,
@@ -67,15 +63,10 @@ export async function submitCommand(file: string, opts: SubmitOptions, out = pro
   return EXIT.ok;
 }
 
-interface RemoteSweepSummary extends SweepRecord {
-  counts: Record<TrialStatus, number>;
-  best: { trialId: string; value: number } | null;
-}
-
 export async function sweepLsCommand(opts: ServerOptions & { json?: boolean; limit?: number }, out = process.stdout) {
   const api = new ApiClient(opts);
-  const { sweeps } = await api.get<{ sweeps: RemoteSweepSummary[] }>(`/api/sweeps?limit=${opts.limit ?? 50}`);
-  if (opts.json) out.write(`${JSON.stringify({ sweeps }, null, 2)}\n`);
+  const { sweeps } = await api.call(routes.sweeps.list, {}, { query: { limit: opts.limit ?? 50 } });
+  if (opts.json) out.write(`${JSON.stringify({ sweeps }, wireReplacer, 2)}\n`);
   else if (sweeps.length === 0)
     out.write('no sweeps on this server yet: submit one with `hyperfleet sweep submit sweep.yaml`\n');
   else {
@@ -92,11 +83,9 @@ export async function sweepLsCommand(opts: ServerOptions & { json?: boolean; lim
 
 export async function sweepShowCommand(id: string, opts: ServerOptions & { json?: boolean }, out = process.stdout) {
   const api = new ApiClient(opts);
-  const res = await api.get<{ sweep: SweepRecord; counts: Record<TrialStatus, number>; trials: TrialRecord[] }>(
-    `/api/sweeps/${encodeURIComponent(id)}`,
-  );
+  const res = await api.call(routes.sweeps.get, { id });
   if (opts.json) {
-    out.write(`${JSON.stringify(res, null, 2)}\n`);
+    out.write(`${JSON.stringify(res, wireReplacer, 2)}\n`);
     return EXIT.ok;
   }
   const { sweep, counts, trials } = res;
@@ -120,7 +109,7 @@ export async function sweepShowCommand(id: string, opts: ServerOptions & { json?
   return EXIT.ok;
 }
 
-export type SweepAction = 'pause' | 'resume' | 'stop' | 'cancel' | 'retry-failed';
+export type { SweepAction };
 
 export async function sweepActionCommand(
   action: SweepAction,
@@ -129,8 +118,8 @@ export async function sweepActionCommand(
   out = process.stdout,
 ) {
   const api = new ApiClient(opts);
-  const res = await api.post<{ sweep: SweepRecord }>(`/api/sweeps/${encodeURIComponent(id)}/${action}`);
-  if (opts.json) out.write(`${JSON.stringify(res, null, 2)}\n`);
+  const res = await api.call(routes.sweeps.control, { id, action });
+  if (opts.json) out.write(`${JSON.stringify(res, wireReplacer, 2)}\n`);
   else out.write(`sweep ${res.sweep.id}: ${res.sweep.status}${res.sweep.reason ? ` — ${res.sweep.reason}` : ''}\n`);
   return EXIT.ok;
 }

@@ -1,3 +1,14 @@
+import {
+  type BodyOf,
+  type ParamsOf,
+  parseResponse,
+  pathOf,
+  type QueryOf,
+  type ResponseOf,
+  type RouteSpec,
+  readErrorBody,
+  routes,
+} from '@hyperfleet/contract';
 import { CliError, EXIT } from '../cli-error';
 
 export interface ServerOptions {
@@ -7,12 +18,16 @@ export interface ServerOptions {
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:7070';
 
-/** An API error as the controller sends it (API.md): a stable code, a message, a hint. */
-interface ErrorBody {
-  error?: { code?: string; message?: string; hint?: string; issues?: unknown[] };
+/** What a route takes besides its path parameters. */
+export interface CallInput<R extends RouteSpec> {
+  body?: BodyOf<R>;
+  query?: QueryOf<R> & Record<string, string | number | boolean | undefined>;
 }
 
-/** Thin client for the controller's HTTP API: bearer token, JSON, errors that say what to do. */
+/**
+ * Thin client for the controller's HTTP API (@hyperfleet/contract): bearer token, JSON, answers parsed with the
+ * route's response schema, errors that say what to do.
+ */
 export class ApiClient {
   readonly baseUrl: string;
   private readonly token: string | undefined;
@@ -22,21 +37,20 @@ export class ApiClient {
     this.token = opts.token ?? process.env.HYPERFLEET_TOKEN;
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
-  }
-
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>('POST', path, body);
+  /** `api.call(routes.sweeps.get, {id})`: the parsed answer, or UnexpectedResponseError naming the route and field. */
+  async call<R extends RouteSpec>(route: R, params: ParamsOf<R>, input: CallInput<R> = {}): Promise<ResponseOf<R>> {
+    const body = route.method === 'GET' ? undefined : (input.body ?? {});
+    const json = await this.request(route.method, pathOf(route, params, input.query), body);
+    return parseResponse(route, json);
   }
 
   /** Uploads a content-addressed blob (a pinned diff, a git bundle) as raw bytes; the server checks the hash. */
   async putBlob(hash: string, bytes: Buffer): Promise<void> {
-    await this.request('PUT', `/api/blobs/${encodeURIComponent(hash)}`, bytes);
+    parseResponse(routes.blobs.put, await this.request('PUT', pathOf(routes.blobs.put, { hash }), bytes));
   }
 
   /** `body`: JSON, or raw bytes (sent as application/octet-stream). */
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const raw = Buffer.isBuffer(body);
@@ -58,8 +72,8 @@ export class ApiClient {
     }
     const text = await res.text();
     const parsed = parseJson(text);
-    if (res.ok) return parsed as T;
-    const error = (parsed as ErrorBody | undefined)?.error;
+    if (res.ok) return parsed;
+    const error = readErrorBody(parsed);
     if (res.status === 401) {
       throw new CliError(
         `the server at ${this.baseUrl} refused the token${error?.message ? `: ${error.message}` : ''}`,
@@ -74,26 +88,28 @@ export class ApiClient {
         EXIT.failure,
       );
     }
-    throw new ApiError(
+    throw new ServerRequestError(
       res.status,
       error?.code ?? `HTTP_${res.status}`,
       error?.message ?? (text.slice(0, 500) || res.statusText),
-      error?.hint ?? null,
+      error?.hint,
       error?.issues,
     );
   }
 }
 
-export class ApiError extends CliError {
-  override readonly name = 'CliError';
+/** The server refused a request: its HTTP status, the API's stable code, message and hint. */
+export class ServerRequestError extends CliError {
+  override name = 'ServerRequestError';
+
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
-    hint: string | null,
+    hint: string | undefined,
     readonly issues: unknown[] | undefined,
   ) {
-    super(message, hint, status === 422 || status === 400 ? EXIT.usage : EXIT.failure);
+    super(message, hint, status === 422 || status === 400 ? EXIT.usage : EXIT.failure, code);
   }
 }
 

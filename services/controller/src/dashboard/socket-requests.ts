@@ -1,4 +1,4 @@
-import type { Ack, SweepSummaryView } from '@hyperfleet/domain';
+import { type Ack, HyperfleetError, type SweepSummaryView } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
 import type { CurveWarmer } from './curve-warmer';
 import { type DashboardSocket, logRoom, SWEEPS_ROOM, sweepRoom, trialRoom } from './dashboard-io';
@@ -120,13 +120,9 @@ export function serveRequests(socket: DashboardSocket, ctx: RequestContext): voi
   });
 }
 
-class JoinError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** A join the socket refuses; its code goes into the ack (BAD_REQUEST, NOT_FOUND, …). */
+class JoinError extends HyperfleetError {
+  override name = 'JoinError';
 }
 
 function fail<T>(ack: Ack<T>, code: string, message: string): void {
