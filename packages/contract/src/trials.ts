@@ -19,11 +19,14 @@ export const trialRoutes = {
     path: '/api/trials/:id',
     response: z.object({ trial: trialRecord, attempts: z.array(attemptRecord), summaries: z.array(metricSummary) }),
   }),
-  /** 409 TRIAL_ENDED when the trial has already ended. */
+  /**
+   * 409 TRIAL_ENDED when the trial has already ended. `pending`: handed to the replica running the sweep (202);
+   * an embedded dashboard, which runs the sweep itself, leaves it out.
+   */
   stop: defineRoute({
     method: 'POST',
     path: '/api/trials/:id/stop',
-    response: z.object({ trial: trialRecord.nullable(), pending: z.boolean() }),
+    response: z.object({ trial: trialRecord.nullable(), pending: z.boolean().optional() }),
   }),
   /** 404 when the trial's sweep was submitted without pins. */
   lineage: defineRoute({

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type SweepAction, sweepRoutes, trialRoutes } from '@hyperfleet/contract';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import { type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
@@ -7,11 +8,12 @@ import { closeAll, type LogStream } from '@hyperfleet/transport';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../api-error';
 import { errorHandler } from '../error-handler';
+import { reply } from '../route-io';
 import type { TokenRegistry } from '../token-auth';
 import { DashboardGateway } from './dashboard-gateway';
 import { staticUi } from './static-ui';
 
-export type EmbeddedSweepAction = 'pause' | 'resume' | 'stop' | 'cancel';
+export type EmbeddedSweepAction = Exclude<SweepAction, 'retry-failed'>;
 const ACTIONS: readonly EmbeddedSweepAction[] = ['pause', 'resume', 'stop', 'cancel'];
 
 export interface DashboardServerOptions {
@@ -80,17 +82,19 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     next();
   });
   for (const action of ACTIONS) {
-    app.post(`/api/sweeps/:id/${action}`, async (req: Request, res: Response) => {
+    app.post(sweepRoutes.control.path.replace(':action', action), async (req: Request, res: Response) => {
       if (opts.tokens)
         throw new ApiError(403, 'FORBIDDEN', 'controls are open only on an embedded dashboard without tokens');
       if (!opts.control) throw new ApiError(404, 'NOT_FOUND', 'this dashboard has no controls');
       const id = String(req.params.id);
       if (!(await opts.store.getSweep(id))) throw new ApiError(404, 'NOT_FOUND', `no sweep ${id}`);
       await opts.control(id, action);
-      res.json({ sweep: await opts.store.getSweep(id) });
+      const sweep = await opts.store.getSweep(id);
+      if (!sweep) throw new ApiError(404, 'NOT_FOUND', `no sweep ${id}`);
+      reply(res, sweepRoutes.control, { sweep });
     });
   }
-  app.post('/api/trials/:id/stop', async (req: Request, res: Response) => {
+  app.post(trialRoutes.stop.path, async (req: Request, res: Response) => {
     if (opts.tokens)
       throw new ApiError(403, 'FORBIDDEN', 'controls are open only on an embedded dashboard without tokens');
     if (!opts.stopTrial) throw new ApiError(404, 'NOT_FOUND', 'this dashboard has no controls');
@@ -101,7 +105,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       throw new ApiError(409, 'TRIAL_ENDED', `trial ${id} has already ended (${trial.status})`);
     }
     await opts.stopTrial(id);
-    res.json({ trial: await opts.store.getTrial(id) });
+    reply(res, trialRoutes.stop, { trial: await opts.store.getTrial(id) });
   });
   app.use(staticUi(opts.staticDir));
   app.use((req: Request) => {
