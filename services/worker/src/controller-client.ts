@@ -35,7 +35,7 @@ export class RetryableError extends HyperfleetError {
   }
 }
 
-/** The two agent routes of the controller API. The token goes only into the Authorization header. */
+/** The agent routes of the controller API and blob downloads; the token goes only into the Authorization header. */
 export class ControllerClient {
   readonly serverUrl: string;
   private readonly token: string;
