@@ -1,3 +1,4 @@
+import type { AttemptOutcome } from '@hyperfleet/domain';
 import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import type { TrialJob } from '@hyperfleet/transport';
 
@@ -5,7 +6,7 @@ import type { TrialJob } from '@hyperfleet/transport';
 export type RunTrial = (opts: RunTrialOptions) => Promise<TrialResult>;
 
 /** How an attempt ended; an executor may also end it `lost` (an infrastructure failure: the scheduler retries it). */
-export type AttemptResult = Omit<TrialResult, 'outcome'> & { outcome: TrialResult['outcome'] | 'lost' };
+export type AttemptResult = Omit<TrialResult, 'outcome'> & { outcome: AttemptOutcome };
 
 /**
  * Runs attempts somewhere other than this machine (the Kubernetes executor: one Job per attempt). The agent

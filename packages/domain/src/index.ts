@@ -1,4 +1,11 @@
 export {
+  ATTEMPT_OUTCOMES,
+  type AttemptEnd,
+  type AttemptOutcome,
+  PROCESS_OUTCOMES,
+  type ProcessOutcome,
+} from './attempt-outcome';
+export {
   COMMAND_MACROS,
   type CommandMacro,
   type CommandPart,

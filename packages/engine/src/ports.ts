@@ -1,4 +1,12 @@
-import type { EarlyTerminateConfig, Goal, MetricPoint, Params, SearchMethod, SearchSpace } from '@hyperfleet/domain';
+import type {
+  AttemptEnd,
+  EarlyTerminateConfig,
+  Goal,
+  MetricPoint,
+  Params,
+  SearchMethod,
+  SearchSpace,
+} from '@hyperfleet/domain';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 
 /** Injected time source: the scheduler never reads the wall clock itself. */
@@ -42,23 +50,10 @@ export interface Dispatcher {
   stop(trialId: string): Promise<void>;
 }
 
-export type AttemptOutcome =
-  | 'exited' // the process ran and exited (any code)
-  | 'spawn-error' // the program could not start
-  | 'timeout' // the per-trial timeout hit
-  | 'stopped' // stopped on request (cancel, early stopping)
-  | 'lost'; // infrastructure failure: the worker died, the pod was evicted — retried up to `retries`
-
-export interface AttemptReport {
+/** An attempt's end, as the engine receives it (from a transport report or the local runner). */
+export interface AttemptReport extends AttemptEnd {
   trialId: string;
   attempt: number;
-  outcome: AttemptOutcome;
-  exitCode: number | null;
-  signal: string | null;
-  error: string | null;
-  durationMs: number;
-  finalMetrics: Record<string, number>;
-  malformedLines: number;
   worker?: string | null;
 }
 

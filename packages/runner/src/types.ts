@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/domain';
+import type { AttemptEnd, Params, ProcessOutcome } from '@hyperfleet/domain';
 
 export interface MetricsCollection {
   /** Parse `name=value` pairs (Katib style) and JSON-object lines from stdout. Default true. */
@@ -45,19 +45,10 @@ export interface ParsedMetric {
   timestamp: number;
 }
 
-export interface TrialResult {
-  /** null when killed by a signal or it never started. */
-  exitCode: number | null;
+/** How the process run ended: never `lost` (only an agent or executor can tell that the infrastructure failed). */
+export interface TrialResult extends Omit<AttemptEnd, 'outcome' | 'signal'> {
+  outcome: ProcessOutcome;
   signal: NodeJS.Signals | null;
-  durationMs: number;
-  /** Last value seen per metric key. */
-  finalMetrics: Record<string, number>;
-  /** Number of lines that looked like metrics but could not be parsed, plus undecodable lines. */
-  malformedLines: number;
-  /** Set when the process could not start (spawn ENOENT/EACCES…) or timed out, with the OS error text. */
-  error: string | null;
-  /** How the run ended. */
-  outcome: 'exited' | 'spawn-error' | 'timeout' | 'stopped';
   logPath: string;
 }
 

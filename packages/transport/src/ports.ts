@@ -1,4 +1,4 @@
-import type { Params } from '@hyperfleet/domain';
+import type { AttemptEnd, Params } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { MetricsCollection, TrialPins } from '@hyperfleet/runner';
 import type { LostAttempt } from './lost-attempt';
@@ -50,16 +50,8 @@ export interface WirePoint {
   timestamp: number;
 }
 
-/** How an attempt ended, as the agent saw it (mirrors the scheduler's AttemptReport). */
-export interface FinishedReport {
-  outcome: 'exited' | 'spawn-error' | 'timeout' | 'stopped' | 'lost';
-  exitCode: number | null;
-  signal: string | null;
-  error: string | null;
-  durationMs: number;
-  finalMetrics: Record<string, number>;
-  malformedLines: number;
-}
+/** How an attempt ended, as the agent saw it (the engine's AttemptReport adds the trial and attempt). */
+export type FinishedReport = AttemptEnd;
 
 /** What agents tell the controller about a sweep's trials, in order, on one stream per sweep. */
 export type AgentReport =

@@ -1,3 +1,4 @@
+import { PROCESS_OUTCOMES } from '@hyperfleet/domain';
 import { z } from 'zod';
 import type { AttemptResult } from '../agent-options';
 
@@ -11,7 +12,7 @@ export const TERMINATION_MESSAGE_LIMIT = 4096;
 
 const messageSchema = z.object({
   hyperfleet: z.literal(1),
-  outcome: z.enum(['exited', 'spawn-error', 'timeout', 'stopped']),
+  outcome: z.enum(PROCESS_OUTCOMES),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   error: z.string().nullable(),
