@@ -16,7 +16,8 @@
  * redis (URL), pg (URL), quick.
  */
 import { cpus } from 'node:os';
-import type { ParsedMetric, RunTrialOptions, TrialResult } from '@hyperfleet/runner';
+import type { MetricSample } from '@hyperfleet/domain';
+import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import { exitedOk, flag, printTable, startFleetEnv, submitSweep, waitForRunning, waitForSweep } from './fleet-env';
 
 const QUICK = flag('quick', 'false') === 'true';
@@ -37,7 +38,7 @@ const viaApi: number[] = [];
 let measureFrom = Number.POSITIVE_INFINITY;
 
 /** Running trials' metric sinks; the pacer feeds them until `stop` resolves. */
-const sinks = new Map<string, (points: ParsedMetric[]) => void>();
+const sinks = new Map<string, (points: MetricSample[]) => void>();
 let finish!: () => void;
 const finished = new Promise<void>((r) => {
   finish = r;

@@ -57,12 +57,21 @@ export const TERMINAL_TRIAL_STATUSES: readonly TrialStatus[] = ['succeeded', 'fa
 
 export type SweepStatus = 'running' | 'paused' | 'finished' | 'failed' | 'cancelled';
 
-export interface MetricPoint {
-  trialId: string;
+/**
+ * One value of one metric at one step: what the runner parses, an agent reports (the trial and attempt are on the
+ * enclosing report) and the engine stores. In memory `value` is always a number, NaN and ±Infinity included; only
+ * JSON encoders turn those into their names (see non-finite.ts).
+ */
+export interface MetricSample {
   key: string;
   step: number;
   value: number; // NaN and ±Infinity are allowed; the store keeps them
   timestamp: number; // ms since epoch
+}
+
+/** A metric sample of a known trial, as the store records it. */
+export interface MetricPoint extends MetricSample {
+  trialId: string;
 }
 
 /** Per-trial, per-metric summary kept up to date on every metric write. */

@@ -33,6 +33,7 @@ export type {
   DistributionName,
   Goal,
   MetricPoint,
+  MetricSample,
   MetricSummary,
   Params,
   ParamValue,

@@ -26,7 +26,6 @@ export type {
   LineParse,
   MetricsCollection,
   MetricsFileLine,
-  ParsedMetric,
   RunTrialOptions,
   TrialResult,
 } from './types';

@@ -1,5 +1,5 @@
+import type { MetricSample } from '@hyperfleet/domain';
 import type { ParsedBatch } from './stdout-metrics';
-import type { ParsedMetric } from './types';
 
 /** Collects every source's batches: last value per key, the malformed count, and forwards to onMetrics. */
 export class MetricsAccumulator {
@@ -8,7 +8,7 @@ export class MetricsAccumulator {
   callbackError: Error | null = null;
   private readonly last = new Map<string, number>();
 
-  constructor(private readonly onMetrics?: (points: ParsedMetric[]) => void) {}
+  constructor(private readonly onMetrics?: (points: MetricSample[]) => void) {}
 
   add(batch: ParsedBatch): void {
     this.malformedLines += batch.malformed;

@@ -1,7 +1,8 @@
+import type { MetricSample } from '@hyperfleet/domain';
 import { fromObject, isPlainObject } from './json-metrics-line';
 import { parseLenientJson } from './lenient-json';
 import { StepCounter } from './step-counter';
-import type { LineParse, ParsedMetric } from './types';
+import type { LineParse } from './types';
 
 /**
  * One line of the metrics file (see MetricsFileLine): `{"step":3,"ts":…,"metrics":{"val_acc":0.93}}`.
@@ -29,8 +30,8 @@ export class MetricsFileParser {
   private readonly steps = new StepCounter();
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
-  parseLines(lines: Buffer[], now: number): { points: ParsedMetric[]; malformed: number } {
-    const batch = { points: [] as ParsedMetric[], malformed: 0 };
+  parseLines(lines: Buffer[], now: number): { points: MetricSample[]; malformed: number } {
+    const batch = { points: [] as MetricSample[], malformed: 0 };
     for (const bytes of lines) {
       let result: LineParse;
       try {

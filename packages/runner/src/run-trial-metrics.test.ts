@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MetricSample } from '@hyperfleet/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTrial } from './run-trial';
 import { makeTrialDirs, nodeScript, trialOptions } from './test-helpers';
-import type { ParsedMetric } from './types';
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -13,8 +13,8 @@ beforeEach(async () => {
 afterEach(() => cleanup());
 
 const collect = () => {
-  const batches: ParsedMetric[][] = [];
-  return { batches, onMetrics: (points: ParsedMetric[]) => batches.push(points) };
+  const batches: MetricSample[][] = [];
+  return { batches, onMetrics: (points: MetricSample[]) => batches.push(points) };
 };
 
 describe('runTrial: metrics file', () => {

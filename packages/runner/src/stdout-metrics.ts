@@ -1,8 +1,9 @@
+import type { MetricSample } from '@hyperfleet/domain';
 import { parseJsonMetricsLine } from './json-metrics-line';
 import { parseKeyValueLine } from './key-value-line';
 import { parseRegexLine } from './regex-metrics';
 import { StepCounter } from './step-counter';
-import type { LineParse, ParsedMetric } from './types';
+import type { LineParse } from './types';
 
 export interface StdoutParseOptions {
   /** Built-in `name=value` and JSON-object parsing. Default true. */
@@ -25,7 +26,7 @@ export function parseStdoutLine(line: string, options: StdoutParseOptions = {}):
 }
 
 export interface ParsedBatch {
-  points: ParsedMetric[];
+  points: MetricSample[];
   malformed: number;
 }
 

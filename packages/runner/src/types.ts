@@ -1,4 +1,4 @@
-import type { AttemptEnd, Params, ProcessOutcome } from '@hyperfleet/domain';
+import type { AttemptEnd, MetricSample, Params, ProcessOutcome } from '@hyperfleet/domain';
 
 export interface MetricsCollection {
   /** Parse `name=value` pairs (Katib style) and JSON-object lines from stdout. Default true. */
@@ -31,18 +31,11 @@ export interface RunTrialOptions {
    */
   onOutput?: (chunk: Buffer) => void;
   /** Called with batches of parsed points, in order, as they arrive. */
-  onMetrics?: (points: ParsedMetric[]) => void;
+  onMetrics?: (points: MetricSample[]) => void;
   /** Abort = stop the trial (SIGTERM to the process group, SIGKILL after killGraceMs). */
   signal?: AbortSignal;
   /** Extra env such as CUDA_VISIBLE_DEVICES. */
   gpus?: string[];
-}
-
-export interface ParsedMetric {
-  key: string;
-  step: number;
-  value: number;
-  timestamp: number;
 }
 
 /** How the process run ended: never `lost` (only an agent or executor can tell that the infrastructure failed). */

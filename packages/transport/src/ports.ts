@@ -1,4 +1,4 @@
-import type { AttemptEnd, Params } from '@hyperfleet/domain';
+import type { AttemptEnd, MetricSample, Params } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { MetricsCollection, TrialPins } from '@hyperfleet/runner';
 import type { LostAttempt } from './lost-attempt';
@@ -42,13 +42,11 @@ export function jobIdOf(trialId: string, attempt: number): string {
   return `${trialId}.a${attempt}`;
 }
 
-/** A metric point on the wire: the trial and attempt are on the enclosing report. */
-export interface WirePoint {
-  key: string;
-  step: number;
-  value: number; // NaN/±Infinity travel as the strings "NaN"/"Infinity"/"-Infinity" inside adapters
-  timestamp: number;
-}
+/**
+ * A metric point on the wire: the trial and attempt are on the enclosing report. The same shape as everywhere
+ * else (the Redis adapter's codec carries NaN/±Infinity as their names); the name stays for the worker's imports.
+ */
+export type WirePoint = MetricSample;
 
 /** How an attempt ended, as the agent saw it (the engine's AttemptReport adds the trial and attempt). */
 export type FinishedReport = AttemptEnd;
@@ -64,7 +62,7 @@ export type AgentReport =
       /** The worker's environment, for a pinned trial (recorded in its lineage). */
       env?: EnvFingerprint;
     }
-  | { type: 'metrics'; trialId: string; attempt: number; points: WirePoint[] }
+  | { type: 'metrics'; trialId: string; attempt: number; points: MetricSample[] }
   | { type: 'finished'; trialId: string; attempt: number; agentId: string; at: number; result: FinishedReport };
 
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed' | 'missing';

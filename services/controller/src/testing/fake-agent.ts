@@ -1,9 +1,10 @@
+import type { MetricSample } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
-import type { AgentReport, ConsumerHandle, Transport, TrialJob, WirePoint } from '@hyperfleet/transport';
+import type { AgentReport, ConsumerHandle, Transport, TrialJob } from '@hyperfleet/transport';
 
 /** What a fake trial does: the points it logs and how it ends. */
 export interface FakeOutcome {
-  points?: WirePoint[];
+  points?: MetricSample[];
   exitCode?: number;
   /** Wait this long before finishing (lets tests stop or kill it mid-run). */
   holdMs?: number;
