@@ -1,3 +1,4 @@
+import { decodeNonFinite, encodeNonFinite, NON_FINITE_NAMES } from '@hyperfleet/domain';
 import { z } from 'zod';
 
 /** Agent, pool and trial ids: what fits in a Redis key, a path and a shell word unquoted. */
@@ -14,8 +15,8 @@ export const blobHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a blob hash (
  * writes them as the strings "NaN", "Infinity", "-Infinity"; they parse back to numbers.
  */
 export const wireNumber = z
-  .union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])])
-  .transform((v) => (typeof v === 'number' ? v : Number(v)));
+  .union([z.number(), z.enum(NON_FINITE_NAMES)])
+  .transform((v) => decodeNonFinite(v) ?? Number.NaN);
 
 /** A query flag: `true`/`1` or `false`/`0`. */
 export const queryFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -25,5 +26,5 @@ export const timestamp = z.number();
 
 /** The JSON.stringify replacer the API writes with: NaN and ±Infinity as their names (`wireNumber` reads them). */
 export function wireReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+  return typeof value === 'number' ? encodeNonFinite(value) : value;
 }

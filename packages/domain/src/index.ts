@@ -54,6 +54,7 @@ export {
 } from './errors';
 export { formatIssues } from './format-issues';
 export { parseMemoryQuantity } from './memory-quantity';
+export { decodeNonFinite, encodeNonFinite, NON_FINITE_NAMES, parseNonFinite } from './non-finite';
 export {
   DISCRETE_DISTRIBUTIONS,
   DISTRIBUTION_NAMES,

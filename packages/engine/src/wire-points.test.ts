@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { toMetricPoints } from './wire-points';
 
 describe('toMetricPoints', () => {
-  it('keeps NaN/±Infinity values (numbers or strings), drops and counts bad steps, values and keys', () => {
+  it('keeps NaN/±Infinity values, drops and counts bad steps, values and keys', () => {
     const wire = [
       { key: 'loss', step: 0, value: Number.NaN, timestamp: 1 },
-      { key: 'loss', step: 1, value: 'Infinity', timestamp: 1 },
-      { key: 'loss', step: 2, value: '-Infinity', timestamp: Number.NaN },
+      { key: 'loss', step: 1, value: Number.POSITIVE_INFINITY, timestamp: 1 },
+      { key: 'loss', step: 2, value: Number.NEGATIVE_INFINITY, timestamp: Number.NaN },
       { key: 'loss', step: Number.NaN, value: 1, timestamp: 1 },
       { key: 'loss', step: 1.5, value: 1, timestamp: 1 },
       { key: 'loss', step: -1, value: 1, timestamp: 1 },
@@ -22,5 +22,10 @@ describe('toMetricPoints', () => {
       [2, Number.NEGATIVE_INFINITY, 99],
     ]);
     expect(dropped).toEqual({ bad_step: 4, bad_value: 2, bad_key: 1 });
+  });
+
+  it('takes values as the transport decoded them: a JSON name left undecoded is not a number', () => {
+    const wire = [{ key: 'loss', step: 0, value: 'Infinity', timestamp: 1 }] as never;
+    expect(toMetricPoints('t', wire, 99)).toEqual({ points: [], dropped: { bad_step: 0, bad_value: 1, bad_key: 0 } });
   });
 });

@@ -1,5 +1,4 @@
-import type { MetricPoint } from '@hyperfleet/domain';
-import type { WirePoint } from '@hyperfleet/transport';
+import type { MetricPoint, MetricSample } from '@hyperfleet/domain';
 
 /** Steps above this are a bug in the reporting program (a timestamp logged as a step, say), not a step. */
 export const MAX_STEP = 1e12;
@@ -11,18 +10,12 @@ export interface ConvertedPoints {
   dropped: Record<DropReason, number>;
 }
 
-const SPECIAL: Record<string, number> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  '-Infinity': Number.NEGATIVE_INFINITY,
-};
-
 /**
  * Wire points → store points. Agents are not trusted: points with a missing key, a non-integer, negative or
  * absurd step, or a value that is not a number are dropped and counted. NaN and ±Infinity values are kept
- * (a diverging loss is data); they may arrive as numbers or as the strings "NaN"/"Infinity"/"-Infinity".
+ * (a diverging loss is data); the transport has already decoded their JSON names (domain's non-finite codec).
  */
-export function toMetricPoints(trialId: string, wire: readonly WirePoint[], now: number): ConvertedPoints {
+export function toMetricPoints(trialId: string, wire: readonly MetricSample[], now: number): ConvertedPoints {
   const dropped: Record<DropReason, number> = { bad_step: 0, bad_value: 0, bad_key: 0 };
   const points: MetricPoint[] = [];
   for (const p of wire) {
@@ -36,8 +29,8 @@ export function toMetricPoints(trialId: string, wire: readonly WirePoint[], now:
       dropped.bad_step++;
       continue;
     }
-    const value = decodeValue(raw.value);
-    if (value === undefined) {
+    const value = raw.value;
+    if (typeof value !== 'number') {
       dropped.bad_value++;
       continue;
     }
@@ -45,10 +38,4 @@ export function toMetricPoints(trialId: string, wire: readonly WirePoint[], now:
     points.push({ trialId, key: raw.key, step, value, timestamp: ts });
   }
   return { points, dropped };
-}
-
-function decodeValue(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return SPECIAL[v];
-  return undefined;
 }

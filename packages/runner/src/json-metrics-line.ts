@@ -1,5 +1,6 @@
+import { decodeNonFinite } from '@hyperfleet/domain';
 import { parseLenientJson } from './lenient-json';
-import { isValidStep, parseNonFinite } from './metric-value';
+import { isValidStep } from './metric-value';
 import type { LineParse } from './types';
 
 const STEP_KEYS = ['step', '_step'];
@@ -46,7 +47,7 @@ export function fromObject(
   const entries: Array<[string, number]> = [];
   for (const [key, raw] of Object.entries(metrics)) {
     if (key.length === 0 || (!strict && RESERVED_KEYS.has(key))) continue;
-    const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseNonFinite(raw) : undefined;
+    const value = decodeNonFinite(raw);
     if (value === undefined) {
       if (strict) return { kind: 'malformed', reason: `metric ${key} has a non-numeric value ${JSON.stringify(raw)}` };
       continue;

@@ -1,7 +1,7 @@
+import { parseNonFinite } from '@hyperfleet/domain';
+
 // Decimal number as printed by Python, JS, C (`0.5`, `-3`, `.5`, `1e-4`, `5.`).
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-// Non-finite spellings: Python prints `nan`/`inf`, JS `NaN`/`Infinity`, C `-inf`.
-const NON_FINITE = /^([+-]?)(nan|inf|infinity)$/i;
 // Starts like a number: a value such as `1.2.3` or `0.5s` is a broken metric, not prose.
 const NUMBERISH = /^[+-]?(?:\d|\.\d|nan\b|inf)/i;
 
@@ -9,14 +9,6 @@ const NUMBERISH = /^[+-]?(?:\d|\.\d|nan\b|inf)/i;
 export function parseMetricValue(text: string): number | undefined {
   if (DECIMAL.test(text)) return Number(text);
   return parseNonFinite(text);
-}
-
-/** The string forms of non-finite values ("NaN", "Infinity", "-Infinity", and Python's "nan"/"inf"). */
-export function parseNonFinite(text: string): number | undefined {
-  const m = NON_FINITE.exec(text);
-  if (!m) return undefined;
-  if (m[2]?.toLowerCase() === 'nan') return Number.NaN;
-  return m[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 }
 
 /** True when the text begins like a number, so failing to parse it means the metric is malformed. */

@@ -1,16 +1,5 @@
+import { decodeNonFinite, encodeNonFinite } from '@hyperfleet/domain';
 import type { AgentReport } from './ports';
-
-// JSON has no NaN/±Infinity (they would become null); they travel as these strings and come back as numbers.
-const NON_FINITE: Record<string, number> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  '-Infinity': -Infinity,
-};
-
-/** The value as JSON can carry it: non-finite numbers as their names. */
-function wireNumber(value: number): number | string {
-  return Number.isFinite(value) ? value : String(value);
-}
 
 /**
  * A report whose metric values are all JSON numbers: the same object, unless one is NaN/±Infinity. Only the
@@ -19,20 +8,21 @@ function wireNumber(value: number): number | string {
  */
 function withWireNumbers(r: AgentReport): AgentReport {
   if (r.type === 'metrics' && r.points.some((p) => !Number.isFinite(p.value))) {
-    const points = r.points.map((p) => (Number.isFinite(p.value) ? p : { ...p, value: wireNumber(p.value) }));
+    const points = r.points.map((p) => (Number.isFinite(p.value) ? p : { ...p, value: encodeNonFinite(p.value) }));
     return { ...r, points } as AgentReport;
   }
   if (r.type === 'finished' && Object.values(r.result.finalMetrics).some((v) => !Number.isFinite(v))) {
-    const finalMetrics = Object.fromEntries(Object.entries(r.result.finalMetrics).map(([k, v]) => [k, wireNumber(v)]));
+    const finalMetrics = Object.fromEntries(
+      Object.entries(r.result.finalMetrics).map(([k, v]) => [k, encodeNonFinite(v)]),
+    );
     return { ...r, result: { ...r.result, finalMetrics } } as AgentReport;
   }
   return r;
 }
 
+// A value that is neither a number nor a non-finite name (a broken agent) reads as NaN, as JSON's null would.
 function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value in NON_FINITE) return NON_FINITE[value]!;
-  return Number.NaN;
+  return decodeNonFinite(value) ?? Number.NaN;
 }
 
 /** One JSON text for a batch of reports, non-finite numbers kept. */
