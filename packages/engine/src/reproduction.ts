@@ -1,5 +1,5 @@
 import type { SweepConfig } from '@hyperfleet/domain';
-import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { newTrialRecord, type SweepRecord, type TrackingStore, type TrialRecord } from '@hyperfleet/store';
 import type { SweepPlan } from './ports';
 import { planForStoredSweep, SUBMITTED_EVENT, type SweepSubmission } from './sweep-submission';
 
@@ -85,23 +85,15 @@ export function reproductionTrial(original: TrialRecord, oldSweep: string, newSw
   // `${args_json_file}` and the like name the trial's own directory: the same path, for the new ids (the
   // identity hash normalizes them the same way, so equal identities still mean the same inputs).
   const rename = (arg: string) => arg.split(original.id).join(id).split(oldSweep).join(newSweep);
-  return {
+  return newTrialRecord({
     id,
     sweepId: newSweep,
     index: 0,
-    status: 'queued',
     params: original.params,
     seed: original.seed,
     command: (original.command ?? []).map(rename),
     createdAt: now,
-    startedAt: null,
-    endedAt: null,
-    exitCode: null,
-    signal: null,
-    reason: null,
-    metricValue: null,
-    attempts: 0,
-  };
+  });
 }
 
 /** The original config capped at its one trial: nothing (early termination, a target) may stop it early. */

@@ -1,6 +1,6 @@
 import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/domain';
 import { createStrategy, type Observation } from '@hyperfleet/search';
-import type { SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
+import { newTrialRecord, type SweepRecord, type TrackingStore, type TrialRecord } from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
 import { bestOf, isBetter, reachesTarget } from './ranking';
@@ -360,23 +360,15 @@ export class SweepScheduler {
     const index = this.nextIndex++;
     const id = `${this.plan.id}-${index}`;
     const seed = trialSeed(this.plan.seed, index);
-    const trial: TrialRecord = {
+    const trial = newTrialRecord({
       id,
       sweepId: this.plan.id,
       index,
-      status: 'queued',
       params,
       seed,
       command: this.plan.command(params, { id, index, seed }),
       createdAt: this.clock.now(),
-      startedAt: null,
-      endedAt: null,
-      exitCode: null,
-      signal: null,
-      reason: null,
-      metricValue: null,
-      attempts: 0,
-    };
+    });
     // The store first: a crash after this line leaves a queued trial that recover() re-dispatches. The row is
     // the creation record (index, params, seed, createdAt); an event repeating it cost a row per trial.
     await this.store.createTrial(trial);

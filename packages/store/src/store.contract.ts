@@ -1,5 +1,6 @@
 import type { MetricPoint, MetricSummary, TrialStatus } from '@hyperfleet/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newTrialRecord } from './new-trial-record';
 import type { StoreErrorCode } from './store-error';
 import type { SweepRecord, TrackingStore, TrialRecord } from './tracking-store';
 
@@ -28,21 +29,15 @@ export function sweepRecord(id: string, over: Partial<SweepRecord> = {}): SweepR
 
 export function trialRecord(id: string, sweepId: string, index: number, over: Partial<TrialRecord> = {}): TrialRecord {
   return {
-    id,
-    sweepId,
-    index,
-    status: 'queued',
-    params: { lr: 0.01, optimizer: { name: 'adam', betas: [0.9, 0.999] }, flag: true, none: null },
-    seed: 1000 + index,
-    command: ['node', 'train.js', '--lr=0.01'],
-    createdAt: 1_700_000_000_000 + index,
-    startedAt: null,
-    endedAt: null,
-    exitCode: null,
-    signal: null,
-    reason: null,
-    metricValue: null,
-    attempts: 0,
+    ...newTrialRecord({
+      id,
+      sweepId,
+      index,
+      params: { lr: 0.01, optimizer: { name: 'adam', betas: [0.9, 0.999] }, flag: true, none: null },
+      seed: 1000 + index,
+      command: ['node', 'train.js', '--lr=0.01'],
+      createdAt: 1_700_000_000_000 + index,
+    }),
     ...over,
   };
 }
