@@ -25,6 +25,7 @@ export { SameFailureBreaker } from './same-failure-breaker';
 export { SerialQueue } from './serial-queue';
 export type { SubmittedPins } from './submitted-pins';
 export { SweepEngine, type SweepEngineDeps } from './sweep-engine';
+export { newSeed, newSweepId } from './sweep-ids';
 export { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
 export {
   fleetArgsJsonFile,

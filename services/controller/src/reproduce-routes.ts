@@ -1,11 +1,10 @@
 import { reproduceRoutes as api } from '@hyperfleet/contract';
-import { readSubmission, recordReproduction, type SubmittedPins } from '@hyperfleet/engine';
+import { newSweepId, readSubmission, recordReproduction, type SubmittedPins } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
-import { newSweepId } from './ids';
 import { parseInput, reply } from './route-io';
 
 /**

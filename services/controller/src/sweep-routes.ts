@@ -1,12 +1,11 @@
 import { sweepRoutes as api, SWEEP_ACTIONS } from '@hyperfleet/contract';
 import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
-import { planFor, type SubmittedPins } from '@hyperfleet/engine';
+import { newSeed, newSweepId, planFor, type SubmittedPins } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
-import { newSeed, newSweepId } from './ids';
 import { resolveSweep } from './resolve-sweep';
 import { parseInput, reply } from './route-io';
 

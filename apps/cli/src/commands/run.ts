@@ -6,12 +6,11 @@ import {
   requireValidConfig,
   type SweepConfig,
 } from '@hyperfleet/domain';
-import { planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/engine';
+import { newSeed, newSweepId, planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/engine';
 import { gridSize } from '@hyperfleet/search';
 import { openStore } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
 import { EmbeddedSweep, embeddedTemplate, systemClock } from '../embedded-sweep';
-import { newSeed, newSweepId } from '../ids';
 import { resolveRunsDir, resolveStoreUrl } from '../store-location';
 import { LiveView } from '../ui/live-view';
 import { pinSweep } from './pin-sweep';
