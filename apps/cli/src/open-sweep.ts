@@ -13,11 +13,14 @@ export async function withStore<T>(flag: string | undefined, use: (store: Tracki
   }
 }
 
+// An ambiguous prefix lists this many of its sweeps.
+const SHOWN_MATCHES = 20;
+
 /** Finds a sweep by id or unique id prefix, the way git resolves short hashes. */
 export async function findSweep(store: TrackingStore, idOrPrefix: string): Promise<SweepRecord> {
   const exact = await store.getSweep(idOrPrefix);
   if (exact) return exact;
-  const matches = (await store.listSweeps({ limit: 100_000 })).filter((s) => s.id.startsWith(idOrPrefix));
+  const matches = await store.findSweepsByIdPrefix(idOrPrefix, SHOWN_MATCHES + 1);
   if (matches.length === 1 && matches[0]) return matches[0];
   if (matches.length === 0) {
     throw new CliError(
@@ -26,8 +29,10 @@ export async function findSweep(store: TrackingStore, idOrPrefix: string): Promi
       EXIT.usage,
     );
   }
+  const shown = matches.slice(0, SHOWN_MATCHES).map((s) => s.id);
+  const count = matches.length > SHOWN_MATCHES ? `more than ${SHOWN_MATCHES}` : `${matches.length}`;
   throw new CliError(
-    `${idOrPrefix} matches ${matches.length} sweeps: ${matches.map((s) => s.id).join(', ')}`,
+    `${idOrPrefix} matches ${count} sweeps: ${shown.join(', ')}${matches.length > SHOWN_MATCHES ? ', …' : ''}`,
     'type more characters of the id',
     EXIT.usage,
   );

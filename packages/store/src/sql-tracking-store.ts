@@ -2,6 +2,7 @@ import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from 
 import { type CompiledQuery, type Selectable, sql, type Updateable } from 'kysely';
 import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';
+import { idPrefixPattern } from './id-prefix-pattern';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import { groupPoints } from './metric-batch';
 import { SqlLineageStore } from './sql-lineage-store';
@@ -79,6 +80,18 @@ export class SqlTrackingStore implements TrackingStore {
     let q = this.db.selectFrom('sweeps').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
     if (opts.limit !== undefined) q = q.limit(opts.limit);
     return (await q.execute()).map((r) => this.toSweep(r));
+  }
+
+  async findSweepsByIdPrefix(prefix: string, limit: number): Promise<SweepRecord[]> {
+    const pattern = idPrefixPattern(this.kind, prefix);
+    const rows = await this.db
+      .selectFrom('sweeps')
+      .selectAll()
+      .where(this.kind === 'sqlite' ? sql<boolean>`id GLOB ${pattern}` : sql<boolean>`id LIKE ${pattern} ESCAPE '\\'`)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.toSweep(r));
   }
 
   async updateSweep(id: string, patch: SweepPatch): Promise<void> {

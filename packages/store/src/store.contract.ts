@@ -135,6 +135,22 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         expect((await store.listSweeps({ limit: 2 })).map((s) => s.id)).toEqual(['b', 'c']);
       });
 
+      it('finds sweeps by id prefix: case-sensitive, wildcards literal, in id order, up to the limit', async () => {
+        for (const id of ['ab1', 'ab2', 'ab3', 'AB4', 'abc', 'a_b', 'a%b', 'a*b', 'a?b', 'a[b]', 'a\\b', 'x']) {
+          await store.createSweep(sweepRecord(id));
+        }
+        const find = async (prefix: string, limit = 100) =>
+          (await store.findSweepsByIdPrefix(prefix, limit)).map((s) => s.id);
+        expect(await find('ab')).toEqual(['ab1', 'ab2', 'ab3', 'abc']);
+        expect(await find('ab', 2)).toEqual(['ab1', 'ab2']);
+        expect(await find('AB')).toEqual(['AB4']);
+        for (const id of ['a_b', 'a%b', 'a*b', 'a?b', 'a[b]', 'a\\b']) expect(await find(id)).toEqual([id]);
+        expect(await find('a[')).toEqual(['a[b]']);
+        expect(await find('abc')).toEqual(['abc']);
+        expect(await find('nope')).toEqual([]);
+        expect((await store.findSweepsByIdPrefix('x', 1))[0]).toEqual(sweepRecord('x'));
+      });
+
       it('updates only the patched fields', async () => {
         await store.createSweep(sweepRecord('s1'));
         await store.updateSweep('s1', { status: 'finished', finishedAt: 5, reason: 'exhausted' });

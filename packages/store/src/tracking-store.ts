@@ -125,6 +125,8 @@ export interface TrackingStore {
   createSweep(sweep: SweepRecord): Promise<void>;
   getSweep(id: string): Promise<SweepRecord | null>;
   listSweeps(opts?: { limit?: number }): Promise<SweepRecord[]>;
+  /** The sweeps whose id starts with `prefix` (case-sensitive), in id order, at most `limit` of them. */
+  findSweepsByIdPrefix(prefix: string, limit: number): Promise<SweepRecord[]>;
   updateSweep(id: string, patch: SweepPatch): Promise<void>;
 
   createTrial(trial: TrialRecord): Promise<void>;

@@ -174,6 +174,11 @@ export class WriteBehindStore implements TrackingStore {
     return this.inner.listSweeps(opts);
   }
 
+  async findSweepsByIdPrefix(prefix: string, limit: number): Promise<SweepRecord[]> {
+    await this.flush();
+    return this.inner.findSweepsByIdPrefix(prefix, limit);
+  }
+
   async updateSweep(id: string, patch: SweepPatch): Promise<void> {
     await this.flush();
     return this.inner.updateSweep(id, patch);
