@@ -3,6 +3,7 @@ import { type AgentLogger, createLocalAgent, type LocalAgent } from '@hyperfleet
 import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
 import type { SweepConfig } from '@hyperfleet/domain';
 import {
+  composeHooks,
   type JobTemplate,
   type Logger,
   nullMeter,
@@ -74,7 +75,7 @@ export class EmbeddedSweep {
       clock: systemClock,
       consumerId: 'embedded',
       template: { ...opts.template, pool: EMBEDDED_POOL },
-      hooks: dashboard ? bothHooks(opts.hooks, dashboard.hooks) : opts.hooks,
+      hooks: composeHooks(opts.hooks, dashboard?.hooks),
       meter: nullMeter,
       log: stderrLogger,
     });
@@ -187,25 +188,6 @@ async function startEmbeddedDashboard(
     log: stderrLogger,
     ...(origins && origins.length > 0 ? { allowOrigins: origins } : {}),
   });
-}
-
-function bothHooks(a: RuntimeHooks, b: RuntimeHooks): RuntimeHooks {
-  return {
-    onMetrics: (sweepId, points) => {
-      try {
-        a.onMetrics?.(sweepId, points);
-      } finally {
-        b.onMetrics?.(sweepId, points);
-      }
-    },
-    onTrialEvent: (e) => {
-      try {
-        a.onTrialEvent?.(e);
-      } finally {
-        b.onTrialEvent?.(e);
-      }
-    },
-  };
 }
 
 export const stderrLogger: Logger = {

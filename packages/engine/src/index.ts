@@ -20,7 +20,7 @@ export {
   reproductionConfig,
   reproductionTrial,
 } from './reproduction';
-export type { RuntimeHooks, TrialEvent } from './runtime-hooks';
+export { composeHooks, type RuntimeHooks, type TrialEvent } from './runtime-hooks';
 export { SameFailureBreaker } from './same-failure-breaker';
 export { SerialQueue } from './serial-queue';
 export type { SubmittedPins } from './submitted-pins';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock, RuntimeHooks } from '@hyperfleet/engine';
-import { type Logger, silentLogger } from '@hyperfleet/engine';
+import { composeHooks, type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type Transport } from '@hyperfleet/transport';
 import type { Express } from 'express';
@@ -177,19 +177,4 @@ export function createController(opts: ControllerOptions): Controller {
       return closing;
     },
   };
-}
-
-/** Both sets of hooks, each called whatever the other does (a throw in one is the runtime's to log). */
-function composeHooks(a: RuntimeHooks | undefined, b: RuntimeHooks): RuntimeHooks {
-  if (!a) return b;
-  const both =
-    <T extends unknown[]>(f?: (...args: T) => void, g?: (...args: T) => void) =>
-    (...args: T) => {
-      try {
-        f?.(...args);
-      } finally {
-        g?.(...args);
-      }
-    };
-  return { onMetrics: both(a.onMetrics, b.onMetrics), onTrialEvent: both(a.onTrialEvent, b.onTrialEvent) };
 }
