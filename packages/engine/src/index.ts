@@ -1,6 +1,6 @@
 export { type IngestMeter, nullMeter } from './ingest-meter';
 export { errorText, jsonLogger, type LogFields, type Logger, silentLogger } from './logger';
-export { type PlanOptions, planFromConfig, RUN_CAP_REQUIRED } from './plan-from-config';
+export { type PlanOptions, planFromConfig, RUN_CAP_REQUIRED, resolveSweepSeed } from './plan-from-config';
 export type {
   AttemptReport,
   Clock,

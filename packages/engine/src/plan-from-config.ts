@@ -5,16 +5,26 @@ import type { SweepPlan } from './ports';
 export interface PlanOptions {
   /** The sweep id (the caller mints it, or takes it from the stored sweep when recovering). */
   id: string;
-  /** Overrides `config.seed`. */
-  seed?: number;
-  /** Used when neither `seed` nor `config.seed` is set; the caller draws it (the plan stays deterministic). */
-  fallbackSeed: number;
+  /** The sweep's seed, from `resolveSweepSeed` (or the stored sweep when recovering). */
+  seed: number;
   /** Overrides `config.parallel`. */
   parallel?: number;
   /** Overrides `config.run_cap`. */
   count?: number;
   /** Where `${args_json_file}` points for a trial (the runner writes params.json there). */
   argsJsonFile: (trial: { id: string; index: number }) => string;
+}
+
+/**
+ * The seed a new sweep runs with: the submitter's `--seed` over the config's `seed` over a fresh draw. `fresh`
+ * is only called when neither is set (the caller injects the randomness; the plan stays deterministic).
+ */
+export function resolveSweepSeed(
+  flag: number | undefined,
+  configSeed: number | undefined,
+  fresh: () => number,
+): number {
+  return flag ?? configSeed ?? fresh();
 }
 
 /** Raised when a plan cannot be built from an otherwise valid config (e.g. random search without a cap). */
@@ -45,7 +55,7 @@ export function planFromConfig(config: SweepConfig, opts: PlanOptions): SweepPla
     parallel: opts.parallel ?? config.parallel,
     runCap,
     retries: config.retries,
-    seed: opts.seed ?? config.seed ?? opts.fallbackSeed,
+    seed: opts.seed,
     strategyOptions: { shuffle: config.grid?.shuffle, withoutReplacement: config.random?.without_replacement },
     earlyTerminate: config.early_terminate,
     config,

@@ -36,7 +36,6 @@ export function planFor(id: string, config: SweepConfig, seed: number): SweepPla
   return planFromConfig(config, {
     id,
     seed,
-    fallbackSeed: seed,
     argsJsonFile: (trial) => fleetArgsJsonFile(id, trial.id),
   });
 }

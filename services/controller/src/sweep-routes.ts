@@ -1,6 +1,6 @@
 import { sweepRoutes as api, SWEEP_ACTIONS } from '@hyperfleet/contract';
 import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
-import { newSeed, newSweepId, planFor, type SubmittedPins } from '@hyperfleet/engine';
+import { newSeed, newSweepId, planFor, resolveSweepSeed, type SubmittedPins } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
@@ -25,12 +25,13 @@ export function sweepRoutes(deps: AppDeps): Router {
       });
     }
     const base = validated.config;
+    const seed = resolveSweepSeed(body.seed, base.seed, newSeed);
     const pool = body.pool ?? base.resources?.pool ?? 'default';
     // Every submit-time override goes into the stored config, so a restarted controller rebuilds the same plan.
     const config: SweepConfig = {
       ...base,
       ...(body.name === undefined ? {} : { name: body.name }),
-      seed: body.seed ?? base.seed ?? newSeed(),
+      seed,
       ...(body.count === undefined ? {} : { run_cap: body.count }),
       ...(body.parallel === undefined ? {} : { parallel: body.parallel }),
       resources: { ...base.resources, pool },
@@ -50,7 +51,7 @@ export function sweepRoutes(deps: AppDeps): Router {
     const id = newSweepId();
     let plan: ReturnType<typeof planFor>;
     try {
-      plan = planFor(id, config, config.seed ?? newSeed());
+      plan = planFor(id, config, seed);
     } catch (err) {
       // Valid config the planner refuses (random without run_cap, bayes in this build, grid over a continuous range).
       if (err instanceof HyperfleetError) {

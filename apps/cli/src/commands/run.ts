@@ -6,7 +6,14 @@ import {
   requireValidConfig,
   type SweepConfig,
 } from '@hyperfleet/domain';
-import { newSeed, newSweepId, planFromConfig, RUN_CAP_REQUIRED, type SweepPlan } from '@hyperfleet/engine';
+import {
+  newSeed,
+  newSweepId,
+  planFromConfig,
+  RUN_CAP_REQUIRED,
+  resolveSweepSeed,
+  type SweepPlan,
+} from '@hyperfleet/engine';
 import { gridSize } from '@hyperfleet/search';
 import { openStore } from '@hyperfleet/store';
 import { CliError, EXIT } from '../cli-error';
@@ -103,8 +110,7 @@ function buildPlan(config: SweepConfig, opts: RunOptions): SweepPlan {
   try {
     return planFromConfig(config, {
       id,
-      seed: opts.seed,
-      fallbackSeed: newSeed(),
+      seed: resolveSweepSeed(opts.seed, config.seed, newSeed),
       parallel: opts.parallel,
       count: opts.count,
       // The runner writes params.json into the trial's directory; ${args_json_file} points there.
