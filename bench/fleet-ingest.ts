@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
-import { createRedisTransport, type WirePoint } from '@hyperfleet/transport';
+import type { MetricSample } from '@hyperfleet/domain';
+import { createRedisTransport } from '@hyperfleet/transport';
 import { Redis } from 'ioredis';
 import {
   blockingExecutor,
@@ -37,8 +38,8 @@ const TOTAL = TRIALS * POINTS;
 const T0 = Date.now();
 
 /** Points `from`..`from+n` of one trial's curve: a decreasing loss, as training logs it. */
-function batchOf(from: number, n: number): WirePoint[] {
-  const points: WirePoint[] = [];
+function batchOf(from: number, n: number): MetricSample[] {
+  const points: MetricSample[] = [];
   for (let s = from; s < from + n; s++) points.push({ key: 'loss', step: s, value: 1 / (1 + s), timestamp: T0 + s });
   return points;
 }

@@ -1,5 +1,6 @@
+import type { MetricSample } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
-import type { AgentReport, FinishedReport, ReportStream, WirePoint } from '@hyperfleet/transport';
+import type { AgentReport, FinishedReport, ReportStream } from '@hyperfleet/transport';
 import { abortableSleep } from './abortable-sleep';
 
 export interface BatchOptions {
@@ -29,7 +30,7 @@ export class TrialReporter {
   droppedPoints = 0;
   private pendingStart: AgentReport | null = null;
   private startError: Error | null = null;
-  private buffer: WirePoint[] = [];
+  private buffer: MetricSample[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private lastError: Error | null = null;
@@ -48,7 +49,7 @@ export class TrialReporter {
     this.timer ??= setTimeout(() => this.flush(), this.batch.intervalMs);
   }
 
-  addPoints(points: WirePoint[]): void {
+  addPoints(points: MetricSample[]): void {
     if (points.length === 0) return;
     this.buffer.push(...points);
     if (this.buffer.length >= this.batch.maxPoints) this.flush();

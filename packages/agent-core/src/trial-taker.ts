@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { MetricSample } from '@hyperfleet/domain';
 import { type RunTrialOptions, runTrial } from '@hyperfleet/runner';
 import {
   type ConsumerHandle,
@@ -6,7 +7,6 @@ import {
   jobIdOf,
   LostAttemptError,
   type TrialJob,
-  type WirePoint,
 } from '@hyperfleet/transport';
 import { type AgentLogger, describeError } from './agent-logger';
 import type { AgentTransport } from './agent-transport';
@@ -80,7 +80,7 @@ export interface RunningAttempt {
 }
 
 /** A sample of this machine for one running attempt: points without step or time (the taker numbers them). */
-export type SamplePoint = Pick<WirePoint, 'key' | 'value'>;
+export type SamplePoint = Pick<MetricSample, 'key' | 'value'>;
 
 /** Why a running trial was stopped; everything but a stop request hands the attempt back (`lost`). */
 type StopCause = 'stop-requested' | 'drain-timeout' | 'arrived-draining' | 'closed';

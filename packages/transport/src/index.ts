@@ -36,7 +36,6 @@ export type {
   TrialConsumer,
   TrialJob,
   TrialQueue,
-  WirePoint,
 } from './ports';
 export { jobIdOf } from './ports';
 export { checkRedisPolicy } from './redis/check-redis-policy';

@@ -42,12 +42,6 @@ export function jobIdOf(trialId: string, attempt: number): string {
   return `${trialId}.a${attempt}`;
 }
 
-/**
- * A metric point on the wire: the trial and attempt are on the enclosing report. The same shape as everywhere
- * else (the Redis adapter's codec carries NaN/±Infinity as their names); the name stays for the worker's imports.
- */
-export type WirePoint = MetricSample;
-
 /** How an attempt ended, as the agent saw it (the engine's AttemptReport adds the trial and attempt). */
 export type FinishedReport = AttemptEnd;
 
