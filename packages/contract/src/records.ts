@@ -1,12 +1,13 @@
+import { GOALS, SWEEP_STATUSES, TRIAL_STATUSES } from '@hyperfleet/domain';
 import { z } from 'zod';
 import { codePin, dataPin, envFingerprint } from './pins';
 import { timestamp, wireNumber } from './wire';
 
 /** The store's records as the API sends them (non-finite metric values as their names, see `wireNumber`). */
 
-export const trialStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'stopped', 'cancelled']);
-export const sweepStatus = z.enum(['running', 'paused', 'finished', 'failed', 'cancelled']);
-export const goal = z.enum(['minimize', 'maximize']);
+export const trialStatus = z.enum(TRIAL_STATUSES);
+export const sweepStatus = z.enum(SWEEP_STATUSES);
+export const goal = z.enum(GOALS);
 /** Params as the sweep config nests them (domain's Params). */
 export const params = z.record(z.string(), z.json());
 

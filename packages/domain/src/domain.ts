@@ -5,7 +5,8 @@ export type ParamValue = number | string | boolean | null | ParamValue[] | { [ke
 /** The params of one trial, nested the way the sweep config nests them. */
 export type Params = { [key: string]: ParamValue };
 
-export type Goal = 'minimize' | 'maximize';
+export const GOALS = ['minimize', 'maximize'] as const;
+export type Goal = (typeof GOALS)[number];
 export type SearchMethod = 'grid' | 'random' | 'bayes' | 'tpe';
 
 /**
@@ -45,17 +46,17 @@ export interface SearchSpace {
   params: SpaceParam[];
 }
 
-export type TrialStatus =
-  | 'queued' // written to the store, waiting for a slot
-  | 'running'
-  | 'succeeded' // exit 0
-  | 'failed' // non-zero exit, spawn error, timeout
-  | 'stopped' // early-terminated by a rule
-  | 'cancelled'; // user cancel / Ctrl-C
+/**
+ * A trial's status: queued (written to the store, waiting for a slot), running, succeeded (exit 0), failed
+ * (non-zero exit, spawn error, timeout), stopped (early-terminated by a rule), cancelled (user cancel / Ctrl-C).
+ */
+export const TRIAL_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'cancelled'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
 
 export const TERMINAL_TRIAL_STATUSES: readonly TrialStatus[] = ['succeeded', 'failed', 'stopped', 'cancelled'];
 
-export type SweepStatus = 'running' | 'paused' | 'finished' | 'failed' | 'cancelled';
+export const SWEEP_STATUSES = ['running', 'paused', 'finished', 'failed', 'cancelled'] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
 
 /**
  * One value of one metric at one step: what the runner parses, an agent reports (the trial and attempt are on the

@@ -43,7 +43,7 @@ export type {
   SweepStatus,
   TrialStatus,
 } from './domain';
-export { TERMINAL_TRIAL_STATUSES } from './domain';
+export { GOALS, SWEEP_STATUSES, TERMINAL_TRIAL_STATUSES, TRIAL_STATUSES } from './domain';
 export { closestMatch, closestMatches, didYouMean, editDistance } from './edit-distance';
 export {
   HyperfleetError,
@@ -77,7 +77,6 @@ export { toSearchSpace } from './search-space';
 export {
   EARLY_TERMINATE_TYPES,
   type EarlyTerminateConfig,
-  GOALS,
   type MetricConfig,
   type MetricsCollectionConfig,
   type ResourcesConfig,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Goal, SearchMethod } from './domain';
+import { GOALS, type SearchMethod } from './domain';
 import { MEMORY_QUANTITY } from './memory-quantity';
 import { normalizeParameters, type ParametersConfig } from './parameter-spec';
 
@@ -11,7 +11,6 @@ import { normalizeParameters, type ParametersConfig } from './parameter-spec';
  */
 
 export const SEARCH_METHODS: readonly SearchMethod[] = ['grid', 'random', 'bayes', 'tpe'];
-export const GOALS: readonly Goal[] = ['minimize', 'maximize'];
 export const EARLY_TERMINATE_TYPES = ['hyperband', 'asha', 'median'] as const;
 
 const positiveInt = z.number().int().min(1);
@@ -19,7 +18,7 @@ const nonNegativeInt = z.number().int().min(0);
 
 export const metricSchema = z.strictObject({
   name: z.string().min(1),
-  goal: z.enum(['minimize', 'maximize']).default('minimize'),
+  goal: z.enum(GOALS).default('minimize'),
   /** Stop creating trials once a finished trial reaches this value (<= for minimize, >= for maximize). */
   target: z.number().optional(),
   // W&B keys for its Bayesian search, kept so W&B configs validate; hyperfleet's bayes/tpe read them.

@@ -1,4 +1,11 @@
-import type { Goal, MetricPoint, MetricSummary, SweepStatus, TrialStatus } from '@hyperfleet/domain';
+import {
+  type Goal,
+  type MetricPoint,
+  type MetricSummary,
+  type SweepStatus,
+  TRIAL_STATUSES,
+  type TrialStatus,
+} from '@hyperfleet/domain';
 import { type CompiledQuery, type Selectable, sql, type Updateable } from 'kysely';
 import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';
@@ -25,8 +32,6 @@ import type {
   TrialRecord,
 } from './tracking-store';
 import { decodeFloat, decodeJson, decodeNullableFloat, encodeJson, encodeNullableFloat } from './value-codec';
-
-const TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'cancelled'];
 
 /** The TrackingStore over either SQL backend; only the metric hot path and transactions are backend-specific. */
 export class SqlTrackingStore implements TrackingStore {
