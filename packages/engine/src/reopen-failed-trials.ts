@@ -1,4 +1,4 @@
-import type { TrackingStore } from '@hyperfleet/store';
+import { NOT_STARTED, type TrackingStore } from '@hyperfleet/store';
 import type { Clock } from './ports';
 
 export interface ReopenOptions {
@@ -27,16 +27,7 @@ export async function reopenFailedTrials(
   for (const t of failed) {
     const last = Math.max(1, t.attempts);
     await store.archiveAttemptMetrics(t.id, last);
-    await store.updateTrial(t.id, {
-      status: 'queued',
-      attempts: last + 1,
-      startedAt: null,
-      endedAt: null,
-      exitCode: null,
-      signal: null,
-      reason: null,
-      metricValue: null,
-    });
+    await store.updateTrial(t.id, { ...NOT_STARTED, status: 'queued', attempts: last + 1 });
   }
   await store.updateSweep(sweepId, { status: 'running', finishedAt: null, reason: null });
   const trialIds = failed.map((t) => t.id);

@@ -7,7 +7,7 @@ export {
   type RegisterModelInput,
 } from './lineage-store';
 export { knownMigrations } from './migrations';
-export { type NewTrialFields, newTrialRecord } from './new-trial-record';
+export { type NewTrialFields, NOT_STARTED, newTrialRecord } from './new-trial-record';
 export { describePostgresUrl, openPostgresStore, type PostgresStoreOptions } from './open-postgres-store';
 export { openSqliteStore, type SqliteStoreOptions } from './open-sqlite-store';
 export {
