@@ -1,6 +1,5 @@
 import { PROCESS_OUTCOMES } from '@hyperfleet/domain';
 import { z } from 'zod';
-import type { AttemptResult } from '../agent-options';
 
 /**
  * How `exec-trial` tells the executor how the trial ended: a JSON line in the container's termination
@@ -45,9 +44,4 @@ export function decodeTerminationMessage(text: string | undefined): TerminationM
   } catch {
     return null;
   }
-}
-
-export function resultFromMessage(message: TerminationMessage, logPath: string): AttemptResult {
-  const { hyperfleet: _, signal, ...rest } = message;
-  return { ...rest, signal: (signal as NodeJS.Signals | null) ?? null, logPath };
 }
