@@ -1,4 +1,5 @@
 import type { DashboardClientEvents, DashboardServerEvents } from '@hyperfleet/domain';
+import { HyperfleetError } from '@hyperfleet/domain/errors';
 import { io, type Socket } from 'socket.io-client';
 
 export type DashSocket = Socket<DashboardServerEvents, DashboardClientEvents>;
@@ -82,14 +83,9 @@ type AckData<E extends keyof DashboardClientEvents> =
       : never
     : never;
 
-export class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
+/** A socket request the server refused (its ack's error code) or never answered. */
+export class RequestError extends HyperfleetError {
+  override name = 'RequestError';
 }
 
 /** Emits a request event and resolves with its ack's data (rejects on an error ack or after `timeoutMs`). */
@@ -110,14 +106,16 @@ export function request<E extends 'sweeps:watch' | 'sweep:join' | 'trial:join'>(
   });
 }
 
-export class ApiCallError extends Error {
+/** An HTTP API call answered with an error status; `code` and `hint` come from the error body. */
+export class ApiCallError extends HyperfleetError {
+  override name = 'ApiCallError';
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
+    hint?: string,
   ) {
-    super(message);
-    this.name = 'ApiCallError';
+    super(code, message, hint === undefined ? {} : { hint });
   }
 }
 
@@ -131,11 +129,9 @@ export async function apiPost(path: string): Promise<unknown> {
   } | null;
   if (!res.ok) {
     const msg = body?.error?.message ?? `${res.status} ${res.statusText}`;
-    throw new ApiCallError(
-      res.status,
-      body?.error?.code ?? 'HTTP_ERROR',
-      body?.error?.hint ? `${msg} — ${body.error.hint}` : msg,
-    );
+    const hint = body?.error?.hint;
+    // The page shows the message alone, so it carries the hint too.
+    throw new ApiCallError(res.status, body?.error?.code ?? 'HTTP_ERROR', hint ? `${msg} — ${hint}` : msg, hint);
   }
   return body;
 }
