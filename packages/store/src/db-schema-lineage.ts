@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { JsonColumn } from './db-schema';
+import type { JsonColumn } from './json-column';
 
 /** Tables added by migration 0003_lineage (pins per trial, blobs, model registry). */
 export interface TrialLineageTable {

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { LineageTables } from './db-schema-lineage';
+import type { JsonColumn } from './json-column';
 
 /**
  * Row shapes as the SQL backends see them (snake_case). Both backends share these types;
@@ -8,7 +9,6 @@ import type { LineageTables } from './db-schema-lineage';
  *   back a string (SQLite) or an already-parsed value (pg).
  * - Float columns may hold the text 'NaN' on SQLite (its REAL type turns NaN into NULL).
  */
-export type JsonColumn = ColumnType<unknown, string, string>;
 export type FloatColumn = ColumnType<number | string, number | string, number | string>;
 export type NullableFloatColumn = ColumnType<number | string | null, number | string | null, number | string | null>;
 

@@ -1,3 +1,4 @@
+export type { EventRecord } from './event-record';
 export {
   AUDIT_EVENT_TYPES,
   type LineageStore,
@@ -25,7 +26,6 @@ export type {
   ArtifactRecord,
   AttemptRecord,
   EventFilter,
-  EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,

@@ -1,5 +1,5 @@
 import type { TrialLineage } from '@hyperfleet/lineage';
-import type { EventRecord } from './tracking-store';
+import type { EventRecord } from './event-record';
 
 /** Per-trial pins and the content-addressed blobs they refer to (the pinned diffs). */
 export interface LineageStore {

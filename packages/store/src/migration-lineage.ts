@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { SqlKind } from './migrations';
+import type { SqlKind } from './sql-kind';
 
 /**
  * 0003_lineage: what each trial was pinned to, content-addressed blobs (pinned diffs), and the model

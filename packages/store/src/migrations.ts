@@ -1,8 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { lineageMigration } from './migration-lineage';
+import type { SqlKind } from './sql-kind';
 import { StoreError } from './store-error';
-
-export type SqlKind = 'sqlite' | 'postgres';
 
 /** Column types that differ between the backends; everything else is portable SQL. */
 function types(kind: SqlKind) {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { StoreDatabase } from './db-schema';
 import type { ModelVersionsTable } from './db-schema-lineage';
+import type { EventRecord } from './event-record';
 import {
   AUDIT_EVENT_TYPES,
   type ModelRecord,
@@ -10,7 +11,6 @@ import {
 } from './lineage-store';
 import type { StoreBackend } from './store-backend';
 import { StoreError } from './store-error';
-import type { EventRecord } from './tracking-store';
 import { decodeJson, encodeJson } from './value-codec';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -9,6 +9,7 @@ import {
 import { type CompiledQuery, type Selectable, sql, type Updateable } from 'kysely';
 import type { AttemptsTable, SweepsTable, TrialsTable } from './db-schema';
 import { downsample } from './downsample';
+import type { EventRecord } from './event-record';
 import { idPrefixPattern } from './id-prefix-pattern';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import { groupPoints } from './metric-batch';
@@ -20,7 +21,6 @@ import type {
   ArtifactRecord,
   AttemptRecord,
   EventFilter,
-  EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,

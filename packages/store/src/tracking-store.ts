@@ -1,4 +1,5 @@
 import type { Goal, MetricPoint, MetricSummary, Params, SweepStatus, TrialStatus } from '@hyperfleet/domain';
+import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 
 /** Stored form of a sweep. `config` is the validated sweep config as submitted (JSON). */
@@ -59,17 +60,6 @@ export interface ArtifactRecord {
   size: number;
   uri: string;
   createdAt: number;
-}
-
-/** Append-only audit/event log entry. */
-export interface EventRecord {
-  id?: number;
-  at: number;
-  sweepId: string | null;
-  trialId: string | null;
-  type: string; // 'sweep.created', 'trial.started', 'trial.failed', 'breaker.tripped', ...
-  actor: string | null;
-  data: unknown;
 }
 
 export interface ListTrialsOptions {

@@ -1,10 +1,10 @@
 import { type MetricPoint, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
+import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import type {
   ArtifactRecord,
   AttemptRecord,
   EventFilter,
-  EventRecord,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,

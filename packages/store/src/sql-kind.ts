@@ -1,0 +1,2 @@
+/** The SQL dialect a store runs on. */
+export type SqlKind = 'sqlite' | 'postgres';
