@@ -1,4 +1,3 @@
-// The one place embedded mode takes its agent from.
 import { type AgentLogger, createLocalAgent, type LocalAgent } from '@hyperfleet/agent-core';
 import type { DashboardServer, startDashboardServer } from '@hyperfleet/controller';
 import type { SweepConfig } from '@hyperfleet/domain';
