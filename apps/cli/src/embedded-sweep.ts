@@ -13,6 +13,7 @@ import {
 import type { SweepPins } from '@hyperfleet/lineage';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { createInProcessTransport, type InProcessTransport, type TrialJob } from '@hyperfleet/transport';
+import { whenOutputCloses } from './output-pipe';
 
 /** The pool embedded trials are queued on; the local agent takes from it. */
 export const EMBEDDED_POOL = 'local';
@@ -136,23 +137,27 @@ export class EmbeddedSweep {
 
   /**
    * Ctrl-C (or SIGTERM) cancels the sweep: running trials get SIGTERM, then SIGKILL after their grace period, and
-   * are recorded as cancelled. Returns the function that stops listening.
+   * are recorded as cancelled. So does a closed stdout (`hyperfleet run … | head`), which is then told on stderr.
+   * Returns the function that stops listening.
    */
   cancelOnSignals(out: NodeJS.WritableStream): () => void {
-    const onSignal = (signal: NodeJS.Signals) => {
+    const interrupt = (why: string, notices: NodeJS.WritableStream) => {
       this.interrupts++;
       if (this.interrupts === 1) {
-        out.write(`\n${signal}: stopping running trials (SIGTERM, then SIGKILL after the grace period)…\n`);
-        void this.engine.cancel(`interrupted (${signal})`);
+        notices.write(`\n${why}: stopping running trials (SIGTERM, then SIGKILL after the grace period)…\n`);
+        void this.engine.cancel(`interrupted (${why})`);
       } else {
-        out.write('still stopping trials; they are recorded as cancelled when they exit\n');
+        notices.write('still stopping trials; they are recorded as cancelled when they exit\n');
       }
     };
+    const onSignal = (signal: NodeJS.Signals) => interrupt(signal, out);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const stopWatchingOutput = whenOutputCloses(() => interrupt('output closed', process.stderr));
     return () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      stopWatchingOutput();
     };
   }
 

@@ -8,6 +8,7 @@ import { registerLocalCommands } from './commands/register-local';
 import { registerServerCommands } from './commands/register-server';
 import { describeError } from './describe-error';
 import type { SetExit } from './options';
+import { watchOutputPipe } from './output-pipe';
 
 /** The `hyperfleet` program; each command group registers itself from its own module. */
 export function buildProgram(setExit: SetExit): Command {
@@ -25,6 +26,7 @@ export function buildProgram(setExit: SetExit): Command {
 
 /** Runs the CLI; returns the exit code instead of exiting so tests can drive it in-process. */
 export async function main(argv: string[]): Promise<number> {
+  watchOutputPipe();
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {
     code = c;
