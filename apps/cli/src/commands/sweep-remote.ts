@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { routes, type SweepAction, wireReplacer } from '@hyperfleet/contract';
+import { type ResponseOf, routes, type SweepAction, wireReplacer } from '@hyperfleet/contract';
 import { formatIssues, loadSweepConfig } from '@hyperfleet/domain';
 import type { UntrackedPolicy } from '@hyperfleet/lineage';
 import { CliError, EXIT } from '../cli-error';
@@ -111,6 +111,14 @@ export async function sweepShowCommand(id: string, opts: ServerOptions & { json?
 
 export type { SweepAction };
 
+/** How long `sweep cancel` waits for the running trials to stop before it says they are still stopping. */
+const CANCEL_WAIT_MS = 30_000;
+
+/**
+ * `sweep pause|resume|stop|cancel|retry-failed`: prints the state the action leads to. Pause, resume and
+ * retry-failed apply at once. Cancel stops the running trials first, so it waits (bounded) for the sweep to
+ * end; stop lets them finish, so it says what is still running instead of the `running` it still reads.
+ */
 export async function sweepActionCommand(
   action: SweepAction,
   id: string,
@@ -119,7 +127,32 @@ export async function sweepActionCommand(
 ) {
   const api = new ApiClient(opts);
   const res = await api.call(routes.sweeps.control, { id, action });
-  if (opts.json) out.write(`${JSON.stringify(res, wireReplacer, 2)}\n`);
-  else out.write(`sweep ${res.sweep.id}: ${res.sweep.status}${res.sweep.reason ? ` — ${res.sweep.reason}` : ''}\n`);
+  const sweep = action === 'cancel' ? await untilEnded(api, res.sweep, CANCEL_WAIT_MS, 250) : res.sweep;
+  if (opts.json) {
+    out.write(`${JSON.stringify({ ...res, sweep }, wireReplacer, 2)}\n`);
+    return EXIT.ok;
+  }
+  const active = sweep.status === 'running' || sweep.status === 'paused';
+  if ((action === 'stop' || action === 'cancel') && active) {
+    const { counts } = await api.call(routes.sweeps.get, { id: sweep.id });
+    const verb = action === 'stop' ? 'stopping: no new trials;' : 'cancelling:';
+    const what = action === 'stop' ? 'finish first' : 'are still stopping';
+    out.write(`sweep ${sweep.id}: ${verb} ${counts.running} running trial(s) ${what}\n`);
+  } else {
+    out.write(`sweep ${sweep.id}: ${sweep.status}${sweep.reason ? ` — ${sweep.reason}` : ''}\n`);
+  }
   return EXIT.ok;
+}
+
+type SweepRecordOf = ResponseOf<typeof routes.sweeps.control>['sweep'];
+
+/** The sweep once it has left running/paused, or as it stands after `withinMs`. */
+async function untilEnded(api: ApiClient, sweep: SweepRecordOf, withinMs: number, pollMs: number) {
+  const deadline = Date.now() + withinMs;
+  let current = sweep;
+  while ((current.status === 'running' || current.status === 'paused') && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    current = (await api.call(routes.sweeps.get, { id: sweep.id })).sweep;
+  }
+  return current;
 }
