@@ -63,6 +63,8 @@ export class Fleet {
   constructor(
     readonly dir: string,
     readonly redisUrl = 'redis://127.0.0.1:6379',
+    /** Extra `hyperfleet server` flags, and environment over the fast timers (production timers, say). */
+    private readonly tuning: { serverArgs?: string[]; env?: Record<string, string> } = {},
   ) {}
 
   get url(): string {
@@ -81,7 +83,15 @@ export class Fleet {
 
   async startServer(): Promise<void> {
     const args = ['server', '--port', String(this.port), '--host', '127.0.0.1', '--redis', this.redisUrl];
-    args.push('--prefix', this.prefix, '--store', this.schema.url, '--heartbeat', '1');
+    args.push(
+      '--prefix',
+      this.prefix,
+      '--store',
+      this.schema.url,
+      '--heartbeat',
+      '1',
+      ...(this.tuning.serverArgs ?? []),
+    );
     this.server = this.spawn('server', args, { HYPERFLEET_TOKENS: `admin:${ADMIN},worker:${WORKER}` });
     await waitFor('the server to be ready', async () => (await fetch(`${this.url}/readyz`)).ok, 90_000);
   }
@@ -110,6 +120,11 @@ export class Fleet {
     const child = this.spawn(`agent ${name}`, args, { HYPERFLEET_TOKEN: WORKER });
     this.agents.set(name, child);
     return child;
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) an agent, as a long GC pause or a suspended VM would. */
+  signalAgent(name: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.agents.get(name)?.kill(signal);
   }
 
   killAgent(name: string): void {
@@ -183,7 +198,7 @@ export class Fleet {
   private spawn(label: string, args: string[], env: Record<string, string>): ChildProcess {
     const child = spawn(process.execPath, [cliBin, ...args], {
       cwd: this.dir,
-      env: { ...process.env, ...FAST, ...env, NO_COLOR: '1' },
+      env: { ...process.env, ...FAST, ...this.tuning.env, ...env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => {

@@ -1,11 +1,6 @@
 import type { FinishedReport } from '@hyperfleet/transport';
 import type { AttemptResult } from './attempt-executor';
 
-/** The report of an attempt refused before it ran (a bad payload, unbuildable pins, a GPU request it cannot meet). */
-export function refusedAttempt(outcome: FinishedReport['outcome'], error: string): FinishedReport {
-  return { outcome, exitCode: null, signal: null, error, durationMs: 0, finalMetrics: {}, malformedLines: 0 };
-}
-
 /** What goes on the wire of the runner's or executor's result (the log path stays on the agent). */
 export function finishedReportOf(result: AttemptResult): FinishedReport {
   return {

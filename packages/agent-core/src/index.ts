@@ -16,6 +16,7 @@ export {
   type PinnedWorkspace,
   type PinnedWorkspaceOptions,
 } from './pinned-workspace';
+export { DEFAULT_LEDGER_LIMITS, type LedgerLimits, ReportLedger } from './report-ledger';
 export { type CleanupStep, runCleanups, settledWithin } from './settled-within';
 export { type Slot, SlotPool } from './slot-pool';
 export { type JobIdentity, parseTrialJob, type TrialJobParse, trialJobSchema } from './trial-job-schema';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { MetricSample } from '@hyperfleet/domain';
+import { endedWithoutExit, type MetricSample } from '@hyperfleet/domain';
 import { type RunTrialOptions, runTrial } from '@hyperfleet/runner';
 import {
   type ConsumerHandle,
@@ -10,7 +10,7 @@ import {
 } from '@hyperfleet/transport';
 import { type AgentLogger, describeError } from './agent-logger';
 import type { AgentTransport } from './agent-transport';
-import { describeEnding, finishedReportOf, refusedAttempt } from './attempt-ending';
+import { describeEnding, finishedReportOf } from './attempt-ending';
 import type { AttemptExecutor, AttemptResult, RunTrial } from './attempt-executor';
 import { LiveLog } from './live-log';
 import { describeWorkspaceError, openPinnedWorkspace, type PinnedWorkspace } from './pinned-workspace';
@@ -310,7 +310,7 @@ export class TrialTaker {
     const now = Date.now();
     await this.transport.reports.publish(sweepId, [
       { type: 'started', trialId, attempt, agentId, at: now },
-      { type: 'finished', trialId, attempt, agentId, at: now, result: refusedAttempt('spawn-error', parsed.message) },
+      { type: 'finished', trialId, attempt, agentId, at: now, result: endedWithoutExit('spawn-error', parsed.message) },
     ]);
   }
 
@@ -353,12 +353,12 @@ export class TrialTaker {
       if (placement.on === 'executor') await reporter.flush();
       if (workspaceProblem) {
         log('error', `trial ${key}: ${workspaceProblem}`);
-        return await finish(refusedAttempt('spawn-error', workspaceProblem), false);
+        return await finish(endedWithoutExit('spawn-error', workspaceProblem), false);
       }
       const gpuProblem = placement.on === 'executor' ? null : gpuRequestProblem(job, slot, this.opts);
       if (gpuProblem) {
         log('error', `trial ${key}: ${gpuProblem}`);
-        return await finish(refusedAttempt('spawn-error', gpuProblem), false);
+        return await finish(endedWithoutExit('spawn-error', gpuProblem), false);
       }
       // A stop requested while the job waited in the queue: the runner sees the aborted signal and never spawns.
       if (await this.stopWatcher?.isStopRequested(job.trialId)) this.stopRun(run, 'stop-requested');

@@ -30,3 +30,8 @@ export interface AttemptEnd {
   /** Number of lines that looked like metrics but could not be parsed, plus undecodable lines. */
   malformedLines: number;
 }
+
+/** The ending of an attempt that has no process result: refused before it ran, or lost with its worker. */
+export function endedWithoutExit(outcome: AttemptOutcome, error: string): AttemptEnd {
+  return { outcome, exitCode: null, signal: null, error, durationMs: 0, finalMetrics: {}, malformedLines: 0 };
+}

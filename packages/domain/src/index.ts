@@ -2,6 +2,7 @@ export {
   ATTEMPT_OUTCOMES,
   type AttemptEnd,
   type AttemptOutcome,
+  endedWithoutExit,
   PROCESS_OUTCOMES,
   type ProcessOutcome,
 } from './attempt-outcome';

@@ -2,6 +2,7 @@ export { type IngestMeter, nullMeter } from './ingest-meter';
 export { errorText, jsonLogger, type LogFields, type Logger, silentLogger } from './logger';
 export { type PlanOptions, planFromConfig, RUN_CAP_REQUIRED, resolveSweepSeed } from './plan-from-config';
 export type {
+  AgentPresence,
   AttemptReport,
   Clock,
   Dispatcher,

@@ -9,6 +9,14 @@ import type {
 } from '@hyperfleet/domain';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 
+/**
+ * What the fleet's agents say they are running (their heartbeats). Absent in embedded mode, where the queue
+ * cannot lose a job. `undefined`: it cannot tell yet (just started, or the agents' records are unreadable).
+ */
+export interface AgentPresence {
+  runs(trialId: string, attempt: number): boolean | undefined;
+}
+
 /** Injected time source: the scheduler never reads the wall clock itself. */
 export interface Clock {
   now(): number;

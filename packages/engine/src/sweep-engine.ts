@@ -1,4 +1,4 @@
-import type { MetricPoint } from '@hyperfleet/domain';
+import { endedWithoutExit, type MetricPoint } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import {
   recordTrialLineage,
@@ -10,7 +10,7 @@ import {
 import { type AgentReport, type Closeable, jobIdOf, type Transport } from '@hyperfleet/transport';
 import type { IngestMeter } from './ingest-meter';
 import { errorText, type Logger } from './logger';
-import type { AttemptReport, Clock, SweepPlan } from './ports';
+import type { AgentPresence, AttemptReport, Clock, SweepPlan } from './ports';
 import { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
 import type { RuntimeHooks } from './runtime-hooks';
 import { SerialQueue } from './serial-queue';
@@ -30,6 +30,16 @@ export interface SweepEngineDeps {
   log: Logger;
   /** Reconcile passes a job must look missing/failed before we act (lets in-flight reports land first). */
   graceTicks?: number;
+  /**
+   * The agents' own account of what they run: a job missing from the queue (Redis lost its data) is ended
+   * and run again under a new attempt only when no agent runs it. Absent: the job is simply enqueued again.
+   */
+  agents?: AgentPresence;
+  /**
+   * How long a job must stay missing before it is judged (default 10 s): long enough for agents to
+   * register again and re-send the reports the lost Redis held.
+   */
+  missingGraceMs?: number;
   /** Passes a job may sit `completed` without its finished report before the attempt counts as lost. */
   completedGraceTicks?: number;
   /**
@@ -58,8 +68,10 @@ export class SweepEngine {
   private unsaved: SchedulerEvent[] = [];
   /** Attempts whose `started` report reached the scheduler (drops redelivered duplicates). */
   private readonly started = new Set<string>();
-  /** jobId → [state seen, consecutive passes] for the reconciler's grace. */
-  private readonly suspicion = new Map<string, [string, number]>();
+  /** jobId → the state the reconciler saw, on how many consecutive passes, since when (its grace). */
+  private readonly suspicion = new Map<string, { state: string; passes: number; since: number }>();
+  /** jobId → the agent that reported starting it: whose heartbeats say whether it still runs. */
+  private readonly startedOn = new Map<string, { trialId: string; attempt: number; agentId: string }>();
   private subscription: Closeable | null = null;
   private detached = false;
   private fillQueued = false;
@@ -141,11 +153,17 @@ export class SweepEngine {
   async start(opts: { paused?: boolean; reapply?: 'stop' | 'cancel' | null } = {}): Promise<void> {
     const { store, plan } = this.deps;
     const running = await store.listTrials(plan.id, { status: ['running'] });
+    const workers = await Promise.all(running.map((t) => store.listAttempts(t.id)));
     await this.exclusive(async () => {
       if (opts.paused) await this.scheduler.pause();
       await this.scheduler.start();
       // Recovery keeps started trials `running`; a redelivered `started` report for them is not news.
       for (const t of running) this.started.add(jobIdOf(t.id, t.attempts));
+      for (const [i, t] of running.entries()) {
+        const worker = workers[i]?.find((a) => a.attempt === t.attempts)?.worker;
+        if (worker)
+          this.startedOn.set(jobIdOf(t.id, t.attempts), { trialId: t.id, attempt: t.attempts, agentId: worker });
+      }
       if (opts.reapply === 'stop') await this.scheduler.stop();
       if (opts.reapply === 'cancel') await this.scheduler.cancel();
     });
@@ -180,12 +198,9 @@ export class SweepEngine {
     return this.dispatcher.current(trialId) !== undefined;
   }
 
-  /** An attempt's agent vanished (stalled job), gave it back, or its handler threw: end it as `lost`. */
-  reportLost(trialId: string, attempt: number, reason: string): Promise<void> {
-    return this.exclusive(async () => {
-      if (this.dispatcher.current(trialId)?.job.attempt !== attempt) return; // stale or duplicate
-      await this.finishAttempt(lostReport(trialId, attempt, reason));
-    });
+  /** The started attempts this runner waits on, with the agent running each. */
+  startedAttempts(): { trialId: string; attempt: number; agentId: string }[] {
+    return [...this.startedOn.values()];
   }
 
   /**
@@ -231,13 +246,14 @@ export class SweepEngine {
     const id = jobIdOf(job.trialId, job.attempt);
     const grace = this.deps.graceTicks ?? 2;
     const seen = this.bump(id, state);
+    if (state === 'missing') return this.reconcileMissing(entry, seen);
     if (entry.stopRequested) {
       if (state === 'waiting' || state === 'unsent') await this.dispatcher.sendStop(entry);
       else if (state === 'active') await this.deps.transport.control.requestStop(job.trialId);
-      else if ((state === 'missing' || state === 'completed') && seen >= grace) {
+      else if (state === 'completed' && seen.passes >= grace) {
         // Nobody will report this attempt any more; it was meant to stop anyway.
-        await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
-      } else if (state === 'failed' && seen >= grace) {
+        await this.finishAttempt(lostReport(job.trialId, job.attempt, 'its job completed but no result arrived'));
+      } else if (state === 'failed' && seen.passes >= grace) {
         await this.finishAttempt(lostReport(job.trialId, job.attempt, failedReason ?? 'job failed'));
       }
       return;
@@ -246,17 +262,12 @@ export class SweepEngine {
       case 'unsent':
         if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
         return;
-      case 'missing':
-        if (seen < grace) return;
-        this.deps.log.warn('job missing from the queue; enqueued again from the store', { job: id });
-        if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
-        return;
       case 'failed':
-        if (seen < grace) return;
+        if (seen.passes < grace) return;
         await this.finishAttempt(lostReport(job.trialId, job.attempt, failedReason ?? 'job failed'));
         return;
       case 'completed':
-        if (seen < (this.deps.completedGraceTicks ?? 12)) return;
+        if (seen.passes < (this.deps.completedGraceTicks ?? 12)) return;
         await this.finishAttempt(
           lostReport(job.trialId, job.attempt, 'the job completed but its result never reached the controller'),
         );
@@ -266,11 +277,54 @@ export class SweepEngine {
     }
   }
 
-  private bump(id: string, state: string): number {
+  /**
+   * The queue lost the job (Redis restarted empty, or was flushed). Agents that still run it, or finished it,
+   * re-send their reports when they register again; so once the grace has passed and no agent runs it, the
+   * attempt is ended as lost and the trial runs again under a new attempt number — never the same job twice.
+   */
+  private async reconcileMissing(entry: OutstandingJob, seen: { passes: number; since: number }): Promise<void> {
+    const { job } = entry;
+    const id = jobIdOf(job.trialId, job.attempt);
+    const agents = this.deps.agents;
+    if (!agents) {
+      // Nothing can be running it behind the queue's back (embedded): enqueue it again, or end a stopped one.
+      if (seen.passes < (this.deps.graceTicks ?? 2)) return;
+      if (entry.stopRequested) {
+        await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
+        return;
+      }
+      this.deps.log.warn('job missing from the queue; enqueued again from the store', { job: id });
+      if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
+      return;
+    }
+    if (this.deps.clock.now() - seen.since < (this.deps.missingGraceMs ?? 10_000)) return;
+    const runs = agents.runs(job.trialId, job.attempt);
+    if (runs === undefined) return;
+    if (runs) {
+      if (entry.stopRequested) await this.deps.transport.control.requestStop(job.trialId);
+      return;
+    }
+    const started = this.started.has(id);
+    if (entry.stopRequested && !started) {
+      // It never ran: the stop is all that happened to it.
+      await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
+      return;
+    }
+    this.deps.log.warn('job missing from the queue and no agent runs it: ending the attempt as lost', { job: id });
+    const why = started
+      ? 'its queue job vanished (Redis lost its data?) and no agent runs it'
+      : 'its queue job vanished before any agent started it (Redis lost its data?)';
+    await this.finishAttempt(lostReport(job.trialId, job.attempt, why));
+  }
+
+  private bump(id: string, state: string): { passes: number; since: number } {
     const prev = this.suspicion.get(id);
-    const n = prev?.[0] === state ? prev[1] + 1 : 1;
-    this.suspicion.set(id, [state, n]);
-    return n;
+    const next =
+      prev?.state === state
+        ? { state, passes: prev.passes + 1, since: prev.since }
+        : { state, passes: 1, since: this.deps.clock.now() };
+    this.suspicion.set(id, next);
+    return next;
   }
 
   /** One batch of agent reports, in stream order; throws (→ redelivery) when the store fails. */
@@ -303,6 +357,7 @@ export class SweepEngine {
         if (!this.started.has(id)) {
           await this.scheduler.reportStarted(r.trialId, r.attempt, r.agentId);
           this.started.add(id);
+          this.startedOn.set(id, { trialId: r.trialId, attempt: r.attempt, agentId: r.agentId });
         }
         // The machine that runs the trial reports its environment: that is the one the record must show. An
         // agent sends it with the start; a Kubernetes executor's pod sends a second `started` carrying it.
@@ -335,6 +390,7 @@ export class SweepEngine {
     }
     await this.scheduler.reportFinished(report);
     this.started.delete(id);
+    this.startedOn.delete(id);
     this.suspicion.delete(id);
   }
 
@@ -367,16 +423,5 @@ export class SweepEngine {
 }
 
 function lostReport(trialId: string, attempt: number, reason: string): AttemptReport {
-  return {
-    trialId,
-    attempt,
-    outcome: 'lost',
-    exitCode: null,
-    signal: null,
-    error: reason,
-    durationMs: 0,
-    finalMetrics: {},
-    malformedLines: 0,
-    worker: null,
-  };
+  return { ...endedWithoutExit('lost', reason), trialId, attempt, worker: null };
 }

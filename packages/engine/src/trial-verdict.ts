@@ -19,6 +19,9 @@ export interface VerdictContext {
 /**
  * Turns how an attempt ended into the trial's fate. Only infrastructure failures ('lost') are retried
  * automatically; a non-zero exit of the user's program is a failed trial (DESIGN.md: trial vs attempt).
+ * A stop we asked for (early stop, cancel) decides the fate only of an attempt it actually stopped, or that
+ * was lost on the way: a program that had already exited on its own is judged by its exit, so a result
+ * that reached us late is never rewritten as `stopped`.
  */
 export function judgeAttempt(report: AttemptReport, ctx: VerdictContext): Verdict {
   const fail = (reason: string, signature = reason): Verdict => ({
@@ -27,15 +30,17 @@ export function judgeAttempt(report: AttemptReport, ctx: VerdictContext): Verdic
     reason,
     failureSignature: signature,
   });
-  if (ctx.stopIntent === 'early-stop' && report.outcome !== 'lost') {
-    return { kind: 'final', status: 'stopped', reason: 'stopped early', failureSignature: null };
+  const stoppedByUs = report.outcome === 'stopped' || report.outcome === 'lost';
+  if (ctx.stopIntent === 'early-stop' && stoppedByUs) {
+    const reason = report.outcome === 'lost' ? `stopped early (${lostReason(report)})` : 'stopped early';
+    return { kind: 'final', status: 'stopped', reason, failureSignature: null };
   }
-  if (ctx.stopIntent === 'cancel') {
+  if (ctx.stopIntent === 'cancel' && stoppedByUs) {
     return { kind: 'final', status: 'cancelled', reason: 'cancelled', failureSignature: null };
   }
   switch (report.outcome) {
     case 'lost': {
-      const reason = `attempt ${report.attempt} lost: ${report.error ?? 'worker went away'}`;
+      const reason = lostReason(report);
       return ctx.retriesLeft > 0 ? { kind: 'retry', reason } : fail(`${reason} (no retries left)`, 'lost');
     }
     case 'spawn-error':
@@ -51,4 +56,8 @@ export function judgeAttempt(report: AttemptReport, ctx: VerdictContext): Verdic
       return { kind: 'final', status: 'succeeded', reason: null, failureSignature: null };
     }
   }
+}
+
+function lostReason(report: AttemptReport): string {
+  return `attempt ${report.attempt} lost: ${report.error ?? 'worker went away'}`;
 }

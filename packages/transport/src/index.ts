@@ -38,8 +38,8 @@ export type {
   TrialQueue,
 } from './ports';
 export { jobIdOf } from './ports';
-export { checkRedisPolicy } from './redis/check-redis-policy';
 export { createRedisTransport } from './redis/create-redis-transport';
+export { inspectRedis, type RedisInspection, type RedisPersistence } from './redis/inspect-redis';
 export { redactUrl } from './redis/redact-url';
 export { closeClient } from './redis/redis-clients';
 export type { RedisTransportOptions } from './redis/redis-options';

@@ -1,6 +1,6 @@
 import type { Clock, Logger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
-import type { Transport } from '@hyperfleet/transport';
+import type { RedisInspection, Transport } from '@hyperfleet/transport';
 import type { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
 import type { SweepLeases } from './sweep-leases';
@@ -25,6 +25,8 @@ export interface AppDeps {
   /** Base URL for dashboard links, e.g. `http://host:7070`. */
   publicUrl: string;
   agents: AgentSettings;
+  /** What Redis keeps across a restart, as read at start-up (fleet mode): `/readyz` says it. */
+  redis?: Pick<RedisInspection, 'persistence' | 'atRisk'>;
   /** Largest accepted JSON body (express `limit` syntax). Default '1mb'. */
   bodyLimit?: string | number;
   /** Largest accepted blob (a pinned diff, a git bundle). Default '512mb'. */

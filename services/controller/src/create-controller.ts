@@ -5,7 +5,7 @@ import { composeHooks, type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type Transport } from '@hyperfleet/transport';
 import type { Express } from 'express';
-import type { AgentSettings } from './app-deps';
+import type { AgentSettings, AppDeps } from './app-deps';
 import { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
 import { createApp } from './create-app';
@@ -24,6 +24,7 @@ export interface ControllerOptions {
   coordination: Coordination;
   tokens: TokenRegistry | null;
   agents: Omit<AgentSettings, 'heartbeatMs'> & { heartbeatMs?: number };
+  redis?: AppDeps['redis'];
   /** Base of dashboard URLs; default: the address `listen()` bound. */
   publicUrl?: string;
   hooks?: RuntimeHooks;
@@ -118,6 +119,7 @@ export function createController(opts: ControllerOptions): Controller {
         return publicUrl;
       },
       agents: { ...opts.agents, heartbeatMs },
+      ...(opts.redis ? { redis: opts.redis } : {}),
       log,
       ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
       ...(opts.clock ? { clock: opts.clock } : {}),

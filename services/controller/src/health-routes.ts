@@ -5,7 +5,10 @@ import type { AppDeps } from './app-deps';
 
 const READY_TIMEOUT_MS = 2000;
 
-/** Unauthenticated probes: liveness, readiness (store + Redis answer), Prometheus metrics. */
+/**
+ * Unauthenticated probes: liveness, readiness (store + Redis answer, and what Redis keeps across a restart),
+ * Prometheus metrics.
+ */
 export function healthRoutes(deps: AppDeps): Router {
   const r = Router();
   r.get('/healthz', (_req: Request, res: Response) => {
@@ -18,8 +21,9 @@ export function healthRoutes(deps: AppDeps): Router {
       withTimeout(deps.coordination.ping(), READY_TIMEOUT_MS, 'redis ping'),
     ]);
     const [store, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : errorText(c.reason)));
+    const durability = deps.redis ? { redisPersistence: deps.redis } : {};
     if (store === 'ok' && redis === 'ok') {
-      res.json({ ok: true });
+      res.json({ ok: true, ...durability });
       return;
     }
     res.status(503).json({
@@ -28,6 +32,7 @@ export function healthRoutes(deps: AppDeps): Router {
         message: 'a dependency does not answer',
         hint: 'check the store and Redis',
         checks: { store, redis },
+        ...durability,
       },
     });
   });

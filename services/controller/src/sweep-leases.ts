@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { SweepStatus } from '@hyperfleet/domain';
+import { endedWithoutExit, type SweepStatus } from '@hyperfleet/domain';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import {
   type Clock,
@@ -20,7 +20,8 @@ import {
   silentLogger,
 } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
-import { type Closeable, closeAll, type Transport } from '@hyperfleet/transport';
+import { type Closeable, closeAll, jobIdOf, type Transport } from '@hyperfleet/transport';
+import { AgentWatch } from './agent-watch';
 import { ApiError } from './api-error';
 import type { Coordination, SweepCommand } from './coordination';
 import { CANCEL_REQUESTED_EVENT, recoveryIntent, STOP_REQUESTED_EVENT } from './recovery-intent';
@@ -42,6 +43,12 @@ export interface SweepLeasesOptions {
   reconcileMs?: number;
   /** How long a replica waits for the sweep's owner to apply a forwarded command. Default 5 s. */
   commandTimeoutMs?: number;
+  /**
+   * Fleet mode: an agent whose heartbeats stop for this long has lost the attempts it started (default: off,
+   * only the queue's stalled-job check finds them). Also how long a job missing from the queue waits for
+   * its agent to re-report before it runs again under a new attempt.
+   */
+  lostAfterMs?: number;
   /** Reconcile passes before a missing/failed job is acted on. Default 2. */
   graceTicks?: number;
   completedGraceTicks?: number;
@@ -72,6 +79,9 @@ export class SweepLeases {
   private readonly log: Logger;
   private readonly lockTtlMs: number;
   private lostWatch: Closeable | null = null;
+  private readonly agentWatch: AgentWatch | null;
+  /** Attempts whose loss is published and not yet applied: published once, not every pass. */
+  private lostPublished = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private closing: Promise<void> | null = null;
 
@@ -80,17 +90,29 @@ export class SweepLeases {
     this.log = opts.log ?? silentLogger;
     this.lockTtlMs = opts.lockTtlMs ?? 15_000;
     this.controllerId = opts.controllerId ?? `ctl-${hostname()}-${randomBytes(4).toString('hex')}`;
+    this.agentWatch = opts.lostAfterMs
+      ? new AgentWatch({
+          coordination: opts.coordination,
+          clock: this.clock,
+          lostAfterMs: opts.lostAfterMs,
+          maxGapMs: Math.max(2000, 3 * this.lossCheckMs),
+        })
+      : null;
+  }
+
+  private get lossCheckMs(): number {
+    return Math.min(1000, Math.floor((this.opts.lostAfterMs ?? 4000) / 4));
   }
 
   /** Resumes every running/paused sweep nobody else holds, then keeps ticking and reconciling. */
   async start(): Promise<void> {
     this.lostWatch = this.opts.transport.queue.watchLost((lost) => {
       const runner = [...this.runners.values()].find((r) => r.owns(lost.trialId));
-      runner?.reportLost(lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`).catch((err) => {
-        this.log.error('reporting a lost attempt failed', { trial: lost.trialId, error: errorText(err) });
-      });
+      if (runner) void this.publishLost(runner.sweepId, lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`);
     });
     await this.tick();
+    const watch = this.agentWatch;
+    if (watch) this.every(this.lossCheckMs, () => this.findSilentAgents(watch));
     this.every(this.opts.tickMs ?? Math.max(50, Math.floor(this.lockTtlMs / 3)), () => this.tick());
     this.every(this.opts.reconcileMs ?? 5000, () => this.reconcile());
   }
@@ -173,6 +195,45 @@ export class SweepLeases {
       } catch (err) {
         this.log.warn('reconcile failed', { sweep: runner.sweepId, error: errorText(err) });
       }
+    }
+  }
+
+  /** Attempts whose agent stopped heartbeating are lost: within `lostAfterMs`, not the queue's stall timer. */
+  private async findSilentAgents(watch: AgentWatch): Promise<void> {
+    await watch.refresh();
+    const outstanding = new Set<string>();
+    for (const runner of [...this.runners.values()]) {
+      for (const { trialId, attempt, agentId } of runner.startedAttempts()) {
+        outstanding.add(jobIdOf(trialId, attempt));
+        const silent = watch.silentFor(agentId);
+        if (silent === null) continue;
+        const reason = `agent ${agentId} stopped heartbeating (silent for ${Math.round(silent / 1000)} s)`;
+        await this.publishLost(runner.sweepId, trialId, attempt, reason, agentId);
+      }
+    }
+    for (const id of this.lostPublished) if (!outstanding.has(id)) this.lostPublished.delete(id);
+  }
+
+  /**
+   * Ends an attempt as lost through the sweep's report stream, after whatever its agent published before it
+   * went away: a result that was already sent is applied first, so a loss never overwrites it. The engine
+   * drops the verdict when the attempt has ended by then.
+   */
+  private async publishLost(sweepId: string, trialId: string, attempt: number, reason: string, agentId = '') {
+    const id = jobIdOf(trialId, attempt);
+    if (this.lostPublished.has(id)) return;
+    try {
+      const result = endedWithoutExit('lost', reason);
+      await this.opts.transport.reports.publish(sweepId, [
+        { type: 'finished', trialId, attempt, agentId, at: this.clock.now(), result },
+      ]);
+      this.lostPublished.add(id);
+      this.log.warn('attempt lost', { trial: trialId, attempt, reason });
+    } catch (err) {
+      this.log.warn('could not publish a lost attempt; tried again on the next pass', {
+        trial: trialId,
+        error: errorText(err),
+      });
     }
   }
 
@@ -289,6 +350,7 @@ export class SweepLeases {
       meter: o.meter ?? nullMeter,
       log: this.log,
       ...(o.graceTicks === undefined ? {} : { graceTicks: o.graceTicks }),
+      ...(this.agentWatch ? { agents: this.agentWatch, missingGraceMs: o.lostAfterMs } : {}),
       ...(o.completedGraceTicks === undefined ? {} : { completedGraceTicks: o.completedGraceTicks }),
       ...(o.fillChunk === undefined ? {} : { fillChunk: o.fillChunk }),
     });

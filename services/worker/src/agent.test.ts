@@ -144,6 +144,8 @@ describe('agent', () => {
     const agent = h.newAgent({ slots: 3, pool: 'cpu' });
     await agent.start();
     const sweep = 'sw-hb';
+    const stream = collectReports(h.transport, sweep);
+    h.cleanups.push(stream.close);
     const job = nodeJob(sweep, 'setTimeout(() => {}, 800)', { pool: 'cpu' });
     await h.transport.queue.enqueue(job);
     const beat = await waitFor(() => h.ctl.heartbeats.find((hb) => hb.body.running.length > 0));
@@ -155,8 +157,14 @@ describe('agent', () => {
       slots: 3,
       reason: null,
     });
+    await waitFor(() => finishedOf(stream.reports, job.trialId));
+    const sent = stream.reports.length;
     h.ctl.forget(agent.snapshot().agentId);
     await waitFor(() => h.ctl.registrations.length === 2);
     expect(h.logs.some((l) => l.message.includes('registering again'))).toBe(true);
+    // Forgotten (Redis restarted empty?): the reports it may have lost with it are sent again, right after.
+    await waitFor(() => stream.reports.length === 2 * sent);
+    expect(stream.reports.slice(sent)).toEqual(stream.reports.slice(0, sent));
+    expect(h.logs.some((l) => l.message.includes(`re-sent ${sent} report(s)`))).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import {
   type AgentLogger,
   type AgentTransport,
   type AttemptPlacement,
+  ReportLedger,
   type RunningAttempt,
   runCleanups,
   SlotPool,
@@ -159,7 +160,15 @@ class HyperfleetAgent implements Agent {
     });
     if (this.startAbort.signal.aborted) throw new Error('agent closed while starting');
     this.agentId = registration.agentId;
-    this.transport = await this.opts.transportFactory(registration);
+    const transport = await this.opts.transportFactory(registration);
+    const ledger = new ReportLedger(transport.reports);
+    this.transport = {
+      consumer: transport.consumer,
+      control: transport.control,
+      logs: transport.logs,
+      reports: ledger,
+      close: () => transport.close(),
+    };
     this.taker = this.newTrialTaker();
     this.heartbeats = new Heartbeats(
       this.client,
@@ -167,6 +176,7 @@ class HyperfleetAgent implements Agent {
       () => this.heartbeatBody(),
       () => this.registerBody(),
       this.log,
+      () => this.replayReports(ledger),
     );
     if (gpuIndices.length > 0 && gpus.length > 0) {
       this.sampler = new GpuSampler(
@@ -264,6 +274,15 @@ class HyperfleetAgent implements Agent {
   }
 
   // ---- breaker -----------------------------------------------------------------------------------
+
+  /** The server forgot this agent (Redis restarted empty?): send again the reports it may have lost with it. */
+  private async replayReports(ledger: ReportLedger): Promise<void> {
+    const sent = await ledger.replay();
+    if (sent > 0) this.log('info', `registered again: re-sent ${sent} report(s) of recent attempts`);
+    if (ledger.unreplayablePoints > 0) {
+      this.log('warn', `${ledger.unreplayablePoints} metric points were past the replay limit and not re-sent`);
+    }
+  }
 
   private recordForBreaker(report: FinishedReport): void {
     const reason = this.breaker.record(report);

@@ -5,13 +5,16 @@ import type { ControllerClient, HeartbeatBody, RegisterBody } from './controller
  * The agent's heartbeats to the controller: one every period, and one at once on news (a pause, a drain).
  * A send asked for while one is in flight goes right after it (the news may be newer). A controller that
  * forgot the agent (restart, Redis flushed, missed heartbeats) gets it registered again. Failures are
- * logged once per streak: trials keep running without heartbeats.
+ * logged once per streak: trials keep running without heartbeats. Registering again also calls
+ * `onRegisteredAgain` (the agent re-sends the reports the controller may have lost with it) and sends the
+ * running attempts at once, so the controller knows what runs here before it judges any missing job.
  */
 export class Heartbeats {
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
   private again = false;
   private failing = false;
+  private replayOwed = false;
 
   constructor(
     private readonly client: ControllerClient,
@@ -19,6 +22,7 @@ export class Heartbeats {
     private readonly body: () => HeartbeatBody,
     private readonly registerBody: () => RegisterBody,
     private readonly log: AgentLogger,
+    private readonly onRegisteredAgain: () => Promise<void> = async () => {},
   ) {}
 
   start(periodMs: number): void {
@@ -49,13 +53,28 @@ export class Heartbeats {
     while (this.inFlight) await this.inFlight;
   }
 
+  private async replay(): Promise<void> {
+    try {
+      await this.onRegisteredAgain();
+      this.replayOwed = false;
+    } catch (error) {
+      this.log(
+        'warn',
+        `could not re-send recent reports (tried again after the next heartbeat): ${describeError(error)}`,
+      );
+    }
+  }
+
   private async sendOne(): Promise<void> {
     try {
       const answer = await this.client.heartbeat(this.agentId, this.body());
       if (answer === 'unknown-agent') {
         this.log('warn', 'the server does not know this agent any more: registering again');
         await this.client.register(this.registerBody());
+        this.again = true;
+        this.replayOwed = true;
       }
+      if (this.replayOwed) await this.replay();
       if (this.failing) this.log('info', 'heartbeats reach the server again');
       this.failing = false;
     } catch (error) {

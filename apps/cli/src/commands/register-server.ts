@@ -14,7 +14,13 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
     .option(...STORE_OPTION)
     .option('--tokens <file>', 'bearer tokens with roles (JSON); or $HYPERFLEET_TOKENS="role:token,…"')
     .option('--public-url <url>', 'base URL in dashboard links (default http://<host>:<port>)')
-    .option('--heartbeat <seconds>', 'agent heartbeat interval', positiveInt, 5)
+    .option('--heartbeat <seconds>', 'agent heartbeat interval', positiveInt, 2)
+    .option(
+      '--lost-after <seconds>',
+      'an agent silent this long has lost its running trials (they run again)',
+      positiveInt,
+      10,
+    )
     // Loaded on use: the controller's dependencies (express, BullMQ) would slow every other command's start.
     .action(async (opts: ServerFlags) => setExit(await (await import('./server-command')).serverCommand(opts)));
 }

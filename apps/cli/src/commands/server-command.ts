@@ -9,9 +9,10 @@ import {
 import { jsonLogger } from '@hyperfleet/engine';
 import { describePostgresUrl, openStore, parseStoreUrl } from '@hyperfleet/store';
 import {
-  checkRedisPolicy,
   createInProcessTransport,
   createRedisTransport,
+  inspectRedis,
+  type RedisInspection,
   redactUrl,
   type Transport,
 } from '@hyperfleet/transport';
@@ -28,6 +29,7 @@ export interface ServerFlags {
   tokens?: string;
   publicUrl?: string;
   heartbeat: number;
+  lostAfter: number;
 }
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -51,6 +53,13 @@ function dashboardOrigins(): string[] | undefined {
 
 export async function serverCommand(opts: ServerFlags): Promise<number> {
   const fleet = opts.redis !== undefined;
+  if (opts.lostAfter < 2 * opts.heartbeat) {
+    throw new CliError(
+      `--lost-after ${opts.lostAfter} is shorter than two heartbeats (--heartbeat ${opts.heartbeat}): one late heartbeat would end running trials as lost`,
+      `use --lost-after ${2 * opts.heartbeat} or more, or a shorter --heartbeat`,
+      EXIT.usage,
+    );
+  }
   const tokens = await loadTokens(opts.tokens);
   if (fleet && !tokens) {
     throw new CliError(
@@ -67,9 +76,11 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     );
   }
   const log = jsonLogger();
+  let redis: RedisInspection | null = null;
   if (fleet && opts.redis) {
-    const warning = await checkRedisPolicy(opts.redis);
-    if (warning) process.stderr.write(`\n${warning}\n\n`);
+    redis = await inspectRedis(opts.redis);
+    for (const warning of redis.warnings) process.stderr.write(`\n${warning}\n`);
+    if (redis.warnings.length > 0) process.stderr.write('\n');
   }
   const timing = fleetTimingFromEnv();
   const store = await openStore(storeUrl);
@@ -99,9 +110,11 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     coordination,
     tokens,
     agents: { redisUrl: opts.redis ?? null, queuePrefix: opts.prefix, heartbeatMs: opts.heartbeat * 1000 },
+    ...(redis ? { redis: { persistence: redis.persistence, atRisk: redis.atRisk } } : {}),
     log,
     ownsDeps: true,
     runtime: {
+      ...(fleet ? { lostAfterMs: opts.lostAfter * 1000 } : {}),
       ...(timing.reconcileMs ? { reconcileMs: timing.reconcileMs } : {}),
       ...(timing.sweepLockMs ? { lockTtlMs: timing.sweepLockMs } : {}),
     },
@@ -142,6 +155,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     const mode = fleet && opts.redis ? `fleet mode, Redis ${redactUrl(opts.redis)}` : 'embedded mode, in-process queue';
     process.stdout.write(`hyperfleet server listening on ${url} (${mode}; store ${where})\n`);
     process.stdout.write(`dashboard: ${opts.publicUrl ?? url}/\n`);
+    if (redis) process.stdout.write(`redis persistence: ${redis.persistence} (${redis.atRisk})\n`);
     if (!tokens) process.stdout.write('no tokens configured: the API is open to anyone who can reach it\n');
   } catch (err) {
     await ctl.close().catch(() => undefined);

@@ -6,8 +6,8 @@ import type { Transport } from '../ports';
 import { type DoomedAgent, spawnDoomedAgent } from '../testing/spawn-doomed-agent';
 import { eventually, trialJob } from '../testing/trial-job';
 import { unlinkKeysUnder } from '../testing/unlink-keys';
-import { checkRedisPolicy, policyWarning } from './check-redis-policy';
 import { createRedisTransport } from './create-redis-transport';
+import { inspectRedis, persistenceOf, policyWarning } from './inspect-redis';
 import type { RedisTransportOptions } from './redis-options';
 
 // Unique prefixes on db 0; nothing here flushes.
@@ -150,12 +150,27 @@ describe('redis transport specifics', () => {
     await h.close();
   });
 
-  it('checkRedisPolicy: null on noeviction, a loud warning otherwise, no password in it', async () => {
+  it('inspectRedis: eviction policy and persistence, each warned about loudly, no password in it', async () => {
     expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
-    expect(await checkRedisPolicy(url)).toBeNull();
+    const [, appendonly] = (await admin.config('GET', 'appendonly')) as string[];
+    const [, save] = (await admin.config('GET', 'save')) as string[];
+    const seen = await inspectRedis(url);
+    // This machine's Redis keeps nothing on disk; a production one would say 'aof'.
+    expect(seen.persistence).toBe(persistenceOf(appendonly, save));
+    expect(seen.persistence).not.toBe('unknown');
+    expect(seen.warnings.some((w) => /maxmemory-policy/.test(w))).toBe(false);
+    if (seen.persistence === 'none') {
+      expect(seen.atRisk).toMatch(/loses the whole queue/);
+      expect(seen.warnings.join('\n')).toMatch(/appendonly yes/);
+    }
+    expect(persistenceOf('yes', '')).toBe('aof');
+    expect(persistenceOf('no', '3600 1 300 100')).toBe('rdb');
+    expect(persistenceOf('no', '')).toBe('none');
+    expect(persistenceOf(undefined, '')).toBe('unknown');
     expect(policyWarning('allkeys-lru', 'redis://h:6379')).toMatch(/WARNING.*allkeys-lru.*noeviction/);
-    const unreachable = await checkRedisPolicy('redis://:topsecret@127.0.0.1:1/0', 500);
-    expect(unreachable).toMatch(/could not read maxmemory-policy/);
-    expect(unreachable).not.toContain('topsecret');
+    const unreachable = await inspectRedis('redis://:topsecret@127.0.0.1:1/0', 500);
+    expect(unreachable.persistence).toBe('unknown');
+    expect(unreachable.warnings.join('\n')).toMatch(/could not read maxmemory-policy/);
+    expect(JSON.stringify(unreachable)).not.toContain('topsecret');
   });
 });

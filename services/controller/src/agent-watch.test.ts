@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { AgentWatch } from './agent-watch';
+import type { AgentRecord } from './coordination';
+import { MemoryCoordination } from './memory-coordination';
+
+function agent(
+  agentId: string,
+  lastHeartbeat: number,
+  running: { trialId: string; attempt: number }[] = [],
+): AgentRecord {
+  return {
+    agentId,
+    host: 'h',
+    pool: 'default',
+    slots: 1,
+    running,
+    gpus: [],
+    draining: false,
+    version: 'test',
+    registeredAt: 0,
+    lastHeartbeat,
+  };
+}
+
+function setup(lostAfterMs = 10_000) {
+  const clock = { t: 0, now: () => clock.t };
+  const coordination = new MemoryCoordination(clock);
+  const watch = new AgentWatch({ coordination, clock, lostAfterMs, maxGapMs: 2000 });
+  return { clock, coordination, watch };
+}
+
+describe('AgentWatch', () => {
+  it('judges nobody until it has read the records for a whole window, then names a silent agent', async () => {
+    const { clock, coordination, watch } = setup();
+    await coordination.putAgent(agent('a', 0, [{ trialId: 't1', attempt: 1 }]), 60_000);
+    await watch.refresh();
+    expect(watch.runs('t1', 1)).toBeUndefined();
+    for (clock.t = 1000; clock.t <= 10_000; clock.t += 1000) await watch.refresh();
+    clock.t = 10_000;
+    expect(watch.silentFor('a')).toBeNull(); // exactly the window: not yet
+    expect(watch.runs('t1', 1)).toBe(true);
+    clock.t = 10_500;
+    await watch.refresh();
+    expect(watch.silentFor('a')).toBe(10_500);
+    expect(watch.runs('t1', 1)).toBe(false);
+    expect(watch.runs('t2', 1)).toBe(false);
+  });
+
+  it('a heartbeat keeps an agent alive; an agent never heard of is silent since the watch began', async () => {
+    const { clock, coordination, watch } = setup();
+    for (clock.t = 0; clock.t <= 12_000; clock.t += 1000) {
+      await coordination.putAgent(agent('a', clock.t), 60_000);
+      await watch.refresh();
+    }
+    clock.t = 12_000;
+    expect(watch.silentFor('a')).toBeNull();
+    expect(watch.silentFor('ghost')).toBe(12_000);
+  });
+
+  it('records lost with the store (Redis restarted empty) do not make a live agent look dead', async () => {
+    const { clock, coordination, watch } = setup();
+    for (clock.t = 0; clock.t <= 11_000; clock.t += 1000) {
+      await coordination.putAgent(agent('a', clock.t), 1500); // gone 1.5 s after its last heartbeat
+      await watch.refresh();
+    }
+    for (; clock.t <= 20_000; clock.t += 1000) await watch.refresh();
+    expect(await coordination.listAgents()).toEqual([]);
+    expect(watch.silentFor('a')).toBeNull(); // the watch remembers the heartbeat at 11 s
+    clock.t = 21_500;
+    await watch.refresh();
+    expect(watch.silentFor('a')).toBe(10_500);
+  });
+
+  it('a gap in reading (a store outage, a paused process) gives every agent a new window', async () => {
+    const { clock, coordination, watch } = setup();
+    await coordination.putAgent(agent('a', 0), 60_000);
+    for (clock.t = 0; clock.t <= 11_000; clock.t += 1000) await watch.refresh();
+    clock.t = 11_000;
+    expect(watch.silentFor('a')).toBe(11_000);
+    clock.t = 20_000; // nothing read for 9 s
+    await watch.refresh();
+    expect(watch.silentFor('a')).toBeNull();
+    expect(watch.runs('t1', 1)).toBeUndefined();
+  });
+});

@@ -1,0 +1,71 @@
+import type { AgentPresence, Clock } from '@hyperfleet/engine';
+import { jobIdOf } from '@hyperfleet/transport';
+import type { Coordination } from './coordination';
+
+export interface AgentWatchOptions {
+  coordination: Coordination;
+  clock: Clock;
+  /** An agent silent this long is gone: the attempts it started are lost. */
+  lostAfterMs: number;
+  /** Reads further apart than this are a gap (an outage of the store, a paused process): judge nobody yet. */
+  maxGapMs: number;
+}
+
+/**
+ * The controller's view of the agents' heartbeats: which agent runs which attempt, and which agents went
+ * silent. Read from the coordination store every pass; each agent's last heartbeat is also remembered here,
+ * so a store that lost its records (Redis restarted empty) does not make a live agent look dead. It judges
+ * nobody until it has read the records without a gap for a whole window: after a controller restart or an
+ * outage of the store, every agent gets one window to be heard again, and a blip shorter than that loses
+ * nothing.
+ */
+export class AgentWatch implements AgentPresence {
+  private readonly lastHeard = new Map<string, number>();
+  /** jobId → agent, from each agent's latest heartbeat. */
+  private running = new Map<string, string>();
+  private readingSince: number | null = null;
+  private lastRead: number | null = null;
+
+  constructor(private readonly o: AgentWatchOptions) {}
+
+  /** One read of the agents' records; a failed read starts the window again. */
+  async refresh(): Promise<void> {
+    let agents: Awaited<ReturnType<Coordination['listAgents']>>;
+    try {
+      agents = await this.o.coordination.listAgents();
+    } catch {
+      this.readingSince = null;
+      return;
+    }
+    const at = this.o.clock.now();
+    if (this.readingSince === null || this.lastRead === null || at - this.lastRead > this.o.maxGapMs) {
+      this.readingSince = at;
+    }
+    this.lastRead = at;
+    const running = new Map<string, string>();
+    for (const a of agents) {
+      this.lastHeard.set(a.agentId, Math.max(this.lastHeard.get(a.agentId) ?? 0, a.lastHeartbeat));
+      for (const r of a.running) running.set(jobIdOf(r.trialId, r.attempt), a.agentId);
+    }
+    this.running = running;
+  }
+
+  /** How long the agent has been silent, when that is longer than the window and the view can tell; else null. */
+  silentFor(agentId: string): number | null {
+    if (!this.judging()) return null;
+    const now = this.o.clock.now();
+    const since = Math.max(this.lastHeard.get(agentId) ?? 0, this.readingSince ?? now);
+    const silent = now - since;
+    return silent > this.o.lostAfterMs ? silent : null;
+  }
+
+  runs(trialId: string, attempt: number): boolean | undefined {
+    if (!this.judging()) return undefined;
+    const agentId = this.running.get(jobIdOf(trialId, attempt));
+    return agentId !== undefined && this.silentFor(agentId) === null;
+  }
+
+  private judging(): boolean {
+    return this.readingSince !== null && this.o.clock.now() - this.readingSince >= this.o.lostAfterMs;
+  }
+}
