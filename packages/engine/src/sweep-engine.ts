@@ -379,15 +379,11 @@ export class SweepEngine {
     if (pending.length > 0) await flush();
   }
 
-  /** Ends an attempt in the scheduler; keeps a lost attempt's points aside when the trial will run again. */
+  /** Ends an attempt in the scheduler (unless it is stale or a duplicate). */
   private async finishAttempt(report: AttemptReport): Promise<void> {
     const entry = this.dispatcher.current(report.trialId);
     if (entry?.job.attempt !== report.attempt) return;
     const id = jobIdOf(report.trialId, report.attempt);
-    const retries = this.deps.plan.retries - (report.attempt - 1);
-    if (report.outcome === 'lost' && retries > 0 && !entry.stopRequested) {
-      await this.store.archiveAttemptMetrics(report.trialId, report.attempt);
-    }
     await this.scheduler.reportFinished(report);
     this.started.delete(id);
     this.startedOn.delete(id);

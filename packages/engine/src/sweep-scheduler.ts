@@ -180,7 +180,7 @@ export class SweepScheduler {
       const now = this.clock.now();
       const verdict = judgeAttempt(report, {
         stopIntent: flight.stopIntent,
-        retriesLeft: this.plan.retries - (report.attempt - 1),
+        retriesLeft: report.outcome === 'lost' ? await this.retriesLeft(flight) : 0,
       });
       if (flight.started) {
         await this.store.finishAttempt(report.trialId, report.attempt, {
@@ -192,6 +192,8 @@ export class SweepScheduler {
         });
       }
       if (verdict.kind === 'retry') {
+        // The lost attempt's points are kept aside: the next attempt's series starts clean.
+        await this.store.archiveAttemptMetrics(report.trialId, report.attempt);
         await this.event('trial.retried', report.trialId, { attempt: report.attempt, reason: verdict.reason });
         await this.dispatchAttempt(flight.trial, report.attempt + 1);
         return;
@@ -209,6 +211,17 @@ export class SweepScheduler {
       }
       await this.fill();
     });
+  }
+
+  /**
+   * Retries left for a lost attempt: `retries` minus the earlier attempts that ran. An attempt whose job
+   * vanished before any agent started it (Redis lost the queue) ran nothing, so it costs no retry.
+   */
+  private async retriesLeft(flight: InFlight): Promise<number> {
+    if (!flight.started) return Math.max(1, this.plan.retries);
+    if (flight.attempt === 1) return this.plan.retries;
+    const ran = (await this.store.listAttempts(flight.trial.id)).filter((a) => a.attempt < flight.attempt).length;
+    return this.plan.retries - ran;
   }
 
   /** No new trials; running trials finish normally. */
