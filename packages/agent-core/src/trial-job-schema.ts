@@ -1,4 +1,4 @@
-import type { ParamValue } from '@hyperfleet/domain';
+import { METRIC_SOURCES, type ParamValue } from '@hyperfleet/domain';
 import type { TrialJob } from '@hyperfleet/transport';
 import { z } from 'zod';
 
@@ -69,7 +69,13 @@ export const trialJobSchema = z.object({
     })
     .optional(),
   timeoutMs: z.number().int().positive().optional(),
-  metrics: z.object({ stdout: z.boolean().optional(), regex: z.string().optional() }).optional(),
+  metrics: z
+    .object({
+      stdout: z.boolean().optional(),
+      regex: z.string().optional(),
+      sources: z.array(z.enum(METRIC_SOURCES)).min(1).optional(),
+    })
+    .optional(),
   killGraceMs: z.number().int().min(0).optional(),
   pins: jobPins.optional(),
   image: z.string().min(1).max(1000).optional(),

@@ -45,6 +45,15 @@ export type {
   TrialStatus,
 } from './domain';
 export { GOALS, SWEEP_STATUSES, TERMINAL_TRIAL_STATUSES, TRIAL_STATUSES } from './domain';
+export {
+  addDroppedPoints,
+  DROP_REASONS,
+  type DroppedPoints,
+  type DropReason,
+  describeDroppedPoints,
+  MAX_STEP,
+  stepDropReason,
+} from './dropped-points';
 export { closestMatch, closestMatches, didYouMean, editDistance } from './edit-distance';
 export {
   HyperfleetError,
@@ -55,7 +64,7 @@ export {
 } from './errors';
 export { formatIssues } from './format-issues';
 export { parseMemoryQuantity } from './memory-quantity';
-export { decodeNonFinite, encodeNonFinite, NON_FINITE_NAMES, parseNonFinite } from './non-finite';
+export { decodeNonFinite, encodeNonFinite, NON_FINITE_NAMES, nonFiniteLabel, parseNonFinite } from './non-finite';
 export {
   DISCRETE_DISTRIBUTIONS,
   DISTRIBUTION_NAMES,
@@ -78,7 +87,9 @@ export { toSearchSpace } from './search-space';
 export {
   EARLY_TERMINATE_TYPES,
   type EarlyTerminateConfig,
+  METRIC_SOURCES,
   type MetricConfig,
+  type MetricSource,
   type MetricsCollectionConfig,
   type ResourcesConfig,
   SEARCH_METHODS,

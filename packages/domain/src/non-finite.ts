@@ -28,3 +28,11 @@ export function decodeNonFinite(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   return typeof value === 'string' ? parseNonFinite(value) : undefined;
 }
+
+/**
+ * How people see a non-finite metric value, in the CLI and the dashboard alike: the same names as on the wire
+ * ("NaN", "Infinity", "-Infinity"). Finite values are left to each view's own precision.
+ */
+export function nonFiniteLabel(value: number): string | null {
+  return Number.isFinite(value) ? null : String(encodeNonFinite(value));
+}

@@ -89,9 +89,23 @@ export const resourcesSchema = z.strictObject({
   pool: z.string().min(1).optional(),
 });
 
+/** Where a trial's metrics come from: the SDK's metrics file (HYPERFLEET_METRICS_FILE) and the trial's stdout. */
+export const METRIC_SOURCES = ['sdk', 'stdout'] as const;
+export type MetricSource = (typeof METRIC_SOURCES)[number];
+
 export const metricsCollectionSchema = z.strictObject({
   /** Parse `name=value` pairs and JSON-object lines from the trial's stdout. */
   stdout: z.boolean().default(true),
+  /**
+   * Which sources count. Omitted: the SDK file is the source of truth — stdout is parsed only until the SDK
+   * file has its first line (see README, "Metrics"). `[sdk, stdout]`: both, all the time; `[sdk]` or `[stdout]`:
+   * only that one.
+   */
+  sources: z
+    .array(z.enum(METRIC_SOURCES))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, { message: 'each source at most once' })
+    .optional(),
   /**
    * A regex run on each stdout line: named groups `name` and `value`, or groups 1 and 2 as name and
    * value (Katib's metricsFormat convention).

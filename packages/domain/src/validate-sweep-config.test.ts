@@ -255,6 +255,25 @@ describe('validateSweepConfig', () => {
     expect(validateSweepConfig({ ...base, metrics: { regex: '(\\w+)=(\\S+)' } }).ok).toBe(true);
   });
 
+  it('metrics.sources: sdk and/or stdout, each once, consistent with stdout/regex', () => {
+    for (const sources of [['sdk'], ['stdout'], ['sdk', 'stdout'], ['stdout', 'sdk']]) {
+      expect(validateSweepConfig({ ...base, metrics: { sources } }).ok).toBe(true);
+    }
+    const config = validateSweepConfig({ ...base, metrics: { sources: ['sdk', 'stdout'] } });
+    expect(config.ok && config.config.metrics).toEqual({ stdout: true, sources: ['sdk', 'stdout'] });
+    expect(byPath(issues({ ...base, metrics: { sources: ['sdk', 'wandb'] } }), 'metrics.sources[1]').expected).toBe(
+      'one of "sdk", "stdout"',
+    );
+    expect(byPath(issues({ ...base, metrics: { sources: [] } }), 'metrics.sources').message).toBeTruthy();
+    expect(byPath(issues({ ...base, metrics: { sources: ['sdk', 'sdk'] } }), 'metrics.sources').message).toContain(
+      'each source at most once',
+    );
+    const regex = byPath(issues({ ...base, metrics: { sources: ['sdk'], regex: '(\\w+)=(\\S+)' } }), 'metrics.regex');
+    expect(regex.message).toContain('`metrics.sources` does not read stdout');
+    const silent = byPath(issues({ ...base, metrics: { sources: ['stdout'], stdout: false } }), 'metrics.sources');
+    expect(silent.hint).toContain('give a `regex`');
+  });
+
   it('resources.memory must be a Kubernetes quantity', () => {
     const found = byPath(issues({ ...base, resources: { memory: '8GB' } }), 'resources.memory');
     expect(found.hint).toContain('`8GB` is written `8G`');

@@ -280,6 +280,7 @@ const IGNORED_WANDB_KEYS = ['controller', 'job', 'image_uri', 'scheduler'];
 function crossCheck(input: Record<string, unknown>, leaves: SpaceParam[], issues: RawIssue[], warnings: RawIssue[]) {
   const method = input.method;
   const metric = input.metric;
+  checkMetricSources(input.metrics, issues);
 
   const learns = method === 'bayes' || method === 'tpe';
   if (learns && metric === undefined) {
@@ -445,4 +446,38 @@ function checkCommand(input: Record<string, unknown>, leaves: SpaceParam[], issu
       );
     }
   });
+}
+
+/** `metrics.sources` without stdout makes `stdout`/`regex` meaningless; `stdout: false` with no regex turns stdout off. */
+function checkMetricSources(metrics: unknown, issues: RawIssue[]) {
+  if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return;
+  const { sources, stdout, regex } = metrics as Record<string, unknown>;
+  if (!Array.isArray(sources)) return;
+  if (!sources.includes('stdout')) {
+    for (const [key, set] of [
+      ['regex', regex !== undefined],
+      ['stdout', stdout === true],
+    ] as const) {
+      if (!set) continue;
+      issues.push(
+        issue(
+          ['metrics', key],
+          'no stdout setting when `sources` leaves stdout out',
+          key,
+          'add stdout to `metrics.sources` (e.g. `sources: [sdk, stdout]`), or drop this key',
+          `\`metrics.${key}\` has no effect: \`metrics.sources\` does not read stdout`,
+        ),
+      );
+    }
+  } else if (stdout === false && regex === undefined) {
+    issues.push(
+      issue(
+        ['metrics', 'sources'],
+        'sources that can be read',
+        '[…, stdout] with `stdout: false` and no `regex`',
+        'drop `stdout: false`, or give a `regex`, or leave stdout out of `sources`',
+        '`metrics.sources` names stdout, but `stdout: false` without a `regex` reads nothing from it',
+      ),
+    );
+  }
 }

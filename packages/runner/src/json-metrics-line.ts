@@ -1,6 +1,6 @@
 import { decodeNonFinite } from '@hyperfleet/domain';
 import { parseLenientJson } from './lenient-json';
-import { isValidStep } from './metric-value';
+import { isStepNumber } from './metric-value';
 import type { LineParse } from './types';
 
 const STEP_KEYS = ['step', '_step'];
@@ -35,8 +35,8 @@ export function fromObject(
   strict: boolean,
 ): LineParse {
   const step = firstDefined(envelope, STEP_KEYS);
-  if (step !== undefined && !isValidStep(step)) {
-    return { kind: 'malformed', reason: `step ${JSON.stringify(step)} is not a non-negative integer` };
+  if (step !== undefined && !isStepNumber(step)) {
+    return { kind: 'malformed', reason: `step ${JSON.stringify(step)} is not a number` };
   }
   const ts = firstDefined(envelope, TIME_KEYS);
   const timestamp = typeof ts === 'number' && Number.isFinite(ts) ? ts : undefined;

@@ -1,4 +1,4 @@
-import { isValidStep, looksNumeric, parseMetricValue } from './metric-value';
+import { isStepNumber, looksNumeric, parseMetricValue } from './metric-value';
 import type { LineParse } from './types';
 
 const PAIR = /^([A-Za-z_][\w.\-/]*)=([^=].*)$/;
@@ -34,7 +34,7 @@ export function parseKeyValueLine(line: string): LineParse {
       continue;
     }
     if (STEP_KEYS.has(key)) {
-      if (!isValidStep(value)) return { kind: 'malformed', reason: `${key}=${raw} is not a non-negative integer` };
+      if (!isStepNumber(value)) return { kind: 'malformed', reason: `${key}=${raw} is not a number` };
       step = value;
       continue;
     }

@@ -16,7 +16,11 @@ export function looksNumeric(text: string): boolean {
   return NUMBERISH.test(text);
 }
 
-/** A value usable as a step: a non-negative safe integer. */
-export function isValidStep(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+/**
+ * A step as a line wrote it: any number. Whether it can be stored (an integer in 0..MAX_STEP) is judged where
+ * points are ingested (domain's stepDropReason), so a point at step -1 is counted as dropped, not lost as a
+ * malformed line.
+ */
+export function isStepNumber(value: unknown): value is number {
+  return typeof value === 'number' && !Number.isNaN(value);
 }

@@ -1,4 +1,4 @@
-import type { MetricSample } from '@hyperfleet/domain';
+import { type MetricSample, stepDropReason } from '@hyperfleet/domain';
 import type { ParsedBatch } from './stdout-metrics';
 
 /** Collects every source's batches: last value per key, the malformed count, and forwards to onMetrics. */
@@ -13,7 +13,8 @@ export class MetricsAccumulator {
   add(batch: ParsedBatch): void {
     this.malformedLines += batch.malformed;
     if (batch.points.length === 0) return;
-    for (const point of batch.points) this.last.set(point.key, point.value);
+    // A point the ingest will drop (step -1, say) is passed on to be counted there, but is no final value.
+    for (const point of batch.points) if (stepDropReason(point.step) === null) this.last.set(point.key, point.value);
     try {
       this.onMetrics?.(batch.points);
     } catch (error) {

@@ -34,13 +34,18 @@ describe('parseMetricsFileLine', () => {
       '[1,2]',
       '{"metrics":{"a":"high"}}',
       '{"metrics":{"a":null}}',
-      '{"step":-1,"metrics":{"a":1}}',
       '{"step":"3","metrics":{"a":1}}',
       '{"ts":"now","metrics":{"a":1}}',
     ]) {
       expect(parseMetricsFileLine(bad).kind, bad).toBe('malformed');
     }
     expect(parseMetricsFileLine('   ').kind).toBe('ignored');
+    // A numeric step is passed on as written; a step that cannot be stored is dropped and counted at ingest.
+    expect(parseMetricsFileLine('{"step":-1,"metrics":{"a":1}}')).toEqual({
+      kind: 'metrics',
+      step: -1,
+      entries: [['a', 1]],
+    });
   });
 });
 

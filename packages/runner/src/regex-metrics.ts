@@ -1,4 +1,4 @@
-import { isValidStep, parseMetricValue } from './metric-value';
+import { isStepNumber, parseMetricValue } from './metric-value';
 import type { LineParse } from './types';
 
 /**
@@ -38,7 +38,7 @@ export function parseRegexLine(line: string, regex: RegExp): LineParse {
     const rawStep = m.groups?.step;
     if (rawStep !== undefined) {
       const s = parseMetricValue(rawStep.trim());
-      if (!isValidStep(s)) return { kind: 'malformed', reason: `step ${rawStep} is not a non-negative integer` };
+      if (!isStepNumber(s)) return { kind: 'malformed', reason: `step ${rawStep} is not a number` };
       step = s;
     }
     entries.push([name, value]);

@@ -67,6 +67,7 @@ describe('runTrial: stopping', () => {
     const opts = trialOptions(root, {
       argv: nodeScript(script),
       killGraceMs: 20_000,
+      metrics: { sources: ['stdout'] }, // live from the first line (the default holds stdout until a key repeats)
       signal: controller.signal,
       onMetrics: () => controller.abort(),
     });

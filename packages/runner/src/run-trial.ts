@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { LineSplitter } from './line-splitter';
 import { DEFAULT_LOG_MAX_BYTES, LogSink } from './log-sink';
+import { MetricSources } from './metric-sources';
 import { MetricsAccumulator } from './metrics-accumulator';
 import { MetricsFileParser } from './metrics-file-line';
 import { MetricsFileTailer } from './metrics-file-tailer';
@@ -70,12 +72,19 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   const child = spawned.child;
   const pid = child.pid as number;
 
+  // One source per metric: the SDK file, stdout, or both when the config asks (see MetricSources).
+  const sources = new MetricSources(accumulator, {
+    sources: opts.metrics?.sources,
+    sdkFileHasData: () => fileHasData(paths.metricsPath),
+    notice: (message) => sink.notice(message),
+  });
+
   // Metrics from the file the SDKs write.
   const fileParser = new MetricsFileParser();
   const tailer = new MetricsFileTailer(paths.metricsPath, (lines) =>
-    accumulator.add(fileParser.parseLines(lines, Date.now())),
+    sources.fromSdk(fileParser.parseLines(lines, Date.now())),
   );
-  tailer.start();
+  if (sources.sdkOn) tailer.start();
 
   // Metrics from stdout, one batch per chunk; both streams go to the log.
   const stdoutParser = new StdoutMetricsParser({ builtin: opts.metrics?.stdout !== false, regex });
@@ -85,7 +94,7 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   pipeToLog([stdout, stderr], sink);
   stdout.on('data', (chunk: Buffer) => {
     const lines = splitter.push(chunk);
-    if (lines.length > 0) accumulator.add(stdoutParser.parseLines(lines, Date.now()));
+    if (lines.length > 0) sources.fromStdout(stdoutParser.parseLines(lines, Date.now()));
   });
   const pipesClosed = Promise.all([streamClosed(stdout), streamClosed(stderr)]);
 
@@ -126,9 +135,12 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   stdout.destroy();
   stderr.destroy();
   const last = splitter.end();
-  if (last) accumulator.add(stdoutParser.parseLines([last], Date.now()));
-  await tailer.stop();
-  accumulator.addMalformed(splitter.overlongLines + tailer.overlongLines);
+  if (last) sources.fromStdout(stdoutParser.parseLines([last], Date.now()));
+  if (sources.sdkOn) await tailer.stop();
+  sources.end(); // after the file was read to the end: its last lines may still decide the source
+  accumulator.addMalformed(
+    (sources.stdoutOn ? splitter.overlongLines : 0) + (sources.sdkOn ? tailer.overlongLines : 0),
+  );
   if (exit.signal) sink.notice(`process ended by ${exit.signal}`);
   await sink.close();
 
@@ -196,6 +208,14 @@ function pipeToLog(streams: Readable[], sink: LogSink): void {
         for (const s of streams) s.resume();
       });
     });
+  }
+}
+
+function fileHasData(path: string): boolean {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
   }
 }
 

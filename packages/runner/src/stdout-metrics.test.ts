@@ -36,11 +36,17 @@ describe('parseStdoutLine', () => {
     expect(metrics('a == b')).toBe('ignored');
   });
 
+  it('passes a numeric step on as written: whether it can be stored is judged (and counted) at ingest', () => {
+    expect(metrics('step=1.5 loss=1')).toEqual({ step: 1.5, values: { loss: 1 } });
+    expect(metrics('step=-1 loss=1')).toEqual({ step: -1, values: { loss: 1 } });
+    expect(metrics('{"step": 9007199254741002, "loss": 1}')).toEqual({ step: 2 ** 53 + 10, values: { loss: 1 } });
+  });
+
   it('flags lines that look like metrics but do not parse', () => {
     expect(metrics('loss=abc')).toBe('malformed');
     expect(metrics('epoch=1 loss=abc')).toBe('malformed');
     expect(metrics('Epoch 1: loss=0.5.1')).toBe('malformed');
-    expect(metrics('step=1.5 loss=1')).toBe('malformed');
+    expect(metrics('step=abc loss=1')).toBe('malformed');
     expect(metrics('{"val_acc":')).toBe('malformed');
     expect(metrics("{'loss': 0.5}")).toBe('malformed');
   });

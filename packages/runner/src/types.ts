@@ -1,10 +1,15 @@
-import type { AttemptEnd, MetricSample, Params, ProcessOutcome } from '@hyperfleet/domain';
+import type { AttemptEnd, MetricSample, MetricSource, Params, ProcessOutcome } from '@hyperfleet/domain';
 
 export interface MetricsCollection {
   /** Parse `name=value` pairs (Katib style) and JSON-object lines from stdout. Default true. */
   stdout?: boolean;
   /** Optional regex with named groups `name` and `value` (or two unnamed groups), applied to stdout lines. */
   regex?: string;
+  /**
+   * Which sources count (see MetricSources). Omitted: the SDK's metrics file is the source of truth and stdout
+   * is read only until the file has its first metrics line.
+   */
+  sources?: MetricSource[];
 }
 
 export interface RunTrialOptions {
