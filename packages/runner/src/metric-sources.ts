@@ -59,8 +59,11 @@ export class MetricSources {
 
   fromStdout(batch: ParsedBatch): void {
     if (!this.stdoutOn) return;
-    if (this.both || this.decision === 'stdout') return this.pass('stdout', batch);
-    if (this.decision === 'sdk') return; // stdout is plain output now
+    if (this.decision === 'sdk' && !this.both) return; // stdout is plain output now
+    if (this.both || this.decision === 'stdout') {
+      this.pass('stdout', batch);
+      return;
+    }
     const repeats = batch.points.some((p) => this.heldKeys.has(p.key));
     this.held.push(batch);
     this.heldPoints += batch.points.length;

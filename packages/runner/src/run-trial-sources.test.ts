@@ -42,7 +42,11 @@ async function run(script: string, metrics?: MetricsCollection) {
 
 const byKey = (points: MetricSample[]) => {
   const out: Record<string, Array<[number, number]>> = {};
-  for (const p of points) (out[p.key] ??= []).push([p.step, p.value]);
+  for (const p of points) {
+    const series = out[p.key] ?? [];
+    series.push([p.step, p.value]);
+    out[p.key] = series;
+  }
   return out;
 };
 
