@@ -75,7 +75,10 @@ export interface MetricPoint extends MetricSample {
   trialId: string;
 }
 
-/** Per-trial, per-metric summary kept up to date on every metric write. */
+/**
+ * Per-trial, per-metric summary kept up to date on every metric write. `min`/`max` are over the finite values
+ * (non-finite only when none is finite: see the store's SeriesSummary); `last` is the value at the highest step.
+ */
 export interface MetricSummary {
   trialId: string;
   key: string;

@@ -39,4 +39,4 @@ export {
 } from './sweep-submission';
 export { trialSeed } from './trial-seed';
 export { judgeAttempt, type Verdict } from './trial-verdict';
-export { MAX_STEP, toMetricPoints } from './wire-points';
+export { toMetricPoints } from './wire-points';

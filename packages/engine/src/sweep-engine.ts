@@ -1,4 +1,4 @@
-import { endedWithoutExit, type MetricPoint } from '@hyperfleet/domain';
+import { addDroppedPoints, type DroppedPoints, endedWithoutExit, type MetricPoint } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import {
   recordTrialLineage,
@@ -331,9 +331,12 @@ export class SweepEngine {
   private async apply(batch: AgentReport[]): Promise<void> {
     if (this.detached) throw new Error('runner detached'); // leave the batch for whoever runs the sweep next
     let pending: MetricPoint[] = [];
+    let drops = new Map<string, DroppedPoints>();
     const flush = async () => {
       const points = pending;
       pending = [];
+      for (const [trialId, dropped] of drops) await this.scheduler.reportDropped(trialId, dropped);
+      drops = new Map();
       await this.scheduler.reportMetrics(points);
       this.deps.meter.ingested(points.length);
       this.hook(() => this.deps.hooks.onMetrics?.(this.sweepId, points));
@@ -346,11 +349,14 @@ export class SweepEngine {
           continue;
         }
         const { points, dropped } = toMetricPoints(r.trialId, r.points, this.deps.clock.now());
-        for (const [reason, n] of Object.entries(dropped)) if (n > 0) this.deps.meter.dropped(reason, n);
+        const reasons = Object.entries(dropped);
+        for (const [reason, n] of reasons) this.deps.meter.dropped(reason, n);
+        // Counted in the trial's record too: a point at step -1 is not lost without a word.
+        if (reasons.length > 0) drops.set(r.trialId, addDroppedPoints(drops.get(r.trialId) ?? {}, dropped));
         for (const p of points) pending.push(p);
         continue;
       }
-      if (pending.length > 0) await flush();
+      if (pending.length > 0 || drops.size > 0) await flush();
       if (!isCurrent) continue;
       const id = jobIdOf(r.trialId, r.attempt);
       if (r.type === 'started') {
@@ -376,7 +382,7 @@ export class SweepEngine {
         await this.finishAttempt({ ...r.result, trialId: r.trialId, attempt: r.attempt, worker: r.agentId });
       }
     }
-    if (pending.length > 0) await flush();
+    if (pending.length > 0 || drops.size > 0) await flush();
   }
 
   /** Ends an attempt in the scheduler (unless it is stale or a duplicate). */

@@ -191,6 +191,46 @@ describe('SweepScheduler', () => {
     expect(ranked.slice(-3).every((t) => t.metricValue === null)).toBe(true);
   });
 
+  it('a non-finite value never ranks as best, never meets the target and reaches the search as a failure', async () => {
+    const { dispatcher, scheduler } = setup(
+      plan({ metric: { name: 'acc', goal: 'maximize', target: 100 }, parallel: 6 }),
+    );
+    await scheduler.start();
+    const [diverged, mixed, ...rest] = dispatcher.dispatched;
+    for (const job of dispatcher.dispatched) await scheduler.reportStarted(job.trial.id, job.attempt);
+    const point = (job: TrialDispatch, step: number, value: number) => ({
+      trialId: job.trial.id,
+      key: 'acc',
+      step,
+      value,
+      timestamp: now,
+    });
+    await scheduler.reportMetrics([point(diverged!, 0, Number.POSITIVE_INFINITY)]);
+    await scheduler.reportMetrics([point(mixed!, 0, 0.25), point(mixed!, 1, Number.POSITIVE_INFINITY)]);
+    for (const [i, job] of rest.entries()) await scheduler.reportMetrics([point(job, 0, 0.01 * i)]);
+    for (const job of dispatcher.dispatched) await scheduler.reportFinished(report(job, {}));
+    const sweep = await scheduler.done;
+    expect(sweep.reason).toBe('search space exhausted'); // +Infinity ≥ target did not end it
+    const ranked = await store.listTrials('sw1', { rankBy: 'maximize' });
+    expect(ranked[0]).toMatchObject({ id: mixed!.trial.id, metricValue: 0.25 });
+    expect(ranked.at(-1)).toMatchObject({ id: diverged!.trial.id, metricValue: Number.POSITIVE_INFINITY });
+    const observed = (scheduler as unknown as { finished: { value: number | null; status: string }[] }).finished;
+    expect(observed.find((o) => o.value === null)).toEqual(expect.objectContaining({ status: 'failed' }));
+    expect(observed.every((o) => o.value === null || Number.isFinite(o.value))).toBe(true);
+  });
+
+  it('adds the points the ingest dropped to the trial record, per reason', async () => {
+    const { dispatcher, scheduler } = setup(plan({ parallel: 1 }));
+    await scheduler.start();
+    const job = dispatcher.dispatched[0]!;
+    await scheduler.reportStarted(job.trial.id, job.attempt);
+    await scheduler.reportDropped(job.trial.id, { step_negative: 2 });
+    await scheduler.reportDropped(job.trial.id, { step_negative: 1, step_too_large: 1 });
+    expect((await store.getTrial(job.trial.id))?.droppedPoints).toEqual({ step_negative: 3, step_too_large: 1 });
+    await scheduler.reportFinished(report(job, {}));
+    expect((await store.getTrial(job.trial.id))?.droppedPoints).toEqual({ step_negative: 3, step_too_large: 1 });
+  });
+
   it('trips the breaker when the first trials all fail the same way, and cancels the rest', async () => {
     const { dispatcher, scheduler } = setup(plan({ parallel: 2 }), 3);
     await scheduler.start();

@@ -1,4 +1,11 @@
-import type { MetricPoint, Params, SweepStatus, TrialStatus } from '@hyperfleet/domain';
+import {
+  addDroppedPoints,
+  type DroppedPoints,
+  type MetricPoint,
+  type Params,
+  type SweepStatus,
+  type TrialStatus,
+} from '@hyperfleet/domain';
 import { createStrategy, type Observation } from '@hyperfleet/search';
 import { newTrialRecord, type SweepRecord, type TrackingStore, type TrialRecord } from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
@@ -137,6 +144,20 @@ export class SweepScheduler {
     });
   }
 
+  /**
+   * Points of the trial's current attempt that the ingest dropped (step -1, a value that is no number…): added
+   * to the trial's record at once, so they are there whatever happens next. Rare, so one write each.
+   */
+  reportDropped(trialId: string, dropped: DroppedPoints): Promise<void> {
+    return this.run(async () => {
+      const flight = this.inFlight.get(trialId);
+      if (!flight || Object.keys(dropped).length === 0) return;
+      const droppedPoints = addDroppedPoints(flight.trial.droppedPoints ?? {}, dropped);
+      flight.trial = { ...flight.trial, droppedPoints };
+      await this.store.updateTrial(trialId, { droppedPoints });
+    });
+  }
+
   /** Writes a batch of points and keeps each trial's ranking value current; checks metric.target. */
   reportMetrics(points: MetricPoint[]): Promise<void> {
     return this.run(async () => {
@@ -159,7 +180,9 @@ export class SweepScheduler {
       }
       for (const [trialId, value] of bestByTrial) {
         const flight = this.inFlight.get(trialId);
-        if (!flight || !isBetter(value, flight.trial.metricValue, metric.goal)) continue;
+        // A non-finite value is kept (data) only while the trial has no value at all; it never ranks as best.
+        const shown = flight?.trial.metricValue === null && !Number.isFinite(value);
+        if (!flight || !(shown || isBetter(value, flight.trial.metricValue, metric.goal))) continue;
         flight.trial = { ...flight.trial, metricValue: value };
         await this.store.updateTrial(trialId, { metricValue: value });
         this.emit({ type: 'trial.metric', trialId, value });
@@ -291,7 +314,7 @@ export class SweepScheduler {
     const trial: TrialRecord = { ...flight.trial, ...patch };
     this.inFlight.delete(trial.id);
     this.earlyTermination?.finished(trial.id, verdict.status);
-    this.finished.push({ params: trial.params, value: metricValue, status: finishedStatus(verdict.status) });
+    this.finished.push(observation(trial.params, metricValue, verdict.status));
     await this.event(`trial.${verdict.status}`, trial.id, {
       reason: verdict.reason,
       exitCode: report.exitCode,
@@ -302,7 +325,10 @@ export class SweepScheduler {
     this.emit({ type: 'trial.finished', trial });
   }
 
-  /** The trial's value for ranking: the best reported value of the sweep metric (NaN: only NaN was reported). */
+  /**
+   * The trial's value for ranking: the best finite value of the sweep metric, or a non-finite one (ranked after
+   * every finite value) when it reported nothing else.
+   */
   private async rankingValue(flight: InFlight, report: AttemptReport): Promise<number | null> {
     const metric = this.plan.metric;
     if (!metric) return null;
@@ -434,7 +460,7 @@ export class SweepScheduler {
     const unfinished: TrialRecord[] = [];
     for (const t of trials) {
       if (t.status === 'queued' || t.status === 'running') unfinished.push(t);
-      else this.finished.push({ params: t.params, value: t.metricValue, status: finishedStatus(t.status) });
+      else this.finished.push(observation(t.params, t.metricValue, t.status));
     }
     for (const t of unfinished) await this.redispatch(t);
     await this.event('sweep.recovered', null, { finished: this.finished.length, redispatched: unfinished.length });
@@ -469,8 +495,14 @@ export class SweepScheduler {
   }
 }
 
-function finishedStatus(status: TrialStatus): Observation['status'] {
-  return status === 'succeeded' || status === 'stopped' || status === 'cancelled' ? status : 'failed';
+/**
+ * What the search learns from a finished trial. A non-finite objective (NaN, ±Infinity) is no observation of
+ * "best": the search sees the trial as failed with no value — the worst outcome, as Optuna treats NaN.
+ */
+function observation(params: Params, value: number | null, status: TrialStatus): Observation {
+  if (value !== null && !Number.isFinite(value)) return { params, value: null, status: 'failed' };
+  const finished = status === 'succeeded' || status === 'stopped' || status === 'cancelled' ? status : 'failed';
+  return { params, value, status: finished };
 }
 
 export type { Clock, Dispatcher };

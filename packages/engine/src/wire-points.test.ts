@@ -21,11 +21,11 @@ describe('toMetricPoints', () => {
       [1, Number.POSITIVE_INFINITY, 1],
       [2, Number.NEGATIVE_INFINITY, 99],
     ]);
-    expect(dropped).toEqual({ bad_step: 4, bad_value: 2, bad_key: 1 });
+    expect(dropped).toEqual({ step_not_integer: 2, step_negative: 1, step_too_large: 1, bad_value: 2, bad_key: 1 });
   });
 
   it('takes values as the transport decoded them: a JSON name left undecoded is not a number', () => {
     const wire = [{ key: 'loss', step: 0, value: 'Infinity', timestamp: 1 }] as never;
-    expect(toMetricPoints('t', wire, 99)).toEqual({ points: [], dropped: { bad_step: 0, bad_value: 1, bad_key: 0 } });
+    expect(toMetricPoints('t', wire, 99)).toEqual({ points: [], dropped: { bad_value: 1 } });
   });
 });

@@ -42,6 +42,8 @@ export interface TrialsTable {
   reason: string | null;
   metric_value: NullableFloatColumn;
   attempts: number;
+  /** Points the ingest dropped, per reason (JSON object; null = none). Added in 0004. */
+  dropped_points: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 export interface AttemptsTable {

@@ -5,9 +5,10 @@ import { StoreError } from './store-error';
  * Summary of one (trial, key) series. Semantics (exact, not approximate):
  * - `count`: number of stored points (distinct steps); rewriting a step does not add to it.
  * - `last`/`lastStep`: the value at the highest step, whatever order the points arrived in.
- * - `min`/`max`: over the stored values, NaN ignored unless every value is NaN (then NaN);
- *   ±Infinity count as numbers. Ties go to the earliest step. A rewritten point replaces the old
- *   value, so rewriting the minimum with a larger value raises `min` (see `mergeSummary`).
+ * - `min`/`max`: over the stored finite values — a non-finite one (NaN, ±Infinity) is data, kept in the points
+ *   and in `last`, but never the best of a series; only when no value is finite are they non-finite (±Infinity
+ *   before NaN). Ties go to the earliest step. A rewritten point replaces the old value, so rewriting the
+ *   minimum with a larger value raises `min` (see `mergeSummary`).
  */
 export interface SeriesSummary {
   last: number;
@@ -85,16 +86,25 @@ function invalid(p: MetricPoint, why: string): StoreError {
   );
 }
 
-/** min order: numbers before NaN, then smaller value, then earlier step. */
+/** 0 finite, 1 ±Infinity, 2 NaN: a lower class always wins min and max. */
+function valueClass(v: number): number {
+  return Number.isFinite(v) ? 0 : Number.isNaN(v) ? 2 : 1;
+}
+
+/** min order: finite values, then ±Infinity, then NaN; within a class the smaller value, then the earlier step. */
 function betterMin(v: number, s: number, bv: number, bs: number): boolean {
-  if (Number.isNaN(v) !== Number.isNaN(bv)) return Number.isNaN(bv);
-  if (v !== bv && !Number.isNaN(v)) return v < bv;
+  const c = valueClass(v);
+  const bc = valueClass(bv);
+  if (c !== bc) return c < bc;
+  if (v !== bv && c !== 2) return v < bv;
   return s < bs;
 }
 
 function betterMax(v: number, s: number, bv: number, bs: number): boolean {
-  if (Number.isNaN(v) !== Number.isNaN(bv)) return Number.isNaN(bv);
-  if (v !== bv && !Number.isNaN(v)) return v > bv;
+  const c = valueClass(v);
+  const bc = valueClass(bv);
+  if (c !== bc) return c < bc;
+  if (v !== bv && c !== 2) return v > bv;
   return s < bs;
 }
 

@@ -160,6 +160,13 @@ function migrationsFor(kind: SqlKind): Record<string, Migration> {
       },
     },
     '0003_lineage': lineageMigration(kind),
+    '0004_dropped_points': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        // Metric points the ingest dropped, per reason ({"step_negative": 3}); null = none.
+        await db.schema.alterTable('trials').addColumn('dropped_points', t.json).execute();
+      },
+    },
   };
 }
 

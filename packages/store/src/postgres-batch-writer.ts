@@ -26,6 +26,7 @@ const TRIAL_COLUMNS = [
   ['reason', 'text'],
   ['metric_value', 'float8'],
   ['attempts', 'int'],
+  ['dropped_points', 'jsonb'],
 ] as const;
 
 const ATTEMPT_COLUMNS = [

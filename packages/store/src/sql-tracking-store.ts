@@ -1,4 +1,5 @@
 import {
+  type DroppedPoints,
   type Goal,
   type MetricPoint,
   type MetricSummary,
@@ -13,6 +14,7 @@ import type { EventRecord } from './event-record';
 import { idPrefixPattern } from './id-prefix-pattern';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import { groupPoints } from './metric-batch';
+import type { SqlKind } from './sql-kind';
 import { SqlLineageStore } from './sql-lineage-store';
 import { SqlModelRegistry } from './sql-model-registry';
 import type { StoreBackend } from './store-backend';
@@ -139,6 +141,7 @@ export class SqlTrackingStore implements TrackingStore {
     if (patch.reason !== undefined) set.reason = patch.reason;
     if (patch.metricValue !== undefined) set.metric_value = encodeNullableFloat(patch.metricValue);
     if (patch.attempts !== undefined) set.attempts = patch.attempts;
+    if (patch.droppedPoints !== undefined) set.dropped_points = encodeDroppedPoints(patch.droppedPoints);
     await this.updateOne(
       `trial ${id}`,
       set,
@@ -154,12 +157,14 @@ export class SqlTrackingStore implements TrackingStore {
       q = q.where('status', 'in', opts.status);
     }
     if (opts.rankBy) {
-      // Real values by goal, then NaN (a diverged trial is worse than any number), then no metric.
-      // `= 'NaN'` works on both: SQLite stores NaN as that text (value-codec.ts), Postgres casts the
-      // literal to float8 NaN, and NaN = NaN is true there.
+      // Finite values by goal, then non-finite ones (a diverged trial never ranks as best: engine's rankClass),
+      // then no metric; non-finite ones among themselves by index.
       q = q
-        .orderBy(sql`case when metric_value is null then 2 when metric_value = 'NaN' then 1 else 0 end`)
-        .orderBy('metric_value', opts.rankBy === 'maximize' ? 'desc' : 'asc');
+        .orderBy(sql`case when metric_value is null then 2 when ${nonFiniteMetric(this.kind)} then 1 else 0 end`)
+        .orderBy(
+          sql`case when ${nonFiniteMetric(this.kind)} then null else metric_value end`,
+          opts.rankBy === 'maximize' ? 'desc' : 'asc',
+        );
     }
     q = q.orderBy('idx', 'asc');
     if (opts.limit !== undefined) q = q.limit(opts.limit);
@@ -413,6 +418,7 @@ export class SqlTrackingStore implements TrackingStore {
               reason: eb.ref('excluded.reason'),
               metric_value: eb.ref('excluded.metric_value'),
               attempts: eb.ref('excluded.attempts'),
+              dropped_points: eb.ref('excluded.dropped_points'),
             })),
           )
           .compile(),
@@ -525,7 +531,8 @@ export class SqlTrackingStore implements TrackingStore {
   }
 
   private toTrial(r: Selectable<TrialsTable>): TrialRecord {
-    return {
+    const dropped = decodeJson(r.dropped_points, this.backend.jsonParsed) as DroppedPoints | null;
+    const trial: TrialRecord = {
       id: r.id,
       sweepId: r.sweep_id,
       index: r.idx,
@@ -542,6 +549,8 @@ export class SqlTrackingStore implements TrackingStore {
       metricValue: decodeNullableFloat(r.metric_value),
       attempts: r.attempts,
     };
+    if (dropped && Object.keys(dropped).length > 0) trial.droppedPoints = dropped;
+    return trial;
   }
 }
 
@@ -571,7 +580,23 @@ function trialRow(t: TrialRecord) {
     reason: t.reason,
     metric_value: encodeNullableFloat(t.metricValue),
     attempts: t.attempts,
+    dropped_points: encodeDroppedPoints(t.droppedPoints),
   };
+}
+
+/** null when nothing was dropped: the column stays empty for almost every trial. */
+function encodeDroppedPoints(dropped: DroppedPoints | undefined): string | null {
+  return dropped && Object.keys(dropped).length > 0 ? encodeJson(dropped) : null;
+}
+
+/**
+ * A non-finite metric_value. SQLite keeps ±Infinity as REAL (9e999 is its literal for +Inf) and NaN as the text
+ * 'NaN' (value-codec.ts); Postgres casts the quoted names to float8, where NaN = NaN is true.
+ */
+function nonFiniteMetric(kind: SqlKind) {
+  return kind === 'sqlite'
+    ? sql`(metric_value = 'NaN' or metric_value in (9e999, -9e999))`
+    : sql`metric_value in ('NaN', 'Infinity', '-Infinity')`;
 }
 
 function attemptRow(a: AttemptRecord) {

@@ -64,8 +64,10 @@ async function expectStoreError(p: Promise<unknown>, code: StoreErrorCode, text?
 /** Reference summary computed the slow, obvious way from a full history. */
 function referenceSummary(trialId: string, key: string, history: MetricPoint[]): MetricSummary {
   const sorted = [...history].sort((a, b) => a.step - b.step);
-  const numbers = sorted.filter((p) => !Number.isNaN(p.value));
-  const pool = numbers.length > 0 ? numbers : sorted;
+  // min/max over the finite values; only without any, over ±Infinity; only without those, NaN.
+  const finite = sorted.filter((p) => Number.isFinite(p.value));
+  const infinite = sorted.filter((p) => !Number.isNaN(p.value));
+  const pool = finite.length > 0 ? finite : infinite.length > 0 ? infinite : sorted;
   const pick = (better: (a: number, b: number) => boolean) =>
     pool.reduce((best, p) => (better(p.value, best.value) ? p : best), pool[0]!);
   const min = pick((a, b) => a < b);
@@ -240,14 +242,30 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         expect(await store.listTrials('nope')).toEqual([]);
       });
 
-      it('ranks by goal: numbers first (±Infinity included), then NaN, then no metric; ties by index', async () => {
+      it('ranks by goal: finite values first, then non-finite ones (never best: NaN, ±Infinity), then no metric; ties by index', async () => {
         const values = [0.5, null, Number.NaN, 0.9, Number.NEGATIVE_INFINITY, 0.5, Number.POSITIVE_INFINITY, null];
         await seedTrials('s', values.length, (i) => ({ metricValue: values[i]! }));
         const order = async (goal: 'minimize' | 'maximize', limit?: number) =>
           (await store.listTrials('s', { rankBy: goal, ...(limit ? { limit } : {}) })).map((t) => t.index);
-        expect(await order('maximize')).toEqual([6, 3, 0, 5, 4, 2, 1, 7]);
-        expect(await order('minimize')).toEqual([4, 0, 5, 3, 6, 2, 1, 7]);
-        expect(await order('maximize', 1)).toEqual([6]);
+        expect(await order('maximize')).toEqual([3, 0, 5, 2, 4, 6, 1, 7]);
+        expect(await order('minimize')).toEqual([0, 5, 3, 2, 4, 6, 1, 7]);
+        expect(await order('maximize', 1)).toEqual([3]);
+        expect(await order('minimize', 1)).toEqual([0]);
+      });
+
+      it('keeps the points each trial had dropped, per reason; absent when none', async () => {
+        await seedTrials('s', 2);
+        expect((await store.getTrial('s-t0'))?.droppedPoints).toBeUndefined();
+        await store.updateTrial('s-t0', { droppedPoints: { step_negative: 3, step_too_large: 1 } });
+        expect((await store.getTrial('s-t0'))?.droppedPoints).toEqual({ step_negative: 3, step_too_large: 1 });
+        await store.saveBatch({
+          trials: [trialRecord('s-t1', 's', 1, { droppedPoints: { bad_value: 2 } })],
+          attempts: [],
+          events: [],
+        });
+        expect((await store.getTrial('s-t1'))?.droppedPoints).toEqual({ bad_value: 2 });
+        await store.updateTrial('s-t0', { droppedPoints: {} });
+        expect((await store.getTrial('s-t0'))?.droppedPoints).toBeUndefined();
       });
 
       it('counts trials per status, every status present', async () => {
@@ -492,10 +510,24 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         ];
         await store.writeMetrics(values.map((v, i) => pt('s-t0', 'weird', i, v)));
         await store.writeMetrics([pt('s-t0', 'nan', 0, Number.NaN), pt('s-t0', 'nan', 1, Number.NaN)]);
+        await store.writeMetrics([pt('s-t0', 'inf', 0, Number.NaN), pt('s-t0', 'inf', 1, Number.POSITIVE_INFINITY)]);
+        await store.writeMetrics([pt('s-t0', 'inf', 2, Number.NEGATIVE_INFINITY)]);
         const history = await store.getMetricHistory('s-t0', 'weird');
         expect(history.map((p) => p.value)).toEqual(values);
         expect(Object.is(history[0]?.value, Number.NaN)).toBe(true);
         expect(await store.getSummaries('s-t0')).toEqual([
+          // No finite value: ±Infinity are min and max (NaN only when every value is NaN).
+          {
+            trialId: 's-t0',
+            key: 'inf',
+            last: Number.NEGATIVE_INFINITY,
+            lastStep: 2,
+            min: Number.NEGATIVE_INFINITY,
+            minStep: 2,
+            max: Number.POSITIVE_INFINITY,
+            maxStep: 1,
+            count: 3,
+          },
           // All NaN: min and max are NaN at the first step.
           {
             trialId: 's-t0',
@@ -508,21 +540,21 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
             maxStep: 0,
             count: 2,
           },
-          // NaN is ignored by min/max but kept as `last` when it is the last value.
+          // Non-finite values are ignored by min/max (never a best) but kept as `last` when they are the last value.
           {
             trialId: 's-t0',
             key: 'weird',
             last: 1.7976931348623157e308,
             lastStep: 7,
-            min: Number.NEGATIVE_INFINITY,
-            minStep: 3,
-            max: Number.POSITIVE_INFINITY,
-            maxStep: 1,
+            min: -0.5,
+            minStep: 5,
+            max: 1.7976931348623157e308,
+            maxStep: 7,
             count: 8,
           },
         ]);
         await store.writeMetrics([pt('s-t0', 'weird', 8, Number.NaN)]);
-        expect((await store.getSummaries('s-t0'))[1]).toMatchObject({ last: Number.NaN, lastStep: 8, count: 9 });
+        expect((await store.getSummaries('s-t0'))[2]).toMatchObject({ last: Number.NaN, lastStep: 8, count: 9 });
       });
 
       it('matches a reference summary over random batches with rewrites, NaN and out-of-order steps', async () => {
@@ -537,7 +569,14 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
             const key = rnd() < 0.5 ? 'a' : 'b';
             const step = Math.floor(rnd() * 60) - 5;
             const r = rnd();
-            const value = r < 0.05 ? Number.NaN : r < 0.08 ? Number.POSITIVE_INFINITY : Math.round(rnd() * 100) / 10;
+            const value =
+              r < 0.05
+                ? Number.NaN
+                : r < 0.08
+                  ? Number.POSITIVE_INFINITY
+                  : r < 0.1
+                    ? Number.NEGATIVE_INFINITY
+                    : Math.round(rnd() * 100) / 10;
             const p = pt(trialId, key, step, value, 1000 * round + i);
             batch.push(p);
           }

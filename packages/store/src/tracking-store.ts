@@ -1,4 +1,12 @@
-import type { Goal, MetricPoint, MetricSummary, Params, SweepStatus, TrialStatus } from '@hyperfleet/domain';
+import type {
+  DroppedPoints,
+  Goal,
+  MetricPoint,
+  MetricSummary,
+  Params,
+  SweepStatus,
+  TrialStatus,
+} from '@hyperfleet/domain';
 import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 
@@ -35,9 +43,14 @@ export interface TrialRecord {
   signal: string | null;
   /** Human-readable failure / stop / cancel reason ("spawn ENOENT: ...", "no metric", "hyperband rung 1"). */
   reason: string | null;
-  /** Value of the sweep metric used for ranking (best by goal, or last — the scheduler decides); null = no metric. */
+  /**
+   * Value of the sweep metric used for ranking (best by goal, or last — the scheduler decides); null = no metric.
+   * Non-finite (NaN, ±Infinity) only when the trial reported nothing finite: it ranks after every finite value.
+   */
   metricValue: number | null;
   attempts: number;
+  /** Metric points the ingest dropped, per reason (step < 0, …); absent when none was. */
+  droppedPoints?: DroppedPoints;
 }
 
 export interface AttemptRecord {
@@ -64,7 +77,7 @@ export interface ArtifactRecord {
 
 export interface ListTrialsOptions {
   status?: TrialStatus[];
-  /** Order by metricValue with this goal (nulls last), then index. Default: by index. */
+  /** Order by metricValue with this goal (non-finite values after finite ones, nulls last), then index. Default: by index. */
   rankBy?: Goal;
   limit?: number;
   offset?: number;
