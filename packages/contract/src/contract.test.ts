@@ -75,6 +75,10 @@ describe('responses', () => {
   it('parse a good answer', () => {
     const body = { trial, attempts: [], summaries: [] };
     expect(parseResponse(routes.trials.get, body).trial.metricValue).toBeNaN();
+    const dropped = { trial: { ...trial, droppedPoints: { step_negative: 3 } }, attempts: [], summaries: [] };
+    expect(parseResponse(routes.trials.get, dropped).trial.droppedPoints).toEqual({ step_negative: 3 });
+    const unknown = { trial: { ...trial, droppedPoints: { step_odd: 1 } }, attempts: [], summaries: [] };
+    expect(() => parseResponse(routes.trials.get, unknown)).toThrow(/trial\.droppedPoints/);
   });
 
   it('a malformed answer is an UnexpectedResponseError naming the route and the field', () => {

@@ -1,4 +1,4 @@
-import { GOALS, SWEEP_STATUSES, TRIAL_STATUSES } from '@hyperfleet/domain';
+import { DROP_REASONS, type DropReason, GOALS, SWEEP_STATUSES, TRIAL_STATUSES } from '@hyperfleet/domain';
 import { z } from 'zod';
 import { codePin, dataPin, envFingerprint } from './pins';
 import { timestamp, wireNumber } from './wire';
@@ -41,6 +41,10 @@ export const trialRecord = z.object({
   reason: z.string().nullable(),
   metricValue: wireNumber.nullable(),
   attempts: z.number().int().min(0),
+  /** Metric points the ingest dropped, per reason (domain's DROP_REASONS); absent when none was. */
+  droppedPoints: z
+    .partialRecord(z.enum(Object.keys(DROP_REASONS) as [DropReason, ...DropReason[]]), z.number().int().min(0))
+    .optional(),
 });
 
 export const attemptRecord = z.object({

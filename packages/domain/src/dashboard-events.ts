@@ -8,6 +8,7 @@
  * `trial:update` and `sweep:update` (reliable).
  */
 import type { Goal, Params, SweepStatus, TrialStatus } from './domain';
+import { decodeNonFinite, encodeNonFinite } from './non-finite';
 
 /** A sweep as the sweeps list shows it. */
 export interface SweepSummaryView {
@@ -49,6 +50,28 @@ export interface TrialRowView {
   lastStep: number | null;
   attempts: number;
   agentId: string | null;
+}
+
+/**
+ * A row as it travels. JSON has no NaN or ±Infinity (socket.io would send null, which reads as "no value"), so a
+ * non-finite `metricValue`/`lastValue` goes as its name ("-Infinity") — the gateway encodes every row it sends,
+ * the UI decodes every row it receives, and both show the value the same way the CLI does.
+ */
+export function encodeTrialRow(row: TrialRowView): TrialRowView {
+  if (finiteOrNull(row.metricValue) && finiteOrNull(row.lastValue)) return row;
+  const wire = (v: number | null) => (v === null ? null : encodeNonFinite(v)) as number | null;
+  return { ...row, metricValue: wire(row.metricValue), lastValue: wire(row.lastValue) };
+}
+
+/** Inverse of `encodeTrialRow` (a row without names is returned as is). */
+export function decodeTrialRow(row: TrialRowView): TrialRowView {
+  if (typeof row.metricValue !== 'string' && typeof row.lastValue !== 'string') return row;
+  const read = (v: unknown) => (v === null ? null : (decodeNonFinite(v) ?? null));
+  return { ...row, metricValue: read(row.metricValue), lastValue: read(row.lastValue) };
+}
+
+function finiteOrNull(v: number | null): boolean {
+  return v === null || Number.isFinite(v);
 }
 
 /** Points of many trials/keys in parallel arrays (index i across the arrays is one point). */

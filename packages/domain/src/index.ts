@@ -29,6 +29,7 @@ export type {
   TrialRowView,
   TrialSnapshot,
 } from './dashboard-events';
+export { decodeTrialRow, encodeTrialRow } from './dashboard-events';
 export type {
   Distribution,
   DistributionName,

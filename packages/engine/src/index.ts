@@ -11,7 +11,15 @@ export type {
   TrialDispatch,
 } from './ports';
 export { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
-export { bestOf, compareByGoal, isBetter, reachesTarget, trialMetricValue } from './ranking';
+export {
+  bestOf,
+  compareByGoal,
+  isBetter,
+  rankClass,
+  reachesTarget,
+  sweepBest,
+  trialMetricValue,
+} from './ranking';
 export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
 export {
   REPRODUCE_EVENT,

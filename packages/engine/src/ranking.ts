@@ -10,6 +10,17 @@ export function rankClass(value: number | null): 0 | 1 | 2 {
   return Number.isFinite(value) ? 0 : 1;
 }
 
+/**
+ * A sweep's best from its top-ranked trial (`listTrials({rankBy, limit: 1})`): none when that trial has no finite
+ * value — then no trial has one, and a NaN or -Infinity is never shown as a sweep's best.
+ */
+export function sweepBest(top: { id: string; metricValue: number | null } | undefined): {
+  trialId: string;
+  value: number;
+} | null {
+  return top && rankClass(top.metricValue) === 0 ? { trialId: top.id, value: top.metricValue as number } : null;
+}
+
 /** True when `a` is strictly better than `b` under `goal`. Only a finite value is ever better than anything. */
 export function isBetter(a: number | null, b: number | null, goal: Goal): boolean {
   if (a === null || !Number.isFinite(a)) return false;

@@ -34,7 +34,7 @@ export class ControllerMetrics implements IngestMeter {
     });
     this.droppedTotal = new Counter({
       name: 'hyperfleet_metric_points_dropped_total',
-      help: 'Metric points dropped on ingest (bad step, bad value, stale attempt)',
+      help: 'Metric points dropped on ingest, by reason (domain DROP_REASONS: step_negative, step_not_integer, step_too_large, bad_value, bad_key; or stale_attempt)',
       labelNames: ['reason'],
       registers,
     });

@@ -73,8 +73,12 @@ describe('sweep runtime (in-process transport)', () => {
     expect(attempts).toMatchObject([{ attempt: 1, worker: 'agent-1', status: 'succeeded' }]);
     const prom = await h.call('GET', '/metrics', { token: null });
     expect(prom.body).toContain('hyperfleet_metric_points_ingested_total 6');
-    expect(prom.body).toContain('hyperfleet_metric_points_dropped_total{reason="bad_step"} 6');
+    expect(prom.body).toContain('hyperfleet_metric_points_dropped_total{reason="step_not_integer"} 3');
+    expect(prom.body).toContain('hyperfleet_metric_points_dropped_total{reason="step_too_large"} 3');
     expect(prom.body).toContain('hyperfleet_metric_points_dropped_total{reason="bad_value"} 3');
+    // …and each trial's record says what it lost (issue 16: nothing dropped without a word).
+    const dropped = { step_not_integer: 1, step_too_large: 1, bad_value: 1 };
+    for (const i of [0, 1, 2]) expect((await h.store.getTrial(`${id}-${i}`))?.droppedPoints).toEqual(dropped);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(6);
     expect(events.filter((e) => e.type === 'trial.finished')).toHaveLength(3);
     expect(events.every((e) => e.sweepId === id)).toBe(true);

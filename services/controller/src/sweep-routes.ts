@@ -1,6 +1,6 @@
 import { sweepRoutes as api, SWEEP_ACTIONS } from '@hyperfleet/contract';
 import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
-import { newSeed, newSweepId, planFor, resolveSweepSeed, type SubmittedPins } from '@hyperfleet/engine';
+import { newSeed, newSweepId, planFor, resolveSweepSeed, type SubmittedPins, sweepBest } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
@@ -106,7 +106,7 @@ async function withCounts(store: TrackingStore, sweep: SweepRecord) {
   let best: { trialId: string; value: number } | null = null;
   if (sweep.metricName) {
     const [top] = await store.listTrials(sweep.id, { rankBy: sweep.goal, limit: 1 });
-    if (top && top.metricValue !== null) best = { trialId: top.id, value: top.metricValue };
+    best = sweepBest(top);
   }
   return { ...sweep, counts, best };
 }

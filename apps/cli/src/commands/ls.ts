@@ -1,3 +1,4 @@
+import { sweepBest } from '@hyperfleet/engine';
 import { EXIT } from '../cli-error';
 import { withStore } from '../open-sweep';
 import { renderSweepList, type SweepListRow } from '../ui/sweep-list';
@@ -15,7 +16,7 @@ export async function lsCommand(opts: { store?: string; limit?: number }, out = 
       const counts = await store.countTrials(sweep.id);
       const [best] = await store.listTrials(sweep.id, { rankBy: sweep.goal, limit: 1 });
       const total = Object.values(counts).reduce((a, b) => a + b, 0);
-      rows.push({ sweep, total, failed: counts.failed, best: best?.metricValue ?? null });
+      rows.push({ sweep, total, failed: counts.failed, best: sweepBest(best)?.value ?? null });
     }
     out.write(`${renderSweepList(rows)}\n`);
     return EXIT.ok;

@@ -1,4 +1,4 @@
-import type { MetricSummary } from '@hyperfleet/domain';
+import { describeDroppedPoints, type MetricSummary } from '@hyperfleet/domain';
 import type { TrialLineage } from '@hyperfleet/lineage';
 import type { AttemptRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 
@@ -62,5 +62,6 @@ export function formatTrialView(v: TrialView): string {
   }
   for (const m of v.metrics)
     lines.push(`metric    ${m.key} last ${m.last} (step ${m.lastStep}), min ${m.min}, max ${m.max}`);
+  for (const line of describeDroppedPoints(v.trial.droppedPoints ?? {})) lines.push(`dropped   ${line}`);
   return `${lines.join('\n')}\n`;
 }

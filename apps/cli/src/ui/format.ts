@@ -1,4 +1,4 @@
-import { flattenParams, type Params, type ParamValue } from '@hyperfleet/domain';
+import { flattenParams, nonFiniteLabel, type Params, type ParamValue } from '@hyperfleet/domain';
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '-';
@@ -11,7 +11,8 @@ export function formatDuration(ms: number | null): string {
 
 export function formatMetric(value: number | null): string {
   if (value === null) return '-';
-  if (!Number.isFinite(value)) return String(value);
+  const label = nonFiniteLabel(value);
+  if (label !== null) return label;
   const abs = Math.abs(value);
   return abs !== 0 && (abs < 1e-3 || abs >= 1e6) ? value.toExponential(3) : Number(value.toPrecision(5)).toString();
 }

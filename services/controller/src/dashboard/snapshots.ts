@@ -7,6 +7,7 @@ import {
   type TrialRowView,
   type TrialSnapshot,
 } from '@hyperfleet/domain';
+import { sweepBest } from '@hyperfleet/engine';
 import type { MetricSeries, SweepRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 import type { CachedCurve, CurveCache } from './curve-cache';
 import { lttb } from './lttb';
@@ -34,7 +35,7 @@ export async function sweepSummary(src: SnapshotSource, sweep: SweepRecord): Pro
     store.countTrials(sweep.id),
     sweep.metricName ? store.listTrials(sweep.id, { rankBy: sweep.goal, limit: 1 }) : Promise.resolve([]),
   ]);
-  const best = top[0] && top[0].metricValue !== null ? { trialId: top[0].id, value: top[0].metricValue } : null;
+  const best = sweepBest(top[0]);
   const nonZero = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   return {
     id: sweep.id,

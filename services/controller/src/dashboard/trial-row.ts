@@ -1,14 +1,17 @@
-import type { TrialRowView } from '@hyperfleet/domain';
+import { encodeTrialRow, type TrialRowView } from '@hyperfleet/domain';
 import type { AttemptRecord, TrackingStore, TrialRecord } from '@hyperfleet/store';
 
-/** One row of the dashboard's trial table from the stored trial, its sweep-metric summary and its attempts. */
+/**
+ * One row of the dashboard's trial table from the stored trial, its sweep-metric summary and its attempts, ready
+ * to send (non-finite values as their names: encodeTrialRow).
+ */
 export function toTrialRow(
   trial: TrialRecord,
   last: { value: number; step: number } | null,
   attempts: readonly AttemptRecord[],
 ): TrialRowView {
   const current = attempts.reduce<AttemptRecord | null>((a, b) => (a === null || b.attempt > a.attempt ? b : a), null);
-  return {
+  return encodeTrialRow({
     id: trial.id,
     sweepId: trial.sweepId,
     index: trial.index,
@@ -26,7 +29,7 @@ export function toTrialRow(
     lastStep: last?.step ?? null,
     attempts: trial.attempts,
     agentId: current?.worker ?? null,
-  };
+  });
 }
 
 /** Reads what a row needs besides the trial record (the last value of `metricName`, the agent). */

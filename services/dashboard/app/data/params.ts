@@ -1,4 +1,4 @@
-import type { Params, ParamValue } from '@hyperfleet/domain';
+import { nonFiniteLabel, type Params, type ParamValue } from '@hyperfleet/domain';
 
 /** A dotted parameter's value (nested `parameters` flatten to `a.b`). */
 export function paramAt(params: Params, dotted: string): ParamValue | undefined {
@@ -20,7 +20,8 @@ export function formatParam(v: ParamValue | undefined): string {
 
 export function formatNumber(v: number | null | undefined, digits = 4): string {
   if (v === null || v === undefined) return '';
-  if (!Number.isFinite(v)) return String(v);
+  const label = nonFiniteLabel(v); // NaN, Infinity, -Infinity: as the CLI shows them
+  if (label !== null) return label;
   if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(digits - 1);

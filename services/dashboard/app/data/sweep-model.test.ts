@@ -1,5 +1,6 @@
-import type { SweepSnapshot, TrialRowView } from '@hyperfleet/domain';
+import { encodeTrialRow, type SweepSnapshot, type TrialRowView } from '@hyperfleet/domain';
 import { describe, expect, it } from 'vitest';
+import { formatNumber } from './params';
 import { SweepModel } from './sweep-model';
 
 const row = (index: number, metricValue: number | null, extra: Partial<TrialRowView> = {}): TrialRowView => ({
@@ -51,6 +52,20 @@ describe('SweepModel', () => {
     expect(m.ranking().map((t) => t.index)).toEqual([2, 0, 1]);
     const min = new SweepModel(snapshot([row(0, 0.5), row(1, null), row(2, 0.9)], 'minimize'));
     expect(min.ranking().map((t) => t.index)).toEqual([0, 2, 1]);
+  });
+
+  it('reads non-finite values sent as their names, shows them like the CLI, and never ranks them first', () => {
+    const wire = (v: string) => v as unknown as number; // what encodeTrialRow puts on the wire
+    const m = new SweepModel(snapshot([row(0, wire('-Infinity')), row(1, 0.5), row(2, null), row(3, 0.2)], 'minimize'));
+    expect(m.ranking().map((t) => t.index)).toEqual([3, 1, 0, 2]);
+    const diverged = m.trials.get('s1-0')!;
+    expect(diverged.metricValue).toBe(Number.NEGATIVE_INFINITY);
+    expect(formatNumber(diverged.metricValue)).toBe('-Infinity'); // the CLI's formatMetric too (domain's nonFiniteLabel)
+    m.applyTrial(row(3, wire('NaN'), { attempts: 1 }));
+    expect(m.trials.get('s1-3')!.metricValue).toBe(0.2); // a NaN never replaces a finite best
+    m.applyTrial(encodeTrialRow(row(4, Number.NaN)));
+    expect(m.trials.get('s1-4')!.metricValue).toBeNaN();
+    expect(m.ranking().map((t) => t.index)).toEqual([3, 1, 0, 4, 2]);
   });
 
   it('re-ranks from columnar metric batches alone, and ignores other keys', () => {

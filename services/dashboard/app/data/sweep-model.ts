@@ -1,11 +1,12 @@
-import type {
-  ColumnarPoints,
-  CurveView,
-  Goal,
-  RungView,
-  SweepSnapshot,
-  SweepSummaryView,
-  TrialRowView,
+import {
+  type ColumnarPoints,
+  type CurveView,
+  decodeTrialRow,
+  type Goal,
+  type RungView,
+  type SweepSnapshot,
+  type SweepSummaryView,
+  type TrialRowView,
 } from '@hyperfleet/domain';
 import { paramAt } from './params';
 import { compareByMetric, isBetter } from './ranking';
@@ -33,7 +34,7 @@ export class SweepModel {
     this.sweep = snapshot.sweep;
     this.paramNames = snapshot.paramNames;
     this.rungs = snapshot.rungs;
-    for (const t of snapshot.trials) this.trials.set(t.id, { ...t });
+    for (const t of snapshot.trials) this.trials.set(t.id, { ...decodeTrialRow(t) });
     for (const c of snapshot.curves) this.setCurve(c);
     this.rowsVersion++;
     this.curvesVersion++;
@@ -53,7 +54,8 @@ export class SweepModel {
   }
 
   /** A reliable trial delta: replaces the row, keeping a better live metric we already saw. */
-  applyTrial(row: TrialRowView): void {
+  applyTrial(wire: TrialRowView): void {
+    const row = decodeTrialRow(wire);
     const prev = this.trials.get(row.id);
     const next = { ...row };
     if (prev && row.attempts > prev.attempts) {

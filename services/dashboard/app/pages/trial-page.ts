@@ -1,4 +1,4 @@
-import type { ColumnarPoints, TrialRowView, TrialSnapshot } from '@hyperfleet/domain';
+import { type ColumnarPoints, decodeTrialRow, type TrialRowView, type TrialSnapshot } from '@hyperfleet/domain';
 import { CurvesChart } from '../charts/curves-chart';
 import { ApiCallError, apiPost, type DashSocket, listen, request } from '../connection';
 import { formatNumber, formatParam } from '../data/params';
@@ -75,8 +75,8 @@ class TrialView {
   private readonly stopBtn: HTMLButtonElement;
 
   constructor(main: HTMLElement, snap: TrialSnapshot) {
-    this.trial = snap.trial;
-    const t = snap.trial;
+    this.trial = decodeTrialRow(snap.trial);
+    const t = this.trial;
     document.title = `trial ${t.index} of ${t.sweepId} · hyperfleet`;
     setCrumbs([{ label: t.sweepId, href: sweepHref(t.sweepId) }, { label: `trial ${t.index}` }]);
     for (const c of snap.curves) this.series.set(c.key, Series.from(c.steps, c.values));
@@ -126,7 +126,8 @@ class TrialView {
     for (const c of this.charts.values()) c.update();
   }
 
-  onTrial(t: TrialRowView): void {
+  onTrial(wire: TrialRowView): void {
+    const t = decodeTrialRow(wire);
     if (t.attempts > this.trial.attempts) {
       // A new attempt starts its curves again (the server set the lost attempt's points aside).
       for (const s of this.series.values()) s.clear();
