@@ -1,4 +1,4 @@
-import { routes } from '@hyperfleet/contract';
+import { routes, wireReplacer } from '@hyperfleet/contract';
 import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
 import { EXIT } from '../cli-error';
 import { ApiClient, type ServerOptions, ServerRequestError } from '../fleet/api-client';
@@ -13,7 +13,7 @@ export async function showTrial(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   const view = await loadTrialView(store, trial);
-  out.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : formatTrialView(view));
+  out.write(opts.json ? `${JSON.stringify(view, wireReplacer, 2)}\n` : formatTrialView(view));
   return EXIT.ok;
 }
 
@@ -28,7 +28,7 @@ export async function showFromServer(
 ): Promise<number> {
   const view = await loadTrialViewFromServer(new ApiClient(opts), id);
   if (!view) return sweepShowCommand(id, opts, out as typeof process.stdout);
-  out.write(opts.json ? `${JSON.stringify(view, null, 2)}\n` : formatTrialView(view));
+  out.write(opts.json ? `${JSON.stringify(view, wireReplacer, 2)}\n` : formatTrialView(view));
   return EXIT.ok;
 }
 

@@ -1,3 +1,4 @@
+import { wireReplacer } from '@hyperfleet/contract';
 import { EXIT } from '../cli-error';
 import { findSweep, withStore } from '../open-sweep';
 import { formatDuration } from '../ui/format';
@@ -16,7 +17,8 @@ export async function showCommand(
     const sweep = await findSweep(store, id);
     const trials = await store.listTrials(sweep.id, { rankBy: sweep.goal });
     if (opts.json) {
-      out.write(`${JSON.stringify({ sweep, trials }, null, 2)}\n`);
+      // NaN/±Infinity by their names, as the API writes them (plain JSON would turn them into null).
+      out.write(`${JSON.stringify({ sweep, trials }, wireReplacer, 2)}\n`);
       return EXIT.ok;
     }
     const ended = sweep.finishedAt ?? Date.now();
