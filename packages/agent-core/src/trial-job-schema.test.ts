@@ -13,7 +13,7 @@ const valid = {
   env: { A: 'b' },
   resources: { gpus: 1, memory: '8Gi' },
   timeoutMs: 1000,
-  metrics: { stdout: true, regex: '(?<name>\\w+)=(?<value>\\S+)' },
+  metrics: { stdout: true, regex: '(?<name>\\w+)=(?<value>\\S+)', sources: ['sdk', 'stdout'] },
   killGraceMs: 0,
 };
 
