@@ -60,14 +60,22 @@ export class MetricSources {
   fromStdout(batch: ParsedBatch): void {
     if (!this.stdoutOn) return;
     if (this.decision === 'sdk' && !this.both) return; // stdout is plain output now
+    // A line the SDK wrote may not have reached the tailer yet: the file on disk decides (a stat per chunk).
+    if (this.decision === 'stdout' && this.options.sources === undefined && this.options.sdkFileHasData()) {
+      this.switchToSdk();
+      return;
+    }
     if (this.both || this.decision === 'stdout') {
       this.pass('stdout', batch);
       return;
     }
-    const repeats = batch.points.some((p) => this.heldKeys.has(p.key));
+    let repeats = false; // within this batch too: one chunk may hold a whole short run
+    for (const p of batch.points) {
+      if (this.heldKeys.has(p.key)) repeats = true;
+      this.heldKeys.add(p.key);
+    }
     this.held.push(batch);
     this.heldPoints += batch.points.length;
-    for (const p of batch.points) this.heldKeys.add(p.key);
     if (!repeats && this.heldPoints < MAX_HELD_POINTS) return;
     if (this.options.sdkFileHasData()) this.switchToSdk();
     else this.commitStdout();

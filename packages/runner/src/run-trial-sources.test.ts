@@ -60,9 +60,20 @@ describe('runTrial: one source per metric', () => {
     expect(log).toContain('training lr=0.1 width=32'); // still in the log, just not metrics
   });
 
-  it('stdout points printed before the first SDK line are ignored even when stdout repeats a key first', async () => {
-    const { points } = await run(sdkAndStdout(6, 3));
-    expect(byKey(points)).toEqual({ val_loss: [3, 4, 5].map((i) => [i - 3, exact(i)]) });
+  it('an SDK file that starts after stdout metrics were passed on takes over from its first line, and says so', async () => {
+    // val_loss printed 3 times (a stdout trial); a pause lets the runner see that; then epochs that log through
+    // the SDK and print: from the SDK's first line on only its points count (its first write precedes each print).
+    const script = `
+      console.log('training lr=0.1');
+      for (let epoch = 0; epoch < 3; epoch++) console.log('val_loss=' + epoch);
+      setTimeout(() => { ${sdkAndStdout(3).replace("console.log('training lr=0.1 width=32');", '')} }, 500);
+    `;
+    const { points, log } = await run(script);
+    expect(byKey(points)).toEqual({
+      lr: [[0, 0.1]],
+      val_loss: [[0, 0], [1, 1], [2, 2], ...[0, 1, 2].map((i): [number, number] => [i, exact(i)])],
+    });
+    expect(log).toContain('[hyperfleet] metrics: the SDK metrics file started after stdout metrics');
   });
 
   it('a stdout-only trial keeps every stdout point, the first ones held until a key repeats', async () => {
