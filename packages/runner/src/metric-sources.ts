@@ -4,6 +4,8 @@ import type { ParsedBatch } from './stdout-metrics';
 
 /** Held stdout points past this many are a stdout trial's, whatever comes later (bounded memory). */
 const MAX_HELD_POINTS = 10_000;
+/** Held stdout points older than this with no SDK file are a stdout trial's: a slow epoch still shows its point. */
+export const DEFAULT_HOLD_MS = 2_000;
 
 export interface MetricSourcesOptions {
   /** `metrics.sources` from the sweep config; undefined = the SDK file first (see below). */
@@ -12,6 +14,8 @@ export interface MetricSourcesOptions {
   sdkFileHasData: () => boolean;
   /** A line for the trial's log (output.log), written by the runner. */
   notice: (message: string) => void;
+  /** How long stdout points are held at most while the source is undecided. Default DEFAULT_HOLD_MS. */
+  holdMs?: number;
 }
 
 type Decision = 'undecided' | 'sdk' | 'stdout';
@@ -22,8 +26,8 @@ type Decision = 'undecided' | 'sdk' | 'stdout';
  * Default (no `sources`): the SDK metrics file is the source of truth. Stdout points are held back (not passed
  * on) until the source is known: the SDK file's first metrics line makes it `sdk` — the held stdout points are
  * dropped and stdout is no longer read for metrics; a stdout key reported a second time (a series, not a one-off
- * banner like `training lr=0.1 width=32`) with no SDK file on disk, or the trial's end, makes it `stdout` — the
- * held points are passed on in order and stdout stays live. An SDK file that appears after that still takes
+ * banner like `training lr=0.1 width=32`) with no SDK file on disk, `holdMs` without one, or the trial's end,
+ * makes it `stdout` — the held points are passed on in order and stdout stays live. An SDK file that appears after that still takes
  * over from its first line (the stdout points already passed on stay).
  *
  * `sources: [sdk, stdout]`: both are passed on as they come; a key that both report is named once in the log.
@@ -39,6 +43,7 @@ export class MetricSources {
   private readonly heldKeys = new Set<string>();
   private readonly keysBySource = { sdk: new Set<string>(), stdout: new Set<string>() };
   private collisionNamed = false;
+  private holdTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly accumulator: MetricsAccumulator,
@@ -76,14 +81,27 @@ export class MetricSources {
     }
     this.held.push(batch);
     this.heldPoints += batch.points.length;
-    if (!repeats && this.heldPoints < MAX_HELD_POINTS) return;
-    if (this.options.sdkFileHasData()) this.switchToSdk();
-    else this.commitStdout();
+    if (!repeats && this.heldPoints < MAX_HELD_POINTS) {
+      this.holdTimer ??= setTimeout(() => this.decideNow(), this.options.holdMs ?? DEFAULT_HOLD_MS);
+      this.holdTimer.unref?.();
+      return;
+    }
+    this.decideNow();
   }
 
   /** The trial ended and both sources were read to the end: held stdout points are the trial's. */
   end(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     if (this.decision === 'undecided') this.commitStdout();
+  }
+
+  private decideNow(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    if (this.decision !== 'undecided') return;
+    if (this.options.sdkFileHasData()) this.switchToSdk();
+    else this.commitStdout();
   }
 
   private switchToSdk(): void {

@@ -51,6 +51,18 @@ const byKey = (points: MetricSample[]) => {
 };
 
 describe('runTrial: one source per metric', () => {
+  it('a stdout trial with slow epochs shows its first point while it runs, not only with the second', async () => {
+    const seenAt: number[] = [];
+    const started = Date.now();
+    const opts = trialOptions(root, {
+      argv: nodeScript("console.log('loss=0.5'); setTimeout(() => console.log('loss=0.25'), 4000)"),
+      onMetrics: () => seenAt.push(Date.now() - started),
+    });
+    const result = await runTrial(opts);
+    expect(result.finalMetrics).toEqual({ loss: 0.25 });
+    expect(seenAt[0]).toBeLessThan(3500); // held at most DEFAULT_HOLD_MS (2 s), not until the next epoch (4 s)
+  });
+
   it('a trial that writes the SDK file gets only its points: no stdout copy, no banner metrics', async () => {
     const { result, points, log } = await run(sdkAndStdout(20));
     expect(byKey(points)).toEqual({ val_loss: Array.from({ length: 20 }, (_, i) => [i, exact(i)]) });
