@@ -77,6 +77,20 @@ describe('runTrial: stopping', () => {
     expect(result).toMatchObject({ outcome: 'stopped', signal: 'SIGTERM', finalMetrics: { ready: 1 } });
   });
 
+  it('a program that finishes with exit 0 as the stop arrives (or by handling SIGTERM) keeps its result', async () => {
+    const controller = new AbortController();
+    // Finishes cleanly on SIGTERM, as a training loop that saves and exits would: its run is complete.
+    const script = `console.log('ready=1'); process.on('SIGTERM', () => { console.log('loss=0.5'); process.exit(0); }); setInterval(() => {}, 1000);`;
+    const opts = trialOptions(root, {
+      argv: nodeScript(script),
+      metrics: { sources: ['stdout'] },
+      signal: controller.signal,
+      onMetrics: () => controller.abort(),
+    });
+    const result = await runTrial(opts);
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, signal: null, finalMetrics: { loss: 0.5 } });
+  });
+
   it('timeout stops the trial the same way and says so', async () => {
     const opts = trialOptions(root, { argv: nodeScript(stubbornTrial), timeoutMs: 500, killGraceMs: 200 });
     const running = runTrial(opts);

@@ -148,8 +148,11 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   if (stopReason === 'timeout') errors.push(`timed out after ${opts.timeoutMs} ms`);
   if (accumulator.callbackError) errors.push(`onMetrics threw: ${accumulator.callbackError.message}`);
   if (sink.error) errors.push(`writing output.log failed: ${sink.error.message}`);
+  // A program that exited 0 by itself finished: the stop came too late to change that (or it handled SIGTERM
+  // by finishing cleanly). Its result stands; a stop must never turn a complete run into a stopped one.
+  const finishedAnyway = stopReason === 'stopped' && exit.code === 0 && exit.signal === null;
   return result({
-    outcome: stopReason ?? 'exited',
+    outcome: finishedAnyway ? 'exited' : (stopReason ?? 'exited'),
     exitCode: exit.code,
     signal: exit.signal,
     durationMs,
