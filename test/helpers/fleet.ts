@@ -48,6 +48,17 @@ export async function waitFor<T>(
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
+export interface FleetOptions {
+  /** The store URL the server gets, from the fresh schema's (the chaos harness routes it through a proxy). */
+  storeUrl?: (schemaUrl: string) => string;
+  /** A Redis of the fleet's own (thrown away afterwards): close() leaves its keys alone. */
+  privateRedis?: boolean;
+  /** Extra `hyperfleet server` flags. */
+  serverArgs?: string[];
+  /** Environment over the fast timers (production timers, say). */
+  env?: Record<string, string>;
+}
+
 /**
  * A real fleet on this machine: `hyperfleet server` on Redis (its own key prefix, or its own logical DB)
  * and a fresh Postgres schema, plus `hyperfleet agent` processes — the same binaries a user runs.
@@ -63,8 +74,7 @@ export class Fleet {
   constructor(
     readonly dir: string,
     readonly redisUrl = 'redis://127.0.0.1:6379',
-    /** Extra `hyperfleet server` flags, and environment over the fast timers (production timers, say). */
-    private readonly tuning: { serverArgs?: string[]; env?: Record<string, string> } = {},
+    private readonly options: FleetOptions = {},
   ) {}
 
   get url(): string {
@@ -83,17 +93,18 @@ export class Fleet {
 
   async startServer(): Promise<void> {
     const args = ['server', '--port', String(this.port), '--host', '127.0.0.1', '--redis', this.redisUrl];
-    args.push(
-      '--prefix',
-      this.prefix,
-      '--store',
-      this.schema.url,
-      '--heartbeat',
-      '1',
-      ...(this.tuning.serverArgs ?? []),
-    );
+    const store = this.options.storeUrl?.(this.schema.url) ?? this.schema.url;
+    args.push('--prefix', this.prefix, '--store', store, '--heartbeat', '1', ...(this.options.serverArgs ?? []));
     this.server = this.spawn('server', args, { HYPERFLEET_TOKENS: `admin:${ADMIN},worker:${WORKER}` });
     await waitFor('the server to be ready', async () => (await fetch(`${this.url}/readyz`)).ok, 90_000);
+  }
+
+  get serverRunning(): boolean {
+    return this.server !== null;
+  }
+
+  agentRunning(name: string): boolean {
+    return this.agents.has(name);
   }
 
   /** SIGTERM, as a process manager stops the server: resolves with the ms it took to exit, or null after `withinMs`. */
@@ -158,7 +169,15 @@ export class Fleet {
   async sweep(id: string) {
     return this.api<{
       sweep: { status: string; reason: string | null };
-      trials: { id: string; status: string; params: Record<string, unknown>; attempts: number }[];
+      trials: {
+        id: string;
+        index: number;
+        status: string;
+        reason: string | null;
+        params: Record<string, unknown>;
+        metricValue: number | null;
+        attempts: number;
+      }[];
     }>(`/api/sweeps/${id}`);
   }
 
@@ -186,6 +205,7 @@ export class Fleet {
     this.killServer();
     killTrialsOf(this.dir);
     await this.schema?.drop();
+    if (this.options.privateRedis) return;
     const keys = execFileSync('redis-cli', ['-u', this.redisUrl, '--scan', '--pattern', `${this.prefix}:*`], {
       encoding: 'utf8',
     })
@@ -198,7 +218,7 @@ export class Fleet {
   private spawn(label: string, args: string[], env: Record<string, string>): ChildProcess {
     const child = spawn(process.execPath, [cliBin, ...args], {
       cwd: this.dir,
-      env: { ...process.env, ...FAST, ...this.tuning.env, ...env, NO_COLOR: '1' },
+      env: { ...process.env, ...FAST, ...this.options.env, ...env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => {

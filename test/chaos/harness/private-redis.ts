@@ -1,0 +1,62 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { freePort, waitFor } from '../../helpers/fleet';
+
+const REDIS_SERVER = process.env.HYPERFLEET_REDIS_SERVER ?? '/usr/bin/redis-server';
+
+/**
+ * A `redis-server` of our own on a free port, without persistence, so a schedule can kill it and bring it
+ * back empty on the same port, or freeze it (SIGSTOP) and thaw it, without touching the shared Redis.
+ */
+export class PrivateRedis {
+  private child: ChildProcess | null = null;
+  port = 0;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.port === 0) this.port = await freePort();
+    // noeviction, as the server asks of a production Redis; no RDB, no AOF: a restart comes back empty.
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    args.push('--maxmemory-policy', 'noeviction');
+    const child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+    this.child = child;
+    await waitFor(`redis-server on ${this.port}`, async () => this.ping(), 10_000);
+  }
+
+  /** SIGKILL: everything in it is gone; resolves once the process has exited (the port is free again). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  private ping(): boolean {
+    try {
+      return (
+        execFileSync('redis-cli', ['-p', String(this.port), 'PING'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim() === 'PONG'
+      );
+    } catch {
+      return false;
+    }
+  }
+}
