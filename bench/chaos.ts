@@ -40,7 +40,7 @@ for (const [i, seed] of seeds.entries()) {
   const schedule: ChaosSchedule = scheduleFromSeed(seed, only);
   const result = await runChaosSchedule(schedule, { deadlineMs });
   results.push(result);
-  const faults = schedule.faults.map((f) => f.kind).join(',');
+  const faults = result.injected.join(',') || 'none (the sweep ended first)';
   const statuses = Object.entries(result.trialStatuses)
     .map(([s, n]) => `${n} ${s}`)
     .join(', ');
@@ -50,13 +50,16 @@ for (const [i, seed] of seeds.entries()) {
   );
 }
 
-console.log('\nfaults injected (schedules with violations / all schedules with that fault):');
+console.log('\nfaults injected (schedules with violations / all schedules where that fault was injected):');
 for (const kind of FAULT_KINDS) {
-  const withKind = results.filter((r) => r.schedule.faults.some((f) => f.kind === kind));
-  const injected = results.reduce((n, r) => n + r.schedule.faults.filter((f) => f.kind === kind).length, 0);
+  const withKind = results.filter((r) => r.injected.includes(kind));
+  const injected = results.reduce((n, r) => n + r.injected.filter((k) => k === kind).length, 0);
   const bad = withKind.filter((r) => r.violations.length > 0).length;
   console.log(`  ${kind.padEnd(20)} ${String(injected).padStart(4)} injected  ${bad}/${withKind.length} schedules`);
 }
+const faultless = results.filter((r) => r.injected.length === 0);
+const faultlessBad = faultless.filter((r) => r.violations.length > 0).length;
+console.log(`  ${'(none injected)'.padEnd(20)}              ${faultlessBad}/${faultless.length} schedules`);
 console.log('\nviolations per invariant (count, schedules):');
 for (const inv of INVARIANTS) {
   const hits = results.flatMap((r) => r.violations.filter((v) => v.invariant === inv));

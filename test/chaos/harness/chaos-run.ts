@@ -22,6 +22,8 @@ export interface ChaosResult {
   violations: Violation[];
   /** What the harness did, when (ms after the submit). */
   log: string[];
+  /** The faults begun before the sweep ended (later ones are left out). */
+  injected: Fault['kind'][];
   /** The fleet's own output, for a violation's diagnosis. */
   fleetLogs: string[];
   sweepStatus: string | null;
@@ -102,6 +104,7 @@ export async function runChaosSchedule(
       schedule,
       violations,
       log,
+      injected: faults.injected,
       fleetLogs: [...fleet.logs],
       sweepStatus: observation.sweep?.status ?? null,
       trialStatuses,
@@ -132,8 +135,8 @@ function sweepConfig(schedule: ChaosSchedule, truthDir: string): Record<string, 
     retries: 5,
     parameters: {
       x: { distribution: 'uniform', min: 0, max: 1 },
-      epochs: { values: [4, 6, 8] },
-      sleep_ms: { values: [150, 250, 350] },
+      epochs: { values: [5, 8, 10] },
+      sleep_ms: { values: [200, 300, 400] },
       exit_code: { values: [0, 0, 0, 3] },
       truth_dir: { value: truthDir },
     },
@@ -214,6 +217,7 @@ async function terminalEvents(schema: string, sweepId: string): Promise<Map<stri
  */
 class FaultRunner {
   private readonly chains = new Map<string, Promise<void>>();
+  readonly injected: Fault['kind'][] = [];
 
   constructor(
     private readonly fleet: Fleet,
@@ -240,6 +244,7 @@ class FaultRunner {
   }
 
   private async apply(f: Fault): Promise<void> {
+    this.injected.push(f.kind);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     switch (f.kind) {
       case 'agent-kill': {

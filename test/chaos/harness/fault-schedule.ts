@@ -51,8 +51,8 @@ export function scheduleSeeds(seed: number, n: number): number[] {
 }
 
 function drawFault(rng: Rng, kind: FaultKind): Fault {
-  // Faults land while trials run: the first trials start about 1 s after the submit, the sweep takes 8–20 s.
-  const atMs = int(rng, 1000, 9000);
+  // Faults land while trials run: the first trials start within a second of the submit, the sweep takes 6–20 s.
+  const atMs = int(rng, 500, 6000);
   switch (kind) {
     case 'agent-kill':
       return { kind, atMs, agent: pick(rng, AGENT_NAMES), restartAfterMs: int(rng, 500, 4000) };
