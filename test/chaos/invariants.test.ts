@@ -42,6 +42,7 @@ function observation(t: ObservedTrial, runs: TruthRun[], over: Partial<Observati
     transitions: new Map([[t.id, ['queued', 'running', t.status]]]),
     truth: new Map([[t.id, byAttempt]]),
     agentKills: [],
+    crashes: [],
     ...over,
   };
 }

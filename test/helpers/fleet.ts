@@ -66,6 +66,8 @@ export interface FleetOptions {
 export class Fleet {
   readonly prefix = `e2e${randomBytes(3).toString('hex')}`;
   readonly logs: string[] = [];
+  /** Server or agent processes that exited without being told to (a crash), in order. */
+  readonly crashes: { label: string; code: number | null; signal: string | null; at: number }[] = [];
   private server: ChildProcess | null = null;
   private readonly agents = new Map<string, ChildProcess>();
   private port = 0;
@@ -220,6 +222,14 @@ export class Fleet {
       cwd: this.dir,
       env: { ...process.env, ...FAST, ...this.options.env, ...env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.once('exit', (code, signal) => {
+      // Still registered: nobody here killed it, it ended by itself.
+      const agent = [...this.agents].find(([, c]) => c === child)?.[0];
+      if (this.server === child) this.server = null;
+      else if (agent !== undefined) this.agents.delete(agent);
+      else return;
+      this.crashes.push({ label, code, signal, at: Date.now() });
     });
     const keep = (d: Buffer) => {
       this.logs.push(`[${label}] ${d.toString().trimEnd()}`);

@@ -58,6 +58,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sql
   });
   // An idle connection dropped by the server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor one dropped while checked out (the pool listens only to idle ones): its query rejects, and the pool
+  // discards it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const kysely = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   const closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
   const destroy = () => withTimeout(kysely.destroy(), closeTimeoutMs);

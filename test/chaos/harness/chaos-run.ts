@@ -80,7 +80,9 @@ export async function runChaosSchedule(
     const timers = schedule.faults.map((f) => setTimeout(() => faults.inject(f), f.atMs));
     const deadline = t0 + (opts.deadlineMs ?? 120_000);
     let endedAt: number | null = null;
+    let crashesSeen = 0;
     while (Date.now() < deadline && (endedAt === null || Date.now() - endedAt < SETTLE_MS)) {
+      crashesSeen = await superviseCrashes(fleet, note, crashesSeen);
       const status = await pollOnce(fleet, sweepId, transitions);
       if (status && status !== 'running' && status !== 'paused' && endedAt === null) {
         endedAt = Date.now();
@@ -94,6 +96,7 @@ export async function runChaosSchedule(
       for (const t of timers) clearTimeout(t);
     }
     await faults.settled(); // every fault begun has been undone, so the server answers the final reads
+    crashesSeen = await superviseCrashes(fleet, note, crashesSeen);
     await pollOnce(fleet, sweepId, transitions);
 
     const observation = await observe(fleet, sweepId, schedule, transitions, agentKills, truthDir);
@@ -117,6 +120,19 @@ export async function runChaosSchedule(
     await redis.kill();
     if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Restarts a server or agent that exited by itself, as a process manager would, and notes each crash after
+ * the first `from`; returns how many it has seen.
+ */
+async function superviseCrashes(fleet: Fleet, note: (what: string) => void, from: number): Promise<number> {
+  for (const c of fleet.crashes.slice(from)) note(`${c.label} exited by itself (code ${c.code}, signal ${c.signal})`);
+  const crashed = new Set(fleet.crashes.map((c) => c.label));
+  for (const name of AGENT_NAMES)
+    if (crashed.has(`agent ${name}`) && !fleet.agentRunning(name)) fleet.startAgent(name, 2);
+  if (crashed.has('server') && !fleet.serverRunning) await fleet.startServer();
+  return fleet.crashes.length;
 }
 
 function sweepConfig(schedule: ChaosSchedule, truthDir: string): Record<string, unknown> {
@@ -147,7 +163,8 @@ function sweepConfig(schedule: ChaosSchedule, truthDir: string): Record<string, 
 /** One poll of the sweep: appends each status change (sweep and trials) to `transitions`; null when unreachable. */
 async function pollOnce(fleet: Fleet, sweepId: string, transitions: Map<string, string[]>): Promise<string | null> {
   try {
-    const { sweep, trials } = await fleet.sweep(sweepId);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('poll timed out')), 5000));
+    const { sweep, trials } = await Promise.race([fleet.sweep(sweepId), timeout]);
     for (const [id, status] of [['sweep', sweep.status], ...trials.map((t) => [t.id, t.status])] as const) {
       const seen = transitions.get(id) ?? [];
       if (seen.at(-1) !== status) seen.push(status);
@@ -191,6 +208,10 @@ async function observe(
     transitions,
     truth: readGroundTruth(truthDir),
     agentKills,
+    crashes: fleet.crashes.map((c) => ({
+      ...c,
+      lastLines: fleet.logs.filter((l) => l.startsWith(`[${c.label}]`)).slice(-3),
+    })),
   };
 }
 
@@ -255,7 +276,7 @@ class FaultRunner {
         this.agentKills.push({ root, at: Date.now() });
         this.note(`SIGKILL agent ${f.agent} and its trials`);
         await sleep(f.restartAfterMs);
-        this.fleet.startAgent(f.agent, 2);
+        if (!this.fleet.agentRunning(f.agent)) this.fleet.startAgent(f.agent, 2);
         this.note(`agent ${f.agent} restarted`);
         return;
       }
@@ -264,7 +285,7 @@ class FaultRunner {
         this.note('SIGKILL server');
         await sleep(f.restartAfterMs);
         this.note('server restarting');
-        await this.fleet.startServer();
+        if (!this.fleet.serverRunning) await this.fleet.startServer();
         this.note('server ready');
         return;
       case 'redis-restart-empty':

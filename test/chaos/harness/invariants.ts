@@ -9,6 +9,7 @@ export const INVARIANTS = [
   'attempt-runs-once', // a trial+attempt runs once; a later attempt only after the earlier one is recorded lost
   'points-exact', // the stored points equal what the final attempt logged: none lost, none doubled or foreign
   'ranking-recomputed', // each trial's ranking value and the order equal a recomputation from stored points
+  'processes-survive', // no server or agent exits unless the schedule killed it (the harness restarts it)
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -48,6 +49,8 @@ export interface Observation {
   /** trial id (or `sweep`) → distinct statuses in the order the poller saw them. */
   transitions: Map<string, string[]>;
   truth: Map<string, Map<number, TruthRun[]>>;
+  /** Server or agent processes that exited by themselves, with the last lines they printed. */
+  crashes: { label: string; code: number | null; signal: string | null; lastLines: string[] }[];
   /** When the harness SIGKILLed an agent (ms since epoch), by the agent's trial-directory root. */
   agentKills: { root: string; at: number }[];
 }
@@ -66,6 +69,13 @@ export function checkInvariants(o: Observation): Violation[] {
     ...attemptRunsOnce(o),
     ...pointsExact(o),
     ...rankingRecomputed(o),
+    ...o.crashes.map(
+      (c): Violation => ({
+        invariant: 'processes-survive',
+        trialId: null,
+        detail: `${c.label} exited by itself (code ${c.code}, signal ${c.signal}): ${c.lastLines.join(' / ')}`,
+      }),
+    ),
   ];
 }
 
