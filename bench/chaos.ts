@@ -36,9 +36,18 @@ const showLogs = flag('logs', 'false') === 'true';
 const jsonOut = flag('json', '');
 
 const results: ChaosResult[] = [];
+const harnessErrors: string[] = [];
 for (const [i, seed] of seeds.entries()) {
   const schedule: ChaosSchedule = scheduleFromSeed(seed, only);
-  const result = await runChaosSchedule(schedule, { deadlineMs });
+  let result: ChaosResult;
+  try {
+    result = await runChaosSchedule(schedule, { deadlineMs });
+  } catch (err) {
+    // The run could not be set up or read back (e.g. the submit itself failed): counted, not an invariant.
+    harnessErrors.push(`seed ${seed}: ${(err as Error).message}`);
+    console.log(`[${i + 1}/${seeds.length}] seed ${seed}: HARNESS ERROR ${(err as Error).message}`);
+    continue;
+  }
   results.push(result);
   const faults = result.injected.join(',') || 'none (the sweep ended first)';
   const statuses = Object.entries(result.trialStatuses)
@@ -66,6 +75,8 @@ for (const inv of INVARIANTS) {
   const schedules = results.filter((r) => r.violations.some((v) => v.invariant === inv)).length;
   console.log(`  ${inv.padEnd(20)} ${String(hits.length).padStart(4)}  in ${schedules} schedules`);
 }
+if (harnessErrors.length)
+  console.log(`\n${harnessErrors.length} schedules did not run:\n  ${harnessErrors.join('\n  ')}`);
 const failed = results.filter((r) => r.violations.length > 0);
 console.log(`\n${failed.length} of ${results.length} schedules violated an invariant`);
 for (const r of failed) {
@@ -76,7 +87,7 @@ for (const r of failed) {
   if (showLogs) console.log(r.fleetLogs.join('\n'));
 }
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 2)}\n`);
-process.exitCode = failed.length > 0 ? 1 : 0;
+process.exitCode = failed.length > 0 || harnessErrors.length > 0 ? 1 : 0;
 
 function onlyFlag(): string {
   return only === FAULT_KINDS ? '' : ` --only ${only.join(',')}`;
