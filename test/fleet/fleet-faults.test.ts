@@ -45,7 +45,7 @@ describe('fleet faults', () => {
     dir = tempDir('hf-faults-');
     redis = new PrivateRedis();
     await redis.start();
-    fleet = new Fleet(dir, redis.url, { serverArgs: ['--lost-after', '4'] });
+    fleet = new Fleet(dir, redis.url, { serverArgs: ['--lost-after', '4'], privateRedis: true });
     await fleet.start();
     // The operator is told what a Redis restart costs: at start-up and in /readyz.
     const ready = (await (await fetch(`${fleet.url}/readyz`)).json()) as Record<string, unknown>;

@@ -1,31 +1,38 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { freePort, waitFor } from './fleet';
 
-/** A redis-server of the test's own on a free port, keeping nothing on disk: it can be killed and come back empty. */
+const REDIS_SERVER = process.env.HYPERFLEET_REDIS_SERVER ?? '/usr/bin/redis-server';
+
+/**
+ * A `redis-server` of our own on a free port, without persistence, so a schedule can kill it and bring it
+ * back empty on the same port, or freeze it (SIGSTOP) and thaw it, without touching the shared Redis.
+ */
 export class PrivateRedis {
   private child: ChildProcess | null = null;
-  private port = 0;
+  port = 0;
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    this.port ||= await freePort();
+    if (this.port === 0) this.port = await freePort();
+    // noeviction, as the server asks of a production Redis; no RDB, no AOF: a restart comes back empty.
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    args.push('--maxmemory-policy', 'noeviction');
+    const child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
     this.child = child;
-    await waitFor(`redis-server on port ${this.port}`, async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-      const { createConnection } = await import('node:net');
-      return new Promise<boolean>((resolve) => {
-        const s = createConnection(this.port, '127.0.0.1', () => {
-          s.end();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-    });
+    await waitFor(`redis-server on ${this.port}`, async () => this.ping(), 10_000);
+  }
+
+  /** SIGKILL: everything in it is gone; resolves once the process has exited (the port is free again). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
   }
 
   /** SIGKILL, then a fresh empty server on the same port: Redis lost everything it held. */
@@ -34,12 +41,28 @@ export class PrivateRedis {
     await this.start();
   }
 
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  private ping(): boolean {
+    try {
+      return (
+        execFileSync('redis-cli', ['-p', String(this.port), 'PING'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim() === 'PONG'
+      );
+    } catch {
+      return false;
+    }
   }
 }

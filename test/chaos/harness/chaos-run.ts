@@ -4,10 +4,10 @@ import pg from 'pg';
 import { tempDir } from '../../helpers/cli';
 import { Fleet, killTrialsOf, waitFor } from '../../helpers/fleet';
 import { PG_URL } from '../../helpers/postgres';
+import { PrivateRedis } from '../../helpers/private-redis';
 import { AGENT_NAMES, type ChaosSchedule, describeFault, type Fault } from './fault-schedule';
 import { readGroundTruth } from './ground-truth';
 import { checkInvariants, type Observation, type ObservedTrial, type Violation } from './invariants';
-import { PrivateRedis } from './private-redis';
 import { TcpProxy } from './tcp-proxy';
 
 export const chaosTrial = resolve(import.meta.dirname, '..', 'fixtures', 'chaos-trial.mjs');
