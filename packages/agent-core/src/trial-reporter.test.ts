@@ -6,16 +6,17 @@ import { TrialReporter } from './trial-reporter';
 function recordingStream(behaviour: { delayMs?: number; failFirst?: number; failAlways?: boolean } = {}) {
   const published: AgentReport[][] = [];
   let failures = behaviour.failFirst ?? 0;
+  const control = { down: behaviour.failAlways ?? false };
   const stream: ReportStream = {
     async publish(_sweepId, reports) {
       await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs ?? 0));
-      if (behaviour.failAlways || failures-- > 0) throw new Error('redis: connection lost');
+      if (control.down || failures-- > 0) throw new Error('redis: connection lost');
       published.push(reports);
     },
     subscribe: () => ({ close: async () => {} }),
     close: async () => {},
   };
-  return { stream, published };
+  return { stream, published, control };
 }
 
 const ids = { sweepId: 's', trialId: 't', attempt: 1 };
@@ -85,7 +86,7 @@ describe('TrialReporter', () => {
     expect(published).toEqual([[{ type: 'metrics', trialId: 't', attempt: 1, points: [point(0), point(1)] }]]);
   });
 
-  it('retries a failed publish; drops (and counts) a metrics batch that keeps failing; rejects a lost ending', async () => {
+  it('retries a failed publish; keeps a metrics batch that keeps failing for the next publish; rejects a lost ending', async () => {
     const flaky = recordingStream({ failFirst: 2 });
     const retried = new TrialReporter(
       flaky.stream,
@@ -101,8 +102,27 @@ describe('TrialReporter', () => {
     const reporter = new TrialReporter(down.stream, ids, { maxPoints: 2, intervalMs: 10 }, { attempts: 2, delayMs: 5 });
     reporter.addPoints([point(0), point(1)]);
     await reporter.flush();
-    expect(reporter.droppedPoints).toBe(2);
+    expect(reporter.droppedPoints).toBe(0);
     expect(reporter.metricsError?.message).toBe('redis: connection lost');
     await expect(reporter.finished('a', 2, result)).rejects.toThrow('redis: connection lost');
+  });
+
+  it('points that could not be published while the stream was away go out, in order, once it is back', async () => {
+    const away = recordingStream({ failAlways: true });
+    const reporter = new TrialReporter(
+      away.stream,
+      ids,
+      { maxPoints: 100, intervalMs: 10 },
+      { attempts: 2, delayMs: 5 },
+    );
+    reporter.addPoints([point(0), point(1)]);
+    await reporter.flush(); // fails: kept
+    reporter.addPoints([point(2)]);
+    away.control.down = false;
+    await reporter.finished('a', 2, result);
+    const sent = away.published.flat().flatMap((r) => (r.type === 'metrics' ? r.points.map((p) => p.step) : []));
+    expect(sent).toEqual([0, 1, 2]);
+    expect(away.published.flat().at(-1)?.type).toBe('finished');
+    expect(reporter.droppedPoints).toBe(0);
   });
 });

@@ -12,6 +12,9 @@ export interface BatchOptions {
 
 export const DEFAULT_BATCH: BatchOptions = { maxPoints: 500, intervalMs: 200 };
 
+/** Points kept for a later publish while the stream is away; past this the oldest are dropped and counted. */
+const MAX_UNSENT_POINTS = 100_000;
+
 export interface PublishRetry {
   attempts: number;
   delayMs: number;
@@ -22,9 +25,10 @@ export interface PublishRetry {
  * the same publish). `started` waits in the buffer like points do (sent with the first batch, by count or
  * after `intervalMs`), so a trial that ends quickly — a crash at start, a no-op — sends one publish, and the
  * controller saves its start and its end together. Publishes are chained, so a slow stream never reorders
- * them. A metrics batch that still fails after the retries is dropped and counted (points are telemetry,
- * the trial goes on); a `started` or `finished` that fails makes `finished` reject, so the caller can fail
- * the job rather than lose the attempt's record.
+ * them. A metrics batch that still fails after the retries goes back to the front of the buffer and rides
+ * with the next publish (the trial goes on; past MAX_UNSENT_POINTS the oldest are dropped and counted); a
+ * `started` or `finished` that fails makes `finished` reject, so the caller can fail the job rather than
+ * lose the attempt's record.
  */
 export class TrialReporter {
   droppedPoints = 0;
@@ -108,15 +112,27 @@ export class TrialReporter {
       const error = await this.publishWithRetry(reports);
       if (!error) return;
       if (essential) throw error;
-      for (const r of reports) if (r.type === 'metrics') this.droppedPoints += r.points.length;
       this.lastError = error;
+      this.putBack(reports.flatMap((r) => (r.type === 'metrics' ? r.points : [])));
     });
     // The chain itself never rejects: a failed essential publish is reported to its own caller only.
     this.chain = next.catch(() => {});
     return next;
   }
 
-  /** The error of the last dropped metrics batch, if any (for the agent's log). */
+  /** Unsent points go before the ones buffered since, for the next publish (`finished` takes them too). */
+  private putBack(points: MetricSample[]): void {
+    if (points.length === 0) return;
+    this.buffer = [...points, ...this.buffer];
+    const excess = this.buffer.length - MAX_UNSENT_POINTS;
+    if (excess > 0) {
+      this.buffer = this.buffer.slice(excess);
+      this.droppedPoints += excess;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.batch.intervalMs);
+  }
+
+  /** The error of the last failed metrics publish, if any (for the agent's log). */
   get metricsError(): Error | null {
     return this.lastError;
   }
