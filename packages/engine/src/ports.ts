@@ -49,6 +49,8 @@ export interface SweepPlan {
 export interface TrialDispatch {
   trial: TrialRecord;
   attempt: number;
+  /** Found unfinished in the store when the sweep was recovered: its job may still be queued or running. */
+  recovered?: boolean;
 }
 
 /** Port to the thing that runs trials. Results come back through the scheduler's `report*` methods. */

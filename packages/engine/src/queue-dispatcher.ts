@@ -25,6 +25,11 @@ export interface QueueDispatcherDeps {
   template: JobTemplate;
   /** Reports an attempt that was stopped before any agent took it (the scheduler waits for one). */
   reportNeverStarted: (report: AttemptReport) => void;
+  /**
+   * Fleet: a recovered attempt's job may still be queued, or running on an agent that outlived a Redis which
+   * lost it. It is not enqueued again blindly; the reconciler asks the queue and the agents first.
+   */
+  reconcileRecovered?: boolean;
   /** Called before an attempt is first enqueued (records its lineage); failures are logged, never thrown. */
   beforeDispatch?: (trial: TrialRecord) => Promise<void>;
   log: Logger;
@@ -51,7 +56,7 @@ export class QueueDispatcher implements Dispatcher {
 
   constructor(private readonly deps: QueueDispatcherDeps) {}
 
-  async dispatch({ trial, attempt }: TrialDispatch): Promise<void> {
+  async dispatch({ trial, attempt, recovered }: TrialDispatch): Promise<void> {
     const t = this.deps.template;
     const job: TrialJob = {
       sweepId: this.deps.sweepId,
@@ -72,6 +77,10 @@ export class QueueDispatcher implements Dispatcher {
         ? {}
         : { pins: { code: t.pins.code, data: t.pins.data, bundle: t.pins.bundle, dataRemote: t.pins.dataRemote } }),
     };
+    if (recovered && this.deps.reconcileRecovered) {
+      this.jobs.set(trial.id, { job, unsent: false, stopRequested: false });
+      return;
+    }
     // Sent by sendUnsent() once the unit of work that created it is saved (the store first).
     this.jobs.set(trial.id, { job, unsent: true, stopRequested: false, trial });
   }

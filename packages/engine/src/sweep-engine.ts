@@ -72,7 +72,10 @@ export class SweepEngine {
   private readonly suspicion = new Map<string, { state: string; passes: number; since: number }>();
   /** jobId → the agent that reported starting it: whose heartbeats say whether it still runs. */
   private readonly startedOn = new Map<string, { trialId: string; attempt: number; agentId: string }>();
+  /** trialId → the attempt it ended with (0: not ended): points of that attempt arriving late are still its data. */
+  private readonly endedWith = new Map<string, number>();
   private subscription: Closeable | null = null;
+  private lingering: { resolve: () => void; timer: NodeJS.Timeout } | null = null;
   private detached = false;
   private fillQueued = false;
 
@@ -84,6 +87,7 @@ export class SweepEngine {
       queue: deps.transport.queue,
       control: deps.transport.control,
       template: deps.template,
+      reconcileRecovered: deps.agents !== undefined,
       reportNeverStarted: (report) => {
         this.exclusive(() => this.finishAttempt(report)).catch((err) => this.fault('stop report', err));
       },
@@ -104,9 +108,21 @@ export class SweepEngine {
     // Resolves once the unit of work that ended the sweep is saved and its events reached the hooks.
     const ended = this.scheduler.done.then(async (sweep) => {
       await this.serial.idle();
+      if (deps.agents) await this.linger(deps.missingGraceMs ?? 10_000);
       return sweep;
     });
     this.done = Promise.race([ended, commitFailed]);
+  }
+
+  /**
+   * Fleet: agents re-send what a lost Redis held within a heartbeat or two of being forgotten, so their points
+   * may trail the ending of the sweep's last trials. The runner keeps reading that long (until detached).
+   */
+  private async linger(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.lingering = { resolve, timer: setTimeout(resolve, ms) };
+    });
+    await this.serial.idle();
   }
 
   /**
@@ -232,6 +248,10 @@ export class SweepEngine {
   async detach(): Promise<void> {
     if (this.detached) return;
     this.detached = true;
+    if (this.lingering) {
+      clearTimeout(this.lingering.timer);
+      this.lingering.resolve();
+    }
     const sub = this.subscription;
     this.subscription = null;
     try {
@@ -331,6 +351,7 @@ export class SweepEngine {
   private async apply(batch: AgentReport[]): Promise<void> {
     if (this.detached) throw new Error('runner detached'); // leave the batch for whoever runs the sweep next
     let pending: MetricPoint[] = [];
+    const late: MetricPoint[] = [];
     let drops = new Map<string, DroppedPoints>();
     const flush = async () => {
       const points = pending;
@@ -344,6 +365,10 @@ export class SweepEngine {
     for (const r of batch) {
       const isCurrent = this.dispatcher.current(r.trialId)?.job.attempt === r.attempt;
       if (r.type === 'metrics') {
+        if (!isCurrent && (await this.endedAttempt(r.trialId)) === r.attempt) {
+          late.push(...toMetricPoints(r.trialId, r.points, this.deps.clock.now()).points);
+          continue;
+        }
         if (!isCurrent) {
           this.deps.meter.dropped('stale_attempt', r.points.length);
           continue;
@@ -383,6 +408,19 @@ export class SweepEngine {
       }
     }
     if (pending.length > 0 || drops.size > 0) await flush();
+    if (late.length > 0) await this.scheduler.reportLatePoints(late);
+  }
+
+  /** The attempt a trial ended with, 0 while it has not ended; read from the store once for trials ended before this runner. */
+  private async endedAttempt(trialId: string): Promise<number> {
+    const known = this.endedWith.get(trialId);
+    if (known !== undefined) return known;
+    if (this.dispatcher.current(trialId)) return 0; // in flight here: a newer attempt runs
+    const trial = await this.store.getTrial(trialId);
+    const ended = trial && trial.sweepId === this.sweepId && trial.status !== 'queued' && trial.status !== 'running';
+    const attempt = ended ? trial.attempts : 0;
+    this.endedWith.set(trialId, attempt);
+    return attempt;
   }
 
   /** Ends an attempt in the scheduler (unless it is stale or a duplicate). */
@@ -407,7 +445,10 @@ export class SweepEngine {
   }
 
   private onSchedulerEvent(e: SchedulerEvent): void {
-    if (e.type === 'trial.finished') this.dispatcher.forget(e.trial.id);
+    if (e.type === 'trial.finished') {
+      this.dispatcher.forget(e.trial.id);
+      this.endedWith.set(e.trial.id, e.trial.attempts);
+    }
     this.unsaved.push(e);
   }
 

@@ -131,6 +131,21 @@ describe('SweepScheduler', () => {
     expect(new Set(ranked.map((t) => JSON.stringify(t.params))).size).toBe(6);
   });
 
+  it("points of a trial's final attempt that arrive after it ended are stored and re-rank it", async () => {
+    const { dispatcher, scheduler } = setup(plan());
+    await scheduler.start();
+    const job = dispatcher.dispatched[0] as TrialDispatch;
+    const id = job.trial.id;
+    await scheduler.reportStarted(id, 1, 'a');
+    await scheduler.reportMetrics([{ trialId: id, key: 'acc', step: 0, value: 0.5, timestamp: 1 }]);
+    await scheduler.reportFinished(report(job, { finalMetrics: { acc: 0.5 } }));
+    expect((await store.getTrial(id))?.metricValue).toBe(0.5);
+    // Its agent re-sends the point Redis lost, behind the ending that overtook it.
+    await scheduler.reportLatePoints([{ trialId: id, key: 'acc', step: 1, value: 0.9, timestamp: 2 }]);
+    expect((await store.getTrial(id))?.metricValue).toBe(0.9);
+    expect((await store.getMetricHistory(id, 'acc')).map((p) => p.value)).toEqual([0.5, 0.9]);
+  });
+
   it('creates trials in chunks of `fillChunk` between saves, the same trials as all at once', async () => {
     const space: SearchSpace = {
       params: [{ name: 'x', path: ['x'], dist: { distribution: 'uniform', min: 0, max: 1 } }],

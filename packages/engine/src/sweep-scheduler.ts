@@ -196,6 +196,27 @@ export class SweepScheduler {
     });
   }
 
+  /**
+   * Points of a trial's final attempt that arrive after it ended — re-sent by its agent after Redis lost them
+   * unread, behind the ending that overtook them. Still its data: stored, and the trial's ranking value is
+   * recomputed from everything stored.
+   */
+  reportLatePoints(points: MetricPoint[]): Promise<void> {
+    return this.run(async () => {
+      if (points.length === 0) return;
+      await this.store.writeMetrics(points);
+      const metric = this.plan.metric;
+      if (!metric) return;
+      for (const trialId of new Set(points.filter((p) => p.key === metric.name).map((p) => p.trialId))) {
+        const summary = (await this.store.getSummaries(trialId)).find((s) => s.key === metric.name);
+        if (!summary) continue;
+        const value = bestOf(summary, metric.goal);
+        await this.store.updateTrial(trialId, { metricValue: value });
+        this.emit({ type: 'trial.metric', trialId, value });
+      }
+    });
+  }
+
   reportFinished(report: AttemptReport): Promise<void> {
     return this.run(async () => {
       const flight = this.inFlight.get(report.trialId);
@@ -205,6 +226,21 @@ export class SweepScheduler {
         stopIntent: flight.stopIntent,
         retriesLeft: report.outcome === 'lost' ? await this.retriesLeft(flight) : 0,
       });
+      if (!flight.started && report.worker && report.outcome !== 'lost') {
+        // It ran, but its `started` report was lost (with Redis): the attempt record is written from its end.
+        await this.store.startAttempt({
+          trialId: report.trialId,
+          attempt: report.attempt,
+          worker: report.worker,
+          status: 'running',
+          startedAt: now - Math.round(report.durationMs),
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          reason: null,
+        });
+        flight.started = true;
+      }
       if (flight.started) {
         await this.store.finishAttempt(report.trialId, report.attempt, {
           status: verdict.kind === 'retry' ? 'failed' : verdict.status,
@@ -440,7 +476,7 @@ export class SweepScheduler {
     const attempt = Math.max(1, trial.attempts);
     const started = trial.status === 'running';
     this.inFlight.set(trial.id, { trial, attempt, started, stopIntent: null, seenAllPoints: false, sawMetric: false });
-    await this.dispatcher.dispatch({ trial, attempt });
+    await this.dispatcher.dispatch({ trial, attempt, recovered: true });
   }
 
   private async stopAll(intent: StopIntent): Promise<void> {
