@@ -65,6 +65,8 @@ export interface AttemptReport extends AttemptEnd {
   trialId: string;
   attempt: number;
   worker?: string | null;
+  /** Lost before any agent took its job (Redis lost the queue): it ran nothing, so it is no attempt to record or count. */
+  neverTaken?: boolean;
 }
 
 export interface SchedulerDeps {

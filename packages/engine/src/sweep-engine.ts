@@ -334,7 +334,7 @@ export class SweepEngine {
     const why = started
       ? 'its queue job vanished (Redis lost its data?) and no agent runs it'
       : 'its queue job vanished before any agent started it (Redis lost its data?)';
-    await this.finishAttempt(lostReport(job.trialId, job.attempt, why));
+    await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, why), neverTaken: !started });
   }
 
   private bump(id: string, state: string): { passes: number; since: number } {

@@ -224,14 +224,15 @@ export class SweepScheduler {
       const now = this.clock.now();
       const verdict = judgeAttempt(report, {
         stopIntent: flight.stopIntent,
-        retriesLeft: report.outcome === 'lost' ? await this.retriesLeft(flight) : 0,
+        retriesLeft: report.outcome === 'lost' ? await this.retriesLeft(flight, report) : 0,
       });
-      if (!flight.started && report.worker && report.outcome !== 'lost') {
-        // It ran, but its `started` report was lost (with Redis): the attempt record is written from its end.
+      if (!flight.started && !report.neverTaken && (report.worker || report.outcome === 'lost')) {
+        // It was taken — it ran, or its agent died with it — but its `started` report never arrived (lost with
+        // Redis, or never sent): the attempt record is written from its end.
         await this.store.startAttempt({
           trialId: report.trialId,
           attempt: report.attempt,
-          worker: report.worker,
+          worker: report.worker || null,
           status: 'running',
           startedAt: now - Math.round(report.durationMs),
           endedAt: null,
@@ -273,11 +274,11 @@ export class SweepScheduler {
   }
 
   /**
-   * Retries left for a lost attempt: `retries` minus the earlier attempts that ran. An attempt whose job
-   * vanished before any agent started it (Redis lost the queue) ran nothing, so it costs no retry.
+   * Retries left for a lost attempt: `retries` minus the earlier attempts that ran (those with a record). An
+   * attempt whose job vanished before any agent took it (Redis lost the queue) ran nothing: it costs none.
    */
-  private async retriesLeft(flight: InFlight): Promise<number> {
-    if (!flight.started) return Math.max(1, this.plan.retries);
+  private async retriesLeft(flight: InFlight, report: AttemptReport): Promise<number> {
+    if (report.neverTaken) return Math.max(1, this.plan.retries);
     if (flight.attempt === 1) return this.plan.retries;
     const ran = (await this.store.listAttempts(flight.trial.id)).filter((a) => a.attempt < flight.attempt).length;
     return this.plan.retries - ran;
@@ -454,8 +455,11 @@ export class SweepScheduler {
   }
 
   private async dispatchAttempt(trial: TrialRecord, attempt: number): Promise<void> {
-    const queued = { ...trial, status: 'queued' as TrialStatus };
-    if (trial.status !== 'queued') await this.store.updateTrial(trial.id, { status: 'queued' });
+    // A retry's number is saved with the unit of work that sends its job: a sweep recovered from the store
+    // then waits on this attempt, not on the lost one (whose job may still read `failed`).
+    const queued = { ...trial, status: 'queued' as TrialStatus, ...(attempt > 1 ? { attempts: attempt } : {}) };
+    if (attempt > 1) await this.store.updateTrial(trial.id, { status: 'queued', attempts: attempt });
+    else if (trial.status !== 'queued') await this.store.updateTrial(trial.id, { status: 'queued' });
     this.inFlight.set(trial.id, {
       trial: queued,
       attempt,

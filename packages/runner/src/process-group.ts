@@ -33,6 +33,16 @@ export function isGroupAlive(pgid: number): boolean {
   }
 }
 
+/**
+ * Whether the process has already exited (a zombie, or reaped), though Node may not have emitted 'exit' yet.
+ * Linux only; elsewhere false (unknown).
+ */
+export function hasExited(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  const stat = readProcStat(String(pid));
+  return stat === null || stat.state === 'Z' || stat.state === 'X';
+}
+
 function readProcStat(pid: string): { state: string; pgrp: number } | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasExited } from './process-group';
 import { runTrial } from './run-trial';
 import { isRunning, makeTrialDirs, nodeScript, trialOptions, waitFor } from './test-helpers';
 
@@ -77,18 +79,26 @@ describe('runTrial: stopping', () => {
     expect(result).toMatchObject({ outcome: 'stopped', signal: 'SIGTERM', finalMetrics: { ready: 1 } });
   });
 
-  it('a program that finishes with exit 0 as the stop arrives (or by handling SIGTERM) keeps its result', async () => {
+  it('a program that handles SIGTERM by finishing cleanly was still stopped by us', async () => {
     const controller = new AbortController();
-    // Finishes cleanly on SIGTERM, as a training loop that saves and exits would: its run is complete.
-    const script = `console.log('ready=1'); process.on('SIGTERM', () => { console.log('loss=0.5'); process.exit(0); }); setInterval(() => {}, 1000);`;
+    const script = `process.on('SIGTERM', () => process.exit(0)); console.log('ready=1'); setInterval(() => {}, 1000);`;
     const opts = trialOptions(root, {
       argv: nodeScript(script),
       metrics: { sources: ['stdout'] },
       signal: controller.signal,
       onMetrics: () => controller.abort(),
     });
-    const result = await runTrial(opts);
-    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, signal: null, finalMetrics: { loss: 0.5 } });
+    expect(await runTrial(opts)).toMatchObject({ outcome: 'stopped', exitCode: 0, signal: null });
+  });
+
+  it('hasExited (which lets a program that exited before the stop reached it keep its result): gone vs running', async () => {
+    const child = spawn(process.execPath, ['-e', 'process.exit(0)']);
+    const pid = child.pid as number;
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 5000)']);
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(hasExited(pid)).toBe(process.platform === 'linux');
+    expect(hasExited(live.pid as number)).toBe(false);
+    live.kill('SIGKILL');
   });
 
   it('timeout stops the trial the same way and says so', async () => {

@@ -8,7 +8,7 @@ import { MetricSources } from './metric-sources';
 import { MetricsAccumulator } from './metrics-accumulator';
 import { MetricsFileParser } from './metrics-file-line';
 import { MetricsFileTailer } from './metrics-file-tailer';
-import { GroupTerminator } from './process-group';
+import { GroupTerminator, hasExited } from './process-group';
 import { compileMetricsRegex } from './regex-metrics';
 import { describeSpawnError } from './spawn-error';
 import { StdoutMetricsParser } from './stdout-metrics';
@@ -103,7 +103,9 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   let stopReason: StopReason | null = null;
   let exited = false;
   const stop = (reason: StopReason, message: string) => {
-    if (stopReason || exited) return;
+    // A program that already exited (Node has not said so yet) ended by itself: the stop came too late to
+    // change that, and its result must not be reported as stopped.
+    if (stopReason || exited || hasExited(pid)) return;
     stopReason = reason;
     sink.notice(message);
     void terminator.terminate();
@@ -148,11 +150,8 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   if (stopReason === 'timeout') errors.push(`timed out after ${opts.timeoutMs} ms`);
   if (accumulator.callbackError) errors.push(`onMetrics threw: ${accumulator.callbackError.message}`);
   if (sink.error) errors.push(`writing output.log failed: ${sink.error.message}`);
-  // A program that exited 0 by itself finished: the stop came too late to change that (or it handled SIGTERM
-  // by finishing cleanly). Its result stands; a stop must never turn a complete run into a stopped one.
-  const finishedAnyway = stopReason === 'stopped' && exit.code === 0 && exit.signal === null;
   return result({
-    outcome: finishedAnyway ? 'exited' : (stopReason ?? 'exited'),
+    outcome: stopReason ?? 'exited',
     exitCode: exit.code,
     signal: exit.signal,
     durationMs,
