@@ -41,6 +41,8 @@ export interface OutstandingJob {
   /** Enqueue has not succeeded yet (Redis was away); the reconciler retries it. */
   unsent: boolean;
   stopRequested: boolean;
+  /** Found in the store on recovery: whether its job is still in the queue is not known yet. */
+  recovered?: boolean;
   /** Set until the first send: the trial whose lineage is recorded before its job goes out. */
   trial?: TrialRecord;
 }
@@ -78,7 +80,7 @@ export class QueueDispatcher implements Dispatcher {
         : { pins: { code: t.pins.code, data: t.pins.data, bundle: t.pins.bundle, dataRemote: t.pins.dataRemote } }),
     };
     if (recovered && this.deps.reconcileRecovered) {
-      this.jobs.set(trial.id, { job, unsent: false, stopRequested: false });
+      this.jobs.set(trial.id, { job, unsent: false, stopRequested: false, recovered: true });
       return;
     }
     // Sent by sendUnsent() once the unit of work that created it is saved (the store first).

@@ -187,6 +187,10 @@ export class SweepEngine {
     this.subscription = this.deps.transport.reports.subscribe(plan.id, this.deps.consumerId, (batch) =>
       this.exclusive(() => this.apply(batch)),
     );
+    // Recovered attempts are checked at once, not on the next pass: a reproduction waits on this.
+    if (this.dispatcher.outstanding().some((e) => e.recovered)) {
+      this.reconcile().catch((err) => this.fault('reconciling recovered attempts', err));
+    }
   }
 
   pause(): Promise<void> {
@@ -267,6 +271,7 @@ export class SweepEngine {
     const grace = this.deps.graceTicks ?? 2;
     const seen = this.bump(id, state);
     if (state === 'missing') return this.reconcileMissing(entry, seen);
+    entry.recovered = false; // the queue has it: the usual rules apply
     if (entry.stopRequested) {
       if (state === 'waiting' || state === 'unsent') await this.dispatcher.sendStop(entry);
       else if (state === 'active') await this.deps.transport.control.requestStop(job.trialId);
@@ -317,7 +322,9 @@ export class SweepEngine {
       if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
       return;
     }
-    if (this.deps.clock.now() - seen.since < (this.deps.missingGraceMs ?? 10_000)) return;
+    // A job found missing while we ran it may be on an agent that has not re-registered yet: give the agents
+    // the window. A recovered one is judged as soon as the agents' heartbeats can tell (AgentWatch's window).
+    if (!entry.recovered && this.deps.clock.now() - seen.since < (this.deps.missingGraceMs ?? 10_000)) return;
     const runs = agents.runs(job.trialId, job.attempt);
     if (runs === undefined) return;
     if (runs) {
@@ -325,6 +332,15 @@ export class SweepEngine {
       return;
     }
     const started = this.started.has(id);
+    if (entry.recovered && !started && !entry.stopRequested) {
+      // Written to the store and never sent (a reproduction, a reopened trial, a controller that died before
+      // enqueueing), or lost with Redis before anyone took it: nobody runs it, so this attempt goes out now.
+      if (await this.dispatcher.send(entry)) {
+        entry.recovered = false;
+        this.suspicion.delete(id);
+      }
+      return;
+    }
     if (entry.stopRequested && !started) {
       // It never ran: the stop is all that happened to it.
       await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });

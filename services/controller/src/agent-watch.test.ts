@@ -60,12 +60,14 @@ describe('AgentWatch', () => {
   it('records lost with the store (Redis restarted empty) do not make a live agent look dead', async () => {
     const { clock, coordination, watch } = setup();
     for (clock.t = 0; clock.t <= 11_000; clock.t += 1000) {
-      await coordination.putAgent(agent('a', clock.t), 1500); // gone 1.5 s after its last heartbeat
+      // gone 1.5 s after its last heartbeat
+      await coordination.putAgent(agent('a', clock.t, [{ trialId: 't1', attempt: 1 }]), 1500);
       await watch.refresh();
     }
     for (; clock.t <= 20_000; clock.t += 1000) await watch.refresh();
     expect(await coordination.listAgents()).toEqual([]);
-    expect(watch.silentFor('a')).toBeNull(); // the watch remembers the heartbeat at 11 s
+    expect(watch.silentFor('a')).toBeNull(); // the watch remembers the heartbeat at 11 s…
+    expect(watch.runs('t1', 1)).toBe(true); // …and what it was running then
     clock.t = 21_500;
     await watch.refresh();
     expect(watch.silentFor('a')).toBe(10_500);

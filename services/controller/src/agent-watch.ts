@@ -2,6 +2,8 @@ import type { AgentPresence, Clock } from '@hyperfleet/engine';
 import { jobIdOf } from '@hyperfleet/transport';
 import type { Coordination } from './coordination';
 
+const FORGET_AFTER_WINDOWS = 30;
+
 export interface AgentWatchOptions {
   coordination: Coordination;
   clock: Clock;
@@ -21,8 +23,8 @@ export interface AgentWatchOptions {
  */
 export class AgentWatch implements AgentPresence {
   private readonly lastHeard = new Map<string, number>();
-  /** jobId → agent, from each agent's latest heartbeat. */
-  private running = new Map<string, string>();
+  /** agent → the attempts (job ids) its latest heartbeat listed; kept when its record vanishes with Redis. */
+  private readonly running = new Map<string, Set<string>>();
   private readingSince: number | null = null;
   private lastRead: number | null = null;
 
@@ -42,12 +44,19 @@ export class AgentWatch implements AgentPresence {
       this.readingSince = at;
     }
     this.lastRead = at;
-    const running = new Map<string, string>();
-    for (const a of agents) {
-      this.lastHeard.set(a.agentId, Math.max(this.lastHeard.get(a.agentId) ?? 0, a.lastHeartbeat));
-      for (const r of a.running) running.set(jobIdOf(r.trialId, r.attempt), a.agentId);
+    for (const [agentId, heard] of this.lastHeard) {
+      // Gone for many windows: forget it (bounded memory on a fleet whose machines come and go).
+      if (at - heard > FORGET_AFTER_WINDOWS * this.o.lostAfterMs) {
+        this.lastHeard.delete(agentId);
+        this.running.delete(agentId);
+      }
     }
-    this.running = running;
+    for (const a of agents) {
+      const heard = this.lastHeard.get(a.agentId) ?? 0;
+      if (a.lastHeartbeat < heard) continue; // an older record than one already seen
+      this.lastHeard.set(a.agentId, a.lastHeartbeat);
+      this.running.set(a.agentId, new Set(a.running.map((r) => jobIdOf(r.trialId, r.attempt))));
+    }
   }
 
   /** How long the agent has been silent, when that is longer than the window and the view can tell; else null. */
@@ -61,8 +70,11 @@ export class AgentWatch implements AgentPresence {
 
   runs(trialId: string, attempt: number): boolean | undefined {
     if (!this.judging()) return undefined;
-    const agentId = this.running.get(jobIdOf(trialId, attempt));
-    return agentId !== undefined && this.silentFor(agentId) === null;
+    const job = jobIdOf(trialId, attempt);
+    for (const [agentId, jobs] of this.running) {
+      if (jobs.has(job) && this.silentFor(agentId) === null) return true;
+    }
+    return false;
   }
 
   private judging(): boolean {
