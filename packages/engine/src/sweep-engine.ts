@@ -218,6 +218,11 @@ export class SweepEngine {
     return this.dispatcher.current(trialId) !== undefined;
   }
 
+  /** The agent that reported starting this attempt, if this runner knows it. */
+  agentOf(trialId: string, attempt: number): string | undefined {
+    return this.startedOn.get(jobIdOf(trialId, attempt))?.agentId;
+  }
+
   /** The started attempts this runner waits on, with the agent running each. */
   startedAttempts(): { trialId: string; attempt: number; agentId: string }[] {
     return [...this.startedOn.values()];
@@ -289,13 +294,15 @@ export class SweepEngine {
         return;
       case 'failed':
         if (seen.passes < grace) return;
-        await this.finishAttempt(lostReport(job.trialId, job.attempt, failedReason ?? 'job failed'));
+        // The queue gave up on it (its lock lapsed while Redis was paused, say), but an agent that still
+        // heartbeats it is running it: its report will come. Heartbeats decide.
+        const agents = this.deps.agents;
+        if (agents && this.startedOn.has(id) && agents.runs(job.trialId, job.attempt) !== false) return;
+        await this.lostThroughStream(job, failedReason ?? 'job failed');
         return;
       case 'completed':
         if (seen.passes < (this.deps.completedGraceTicks ?? 12)) return;
-        await this.finishAttempt(
-          lostReport(job.trialId, job.attempt, 'the job completed but its result never reached the controller'),
-        );
+        await this.lostThroughStream(job, 'the job completed but its result never reached the controller');
         return;
       default:
         this.suspicion.delete(id);
@@ -347,10 +354,28 @@ export class SweepEngine {
       return;
     }
     this.deps.log.warn('job missing from the queue and no agent runs it: ending the attempt as lost', { job: id });
-    const why = started
-      ? 'its queue job vanished (Redis lost its data?) and no agent runs it'
-      : 'its queue job vanished before any agent started it (Redis lost its data?)';
-    await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, why), neverTaken: !started });
+    if (started) {
+      await this.lostThroughStream(job, 'its queue job vanished (Redis lost its data?) and no agent runs it');
+      return;
+    }
+    const why = 'its queue job vanished before any agent started it (Redis lost its data?)';
+    await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, why), neverTaken: true });
+  }
+
+  /**
+   * Ends an attempt an agent may have run as lost through the sweep's report stream, behind whatever that
+   * agent published: a result already sent wins (the verdict is then stale and dropped). Repeated by later
+   * passes until it lands.
+   */
+  private async lostThroughStream(job: OutstandingJob['job'], reason: string): Promise<void> {
+    const { trialId, attempt } = job;
+    const agentId = this.startedOn.get(jobIdOf(trialId, attempt))?.agentId ?? '';
+    const result = endedWithoutExit('lost', reason);
+    await this.deps.transport.reports
+      .publish(this.sweepId, [{ type: 'finished', trialId, attempt, agentId, at: this.deps.clock.now(), result }])
+      .catch((err) =>
+        this.deps.log.warn('could not publish a lost attempt; tried again next pass', { error: errorText(err) }),
+      );
   }
 
   private bump(id: string, state: string): { passes: number; since: number } {

@@ -108,7 +108,20 @@ export class SweepLeases {
   async start(): Promise<void> {
     this.lostWatch = this.opts.transport.queue.watchLost((lost) => {
       const runner = [...this.runners.values()].find((r) => r.owns(lost.trialId));
-      if (runner) void this.publishLost(runner.sweepId, lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`);
+      if (!runner) return;
+      // The queue's lock lapsed (a Redis pause does that), but heartbeats say better whether its agent still
+      // runs it: an agent that is not silent and does not say otherwise keeps it; the heartbeat watch ends it
+      // if the agent goes silent.
+      const agentId = runner.agentOf(lost.trialId, lost.attempt);
+      const watch = this.agentWatch;
+      if (agentId && watch && watch.silentFor(agentId) === null && watch.runs(lost.trialId, lost.attempt) !== false) {
+        this.log.info('stalled in the queue, but its agent still heartbeats: waiting for its report', {
+          trial: lost.trialId,
+          attempt: lost.attempt,
+        });
+        return;
+      }
+      void this.publishLost(runner.sweepId, lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`);
     });
     await this.tick();
     const watch = this.agentWatch;
