@@ -292,7 +292,7 @@ export class SweepEngine {
       case 'unsent':
         if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
         return;
-      case 'failed':
+      case 'failed': {
         if (seen.passes < grace) return;
         // The queue gave up on it (its lock lapsed while Redis was paused, say), but an agent that still
         // heartbeats it is running it: its report will come. Heartbeats decide.
@@ -300,6 +300,7 @@ export class SweepEngine {
         if (agents && this.startedOn.has(id) && agents.runs(job.trialId, job.attempt) !== false) return;
         await this.lostThroughStream(job, failedReason ?? 'job failed');
         return;
+      }
       case 'completed':
         if (seen.passes < (this.deps.completedGraceTicks ?? 12)) return;
         await this.lostThroughStream(job, 'the job completed but its result never reached the controller');
@@ -445,11 +446,29 @@ export class SweepEngine {
           await this.recordLineage(trial, r.env);
         }
       } else {
+        if (this.queueStallOfLiveAgent(r)) continue;
         await this.finishAttempt({ ...r.result, trialId: r.trialId, attempt: r.attempt, worker: r.agentId });
       }
     }
     if (pending.length > 0 || drops.size > 0) await flush();
     if (late.length > 0) await this.scheduler.reportLatePoints(late);
+  }
+
+  /**
+   * A loss the queue saw (its lock lapsed — a Redis pause does that; published with no agent) for an attempt
+   * whose agent started it and still heartbeats without saying otherwise: heartbeats decide, so it is ignored.
+   * If the agent really is gone, its silence ends the attempt within the loss window.
+   */
+  private queueStallOfLiveAgent(r: Extract<AgentReport, { type: 'finished' }>): boolean {
+    const agents = this.deps.agents;
+    if (!agents || r.result.outcome !== 'lost' || r.agentId !== '') return false;
+    if (!this.startedOn.has(jobIdOf(r.trialId, r.attempt))) return false;
+    if (agents.runs(r.trialId, r.attempt) === false) return false;
+    this.deps.log.info('the queue lost track of an attempt its agent still heartbeats: waiting for its report', {
+      trial: r.trialId,
+      attempt: r.attempt,
+    });
+    return true;
   }
 
   /** The attempt a trial ended with, 0 while it has not ended; read from the store once for trials ended before this runner. */
