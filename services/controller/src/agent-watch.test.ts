@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { deleteKeysUnder } from '@hyperfleet/transport/testing';
 import { describe, expect, it } from 'vitest';
 import { AgentWatch } from './agent-watch';
 import type { AgentRecord } from './coordination';
 import { MemoryCoordination } from './memory-coordination';
+import { RedisCoordination } from './redis-coordination';
+import { REDIS_URL } from './testing/fleet-fixture';
 
 function agent(
   agentId: string,
@@ -25,7 +29,7 @@ function agent(
 function setup(lostAfterMs = 10_000) {
   const clock = { t: 0, now: () => clock.t };
   const coordination = new MemoryCoordination(clock);
-  const watch = new AgentWatch({ coordination, clock, lostAfterMs, maxGapMs: 2000 });
+  const watch = new AgentWatch({ coordination, clock, lostAfterMs, maxGapMs: 2000, marker: 'w' });
   return { clock, coordination, watch };
 }
 
@@ -71,6 +75,25 @@ describe('AgentWatch', () => {
     clock.t = 21_500;
     await watch.refresh();
     expect(watch.silentFor('a')).toBe(10_500);
+  });
+
+  it('a store that lost its data (Redis restarted empty, flushed) gives every agent a new window', async () => {
+    const prefix = `hf-watch-${randomUUID().slice(0, 8)}`;
+    const coordination = new RedisCoordination({ url: REDIS_URL, prefix });
+    const clock = { t: 0, now: () => clock.t };
+    const watch = new AgentWatch({ coordination, clock, lostAfterMs: 10_000, maxGapMs: 2000, marker: 'w' });
+    try {
+      for (clock.t = 0; clock.t <= 11_000; clock.t += 1000) await watch.refresh();
+      clock.t = 11_000;
+      expect(watch.runs('t1', 1)).toBe(false);
+      await deleteKeysUnder(REDIS_URL, prefix);
+      clock.t = 12_000;
+      await watch.refresh();
+      expect(watch.runs('t1', 1)).toBeUndefined(); // agents get a window to register again before anyone is judged
+    } finally {
+      await coordination.close();
+      await deleteKeysUnder(REDIS_URL, prefix);
+    }
   });
 
   it('a gap in reading (a store outage, a paused process) gives every agent a new window', async () => {

@@ -3,6 +3,7 @@ import { jobIdOf } from '@hyperfleet/transport';
 import type { Coordination } from './coordination';
 
 const FORGET_AFTER_WINDOWS = 30;
+const MARKER_TTL_WINDOWS = 30;
 
 export interface AgentWatchOptions {
   coordination: Coordination;
@@ -11,6 +12,8 @@ export interface AgentWatchOptions {
   lostAfterMs: number;
   /** Reads further apart than this are a gap (an outage of the store, a paused process): judge nobody yet. */
   maxGapMs: number;
+  /** This replica's marker in the store: when it vanishes, so did the agents' records (Redis restarted empty). */
+  marker: string;
 }
 
 /**
@@ -39,8 +42,13 @@ export class AgentWatch implements AgentPresence {
       this.readingSince = null;
       return;
     }
+    // A store that lost its data since the last read holds no records yet of agents that are alive: they
+    // register again within a heartbeat or two. Until a whole window has passed, nobody is judged.
+    const kept = await this.o.coordination
+      .keepMarker(this.o.marker, MARKER_TTL_WINDOWS * this.o.lostAfterMs)
+      .catch(() => false);
     const at = this.o.clock.now();
-    if (this.readingSince === null || this.lastRead === null || at - this.lastRead > this.o.maxGapMs) {
+    if (!kept || this.readingSince === null || this.lastRead === null || at - this.lastRead > this.o.maxGapMs) {
       this.readingSince = at;
     }
     this.lastRead = at;

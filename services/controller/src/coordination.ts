@@ -42,6 +42,12 @@ export interface Coordination {
   completeCommand(id: string, result: CommandResult): Promise<void>;
   commandResult(id: string): Promise<CommandResult | null>;
 
+  /**
+   * Keeps a marker alive for `ttlMs`; false when it was not there (the first call, or the store lost it:
+   * Redis restarted without persistence or was flushed). How a replica learns that what it read may be gone.
+   */
+  keepMarker(name: string, ttlMs: number): Promise<boolean>;
+
   /** Throws when the backing service does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ interface Expiring<T> {
 export class MemoryCoordination implements Coordination {
   private readonly locks = new Map<string, Expiring<string>>();
   private readonly agents = new Map<string, Expiring<AgentRecord>>();
+  private readonly markers = new Map<string, Expiring<boolean>>();
   private readonly pools = new Set<string>();
   private readonly commands = new Map<string, SweepCommand[]>();
   private readonly results = new Map<string, CommandResult>();
@@ -76,6 +77,12 @@ export class MemoryCoordination implements Coordination {
 
   async commandResult(id: string): Promise<CommandResult | null> {
     return this.results.get(id) ?? null;
+  }
+
+  async keepMarker(name: string, ttlMs: number): Promise<boolean> {
+    const held = this.live(this.markers, name) !== undefined;
+    this.markers.set(name, { value: true, expiresAt: this.clock.now() + ttlMs });
+    return held;
   }
 
   async ping(): Promise<void> {}

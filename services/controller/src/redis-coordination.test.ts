@@ -20,6 +20,16 @@ function open(prefix: string) {
 }
 
 describe('RedisCoordination', () => {
+  it('keepMarker: false the first time and after the store lost its data (a flush), true while it holds', async () => {
+    const prefix = `hf-ctl-${randomUUID().slice(0, 8)}`;
+    const c = open(prefix);
+    expect(await c.keepMarker('w', 10_000)).toBe(false);
+    expect(await c.keepMarker('w', 10_000)).toBe(true);
+    await deleteKeysUnder(REDIS_URL, prefix);
+    expect(await c.keepMarker('w', 10_000)).toBe(false);
+    expect(await c.keepMarker('w', 10_000)).toBe(true);
+  });
+
   it('sweep locks: one owner at a time, renew only by the owner, expiry frees it, release only by the owner', async () => {
     const prefix = `hf-ctl-${randomUUID().slice(0, 8)}`;
     const a = open(prefix);

@@ -30,6 +30,12 @@ export class RedisCoordination implements Coordination {
     this.redis.on('error', (err: Error) => opts.onError?.(err));
   }
 
+  async keepMarker(name: string, ttlMs: number): Promise<boolean> {
+    const key = `${this.ns}marker:${name}`;
+    const res = await this.redis.multi().exists(key).set(key, '1', 'PX', ttlMs).exec();
+    return res?.[0]?.[1] === 1;
+  }
+
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const key = `${this.ns}lock:${name}`;
     if ((await this.redis.set(key, owner, 'PX', ttlMs, 'NX')) === 'OK') return true;

@@ -96,6 +96,7 @@ export class SweepLeases {
           clock: this.clock,
           lostAfterMs: opts.lostAfterMs,
           maxGapMs: Math.max(2000, 3 * this.lossCheckMs),
+          marker: `agent-watch:${this.controllerId}`,
         })
       : null;
   }
