@@ -98,4 +98,12 @@ export {
   type SweepConfigInput,
   sweepConfigSchema,
 } from './sweep-config';
+export {
+  ENV_VAR_NAME,
+  isSecretRef,
+  reservedEnvReason,
+  secretNamesOf,
+  type TrialEnvSpec,
+  type TrialEnvValue,
+} from './trial-env-spec';
 export { type ValidationResult, validateSweepConfig } from './validate-sweep-config';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GOALS, type SearchMethod } from './domain';
 import { MEMORY_QUANTITY } from './memory-quantity';
 import { normalizeParameters, type ParametersConfig } from './parameter-spec';
+import { ENV_VAR_NAME } from './trial-env-spec';
 
 /**
  * The sweep config schema: W&B's sweep YAML (every key W&B accepts is accepted unchanged) plus
@@ -146,6 +147,20 @@ function regexProblem(source: string): string | undefined {
   return count >= 2 ? undefined : `a regex with ${count} capture group${count === 1 ? '' : 's'}`;
 }
 
+/**
+ * One `env:` entry: a literal (numbers and booleans become their text: `4` → "4") or `{secret: NAME}`, read on
+ * the machine that runs the trial from its own environment. Names are checked in validateSweepConfig
+ * (checkTrialEnv), where the errors can say which rule a name broke.
+ */
+export const trialEnvValueSchema = z.union([
+  z.string(),
+  z.number().transform(String),
+  z.boolean().transform(String),
+  z.strictObject({ secret: z.string().regex(ENV_VAR_NAME, 'an environment variable name') }),
+]);
+
+export const trialEnvSchema = z.record(z.string(), trialEnvValueSchema);
+
 export const gridOptionsSchema = z.strictObject({
   /** Visit grid points in a seeded random order instead of the deterministic one. */
   shuffle: z.boolean().default(false),
@@ -205,6 +220,8 @@ export const sweepConfigSchema = z.strictObject({
   image: z.string().min(1).optional(),
   /** How metrics are collected besides the SDK's JSONL file. */
   metrics: metricsCollectionSchema.prefault({}),
+  /** Variables the trials get besides the inherited allowlist and the HYPERFLEET_* contract (README, "Trial environment"). */
+  env: trialEnvSchema.optional(),
   /** Per-trial wall-clock limit in seconds. */
   timeout: z.number().gt(0).optional(),
   /** Overrides `${interpreter}`: a program (`python3.11`) or program plus arguments (`[node, --import, tsx]`). */

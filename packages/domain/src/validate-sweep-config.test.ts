@@ -285,6 +285,52 @@ describe('validateSweepConfig', () => {
     expect(result.warnings.map((w) => w.path)).toEqual(['controller', 'job']);
   });
 
+  it('env: literals become text, secrets stay names', () => {
+    const result = validateSweepConfig({
+      ...base,
+      env: { WANDB_MODE: 'offline', OMP_NUM_THREADS: 4, DEBUG: false, HF_TOKEN: { secret: 'HF_TOKEN' } },
+    });
+    if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('\n'));
+    expect(result.config.env).toEqual({
+      WANDB_MODE: 'offline',
+      OMP_NUM_THREADS: '4',
+      DEBUG: 'false',
+      HF_TOKEN: { secret: 'HF_TOKEN' },
+    });
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('env: bad names, names hyperfleet sets, bad values and bad secret names each say what to write', () => {
+    const found = issues({
+      ...base,
+      env: {
+        'MY-VAR': 'x',
+        HYPERFLEET_TOKEN: 'x',
+        CUDA_VISIBLE_DEVICES: '0',
+        LIST: [1],
+        NOTHING: null,
+        REF: { secret: 'not-a-name' },
+        EXTRA: { secret: 'A', key: 'b' },
+      },
+    });
+    expect(byPath(found, 'env.MY-VAR').hint).toBe('e.g. MY_VAR');
+    expect(byPath(found, 'env.HYPERFLEET_TOKEN').message).toContain('cannot be set by a sweep');
+    expect(byPath(found, 'env.CUDA_VISIBLE_DEVICES').hint).toContain('resources.gpus');
+    expect(byPath(found, 'env.LIST').hint).toContain('`{secret: NAME}`');
+    expect(byPath(found, 'env.NOTHING').hint).toContain('a literal');
+    expect(byPath(found, 'env.REF.secret').expected).toBe('an environment variable name');
+    expect(byPath(found, 'env.EXTRA.key').hint).toBe('known keys: secret');
+    expect(byPath(issues({ ...base, env: 'A=1' }), 'env').hint).toContain('env: {WANDB_MODE: offline');
+  });
+
+  it('env: a literal under a credential-like name is allowed but warned about (it is stored with the sweep)', () => {
+    const result = validateSweepConfig({ ...base, env: { HF_TOKEN: 'hf_abc', AWS_SECRET_ACCESS_KEY: 'x', LR: '1' } });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => w.path)).toEqual(['env.HF_TOKEN', 'env.AWS_SECRET_ACCESS_KEY']);
+    expect(result.warnings[0]!.hint).toContain('`HF_TOKEN: {secret: HF_TOKEN}`');
+    expect(result.warnings[0]!.hint).toContain('--allow-secret HF_TOKEN');
+  });
+
   it('a config that is not a mapping', () => {
     for (const raw of [null, 'method: random', [1], 42]) {
       const [only] = issues(raw);

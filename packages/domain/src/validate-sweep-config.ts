@@ -5,6 +5,7 @@ import type { SpaceParam } from './domain';
 import { didYouMean } from './edit-distance';
 import { DISCRETE_DISTRIBUTIONS, normalizeParameters } from './parameter-spec';
 import { EARLY_TERMINATE_TYPES, KNOWN_KEYS, type SweepConfig, sweepConfigSchema } from './sweep-config';
+import { ENV_VAR_NAME, looksLikeSecretName, reservedEnvReason } from './trial-env-spec';
 
 export type ValidationResult =
   | { ok: true; config: SweepConfig; warnings: ConfigIssue[] }
@@ -160,6 +161,9 @@ function fromZodIssue(zi: ZodIssue, root: Record<string, unknown>): RawIssue[] {
           ),
         ];
       }
+      if (path[0] === 'env' && path[path.length - 1] === 'secret') {
+        return [issue(path, 'an environment variable name', describeValue(input), 'e.g. `{secret: HF_TOKEN}`')];
+      }
       return [issue(path, `a ${zi.format}`, describeValue(input))];
     }
     case 'custom': {
@@ -207,6 +211,7 @@ function knownKeysAt(path: PathSegment[], root: Record<string, unknown>): readon
     const type = (root.early_terminate as Record<string, unknown> | undefined)?.type;
     return KNOWN_KEYS[`early_terminate:${String(type)}`] ?? [];
   }
+  if (path.length === 2 && path[0] === 'env') return ['secret'];
   return path.length === 1 ? (KNOWN_KEYS[String(path[0])] ?? []) : [];
 }
 
@@ -221,6 +226,7 @@ function describeZodType(expected: string): string {
     case 'boolean':
       return 'true or false';
     case 'object':
+    case 'record':
       return 'a mapping';
     case 'array':
       return 'a list';
@@ -249,6 +255,8 @@ function typeHint(key: string, input: unknown): string | undefined {
     return `write the command as a list of arguments, e.g. \`command: [\${interpreter}, \${program}, \${args}]\` — it is never run through a shell`;
   }
   if (key === 'data' && typeof input === 'string') return `write a list: \`data: [${input}]\``;
+  if (key === 'env')
+    return 'a mapping of variable names to values, e.g. `env: {WANDB_MODE: offline, HF_TOKEN: {secret: HF_TOKEN}}`';
   if (key === 'metric' && typeof input === 'string') return `write \`metric: {name: ${input}, goal: minimize}\``;
   if (typeof input === 'string' && input.trim() !== '' && Number.isFinite(Number(input))) {
     return `write the number without quotes: ${input.trim()}`;
@@ -265,7 +273,11 @@ function boundHint(key: string): string | undefined {
   return undefined;
 }
 
+const ENV_VALUE_HINT =
+  'a literal (a string or number, stored with the sweep) or `{secret: NAME}` (read from the environment of the machine that runs the trial)';
+
 function unionHint(key: string): string | undefined {
+  if (key.startsWith('env.')) return ENV_VALUE_HINT;
   if (key === 'interpreter') return 'a program name (`python3.11`) or a list (`[node, --import, tsx]`)';
   if (key === 'resources.memory') return 'a quantity such as 8Gi, or a number of bytes';
   if (key === 'metric.impute_while_running') return 'one of latest, best, worst, false';
@@ -281,6 +293,7 @@ function crossCheck(input: Record<string, unknown>, leaves: SpaceParam[], issues
   const method = input.method;
   const metric = input.metric;
   checkMetricSources(input.metrics, issues);
+  checkTrialEnv(input.env, issues, warnings);
 
   const learns = method === 'bayes' || method === 'tpe';
   if (learns && metric === undefined) {
@@ -413,7 +426,7 @@ function checkCommand(input: Record<string, unknown>, leaves: SpaceParam[], issu
         continue;
       }
       if (part.kind === 'envvar') {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part.name)) {
+        if (!ENV_VAR_NAME.test(part.name)) {
           issues.push(
             issue(
               path,
@@ -479,5 +492,48 @@ function checkMetricSources(metrics: unknown, issues: RawIssue[]) {
         '`metrics.sources` names stdout, but `stdout: false` without a `regex` reads nothing from it',
       ),
     );
+  }
+}
+
+/** `env:` names: valid, not set by hyperfleet itself; a literal under a credential-like name is probably a leak. */
+function checkTrialEnv(env: unknown, issues: RawIssue[], warnings: RawIssue[]) {
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return; // the schema reported it
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_VAR_NAME.test(name)) {
+      issues.push(
+        issue(
+          ['env', name],
+          'an environment variable name (letters, digits and _, not starting with a digit)',
+          JSON.stringify(name),
+          `e.g. ${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([0-9])/, '_$1') || 'MY_VAR'}`,
+          `"${name}" is not an environment variable name`,
+        ),
+      );
+      continue;
+    }
+    const reserved = reservedEnvReason(name);
+    if (reserved !== null) {
+      issues.push(
+        issue(
+          ['env', name],
+          'a variable hyperfleet does not set itself',
+          name,
+          name === 'CUDA_VISIBLE_DEVICES' ? 'ask for GPUs with `resources.gpus`' : 'your program can read it as it is',
+          `${name} cannot be set by a sweep (${reserved})`,
+        ),
+      );
+      continue;
+    }
+    if ((typeof value === 'string' || typeof value === 'number') && looksLikeSecretName(name)) {
+      warnings.push(
+        issue(
+          ['env', name],
+          'a credential passed as `{secret: NAME}`',
+          'a literal value',
+          `write \`${name}: {secret: ${name}}\`: the agent reads it from its own environment, if its operator allows it (\`hyperfleet agent --allow-secret ${name}\`)`,
+          `${name} is a literal value, stored with the sweep and shown to anyone who can read it`,
+        ),
+      );
+    }
   }
 }
