@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inheritedEnv } from './inherited-env';
 import type { RunTrialOptions } from './types';
 
 /** Where a trial's files live inside its trialDir. */
@@ -31,10 +32,14 @@ export async function prepareTrialDir(opts: RunTrialOptions, paths: TrialPaths):
   });
 }
 
-/** process.env + opts.env + the HYPERFLEET_* contract (which wins over both) + CUDA_VISIBLE_DEVICES. */
+/**
+ * The trial's whole environment: the allowlisted variables of the process that runs it (see inherited-env.ts:
+ * never its credentials), then the sweep's `env:` (literals and resolved secrets), then the HYPERFLEET_*
+ * contract (which wins over both), then the slot's CUDA_VISIBLE_DEVICES.
+ */
 export function buildTrialEnv(opts: RunTrialOptions, paths: TrialPaths): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inheritedEnv(opts.inheritFrom ?? process.env),
     ...opts.env,
     HYPERFLEET_SWEEP_ID: opts.sweepId,
     HYPERFLEET_TRIAL_ID: opts.trialId,

@@ -18,8 +18,13 @@ export interface RunTrialOptions {
   /** Full argv; argv[0] is the executable. Never run through a shell. */
   argv: string[];
   cwd: string;
-  /** Extra environment on top of process.env (HYPERFLEET_* are added by the runner). */
+  /**
+   * The sweep's variables (literals and secrets already resolved), on top of the allowlisted variables the
+   * trial inherits (inherited-env.ts); HYPERFLEET_* are added by the runner and win.
+   */
   env?: Record<string, string>;
+  /** Where the inherited allowlist is read from. Default process.env (a pod's wrapper passes its own copy). */
+  inheritFrom?: NodeJS.ProcessEnv;
   params: Params;
   seed: number;
   /** Directory for this trial's files: log, metrics JSONL, params file, outputs/ (created if missing). */
@@ -39,7 +44,7 @@ export interface RunTrialOptions {
   onMetrics?: (points: MetricSample[]) => void;
   /** Abort = stop the trial (SIGTERM to the process group, SIGKILL after killGraceMs). */
   signal?: AbortSignal;
-  /** Extra env such as CUDA_VISIBLE_DEVICES. */
+  /** The slot's GPUs, as CUDA_VISIBLE_DEVICES ([] hides every GPU); undefined leaves the inherited value. */
   gpus?: string[];
 }
 
