@@ -36,11 +36,11 @@ export interface EmbeddedSweepOptions {
 }
 
 /**
- * The job fields of every embedded trial: the sweep's timeout and metric files, the kill grace (seconds, default
+ * The job fields of every embedded trial: the sweep's timeout, metric files and `env:`, the kill grace (seconds, default
  * 10), and the pins, recorded as each trial's lineage (the local agent runs in `cwd`, the pinned tree itself).
  */
 export function embeddedTemplate(
-  config: Pick<SweepConfig, 'timeout' | 'metrics'>,
+  config: Pick<SweepConfig, 'timeout' | 'metrics' | 'env'>,
   opts: { cwd: string; killGrace?: number | undefined; pins: SweepPins },
 ): Omit<JobTemplate, 'pool'> {
   return {
@@ -48,6 +48,7 @@ export function embeddedTemplate(
     killGraceMs: (opts.killGrace ?? 10) * 1000,
     ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout * 1000 }),
     ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
+    ...(config.env === undefined ? {} : { env: config.env }),
     pins: { ...opts.pins, bundle: null, dataRemote: null },
   };
 }

@@ -1,6 +1,7 @@
 import type { AttemptOutcome } from '@hyperfleet/domain';
 import type { RunTrialOptions, TrialResult } from '@hyperfleet/runner';
 import type { TrialJob } from '@hyperfleet/transport';
+import type { SecretPolicy } from './trial-secrets';
 
 /** Runs one attempt as a process on this machine: the runner's `runTrial`, or a stand-in (benchmarks run no-ops). */
 export type RunTrial = (opts: RunTrialOptions) => Promise<TrialResult>;
@@ -14,5 +15,11 @@ export type AttemptResult = Omit<TrialResult, 'outcome'> & { outcome: AttemptOut
  * still reports `started`/`finished` and tails `<trialDir>/output.log` into the live log.
  */
 export interface AttemptExecutor {
+  /**
+   * `opts.env` is left out: the attempt's own machine resolves the job's secrets (`job.env`) from its
+   * environment, so their values never pass through the agent.
+   */
   runAttempt(job: TrialJob, opts: RunTrialOptions): Promise<AttemptResult>;
+  /** The secrets its attempts can be given; the agent refuses a job naming another. Default: none. */
+  readonly secretPolicy?: SecretPolicy;
 }

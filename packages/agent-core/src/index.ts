@@ -22,6 +22,16 @@ export { type Slot, SlotPool } from './slot-pool';
 export { type JobIdentity, parseTrialJob, type TrialJobParse, trialJobSchema } from './trial-job-schema';
 export { type BatchOptions, DEFAULT_BATCH, type PublishRetry, TrialReporter } from './trial-reporter';
 export {
+  ALLOWED_SECRETS_ENV,
+  agentSecretPolicy,
+  EMBEDDED_SECRET_POLICY,
+  parseSecretNames,
+  type ResolvedTrialEnv,
+  refusedSecret,
+  resolveTrialEnv,
+  type SecretPolicy,
+} from './trial-secrets';
+export {
   type AttemptPlacement,
   type RunningAttempt,
   type SamplePoint,

@@ -5,6 +5,7 @@ import { type AgentLogger, stderrAgentLogger } from './agent-logger';
 import type { AgentTransport } from './agent-transport';
 import { SlotPool } from './slot-pool';
 import type { BatchOptions } from './trial-reporter';
+import { EMBEDDED_SECRET_POLICY } from './trial-secrets';
 import { type RunningAttempt, TrialTaker } from './trial-taker';
 
 export interface LocalAgentOptions {
@@ -73,7 +74,8 @@ export class LocalAgent {
       pool: opts.pool ?? 'default',
       workDir: resolve(opts.workDir ?? join('.hyperfleet', 'agent-runs')),
       ...(opts.trialDir ? { trialDir: opts.trialDir } : {}),
-      placement: { on: 'this-machine' },
+      // The user runs their own sweep: the secrets its env names come from their own environment.
+      placement: { on: 'this-machine', secrets: EMBEDDED_SECRET_POLICY },
       streamLogs: opts.streamLogs ?? false,
       ...(opts.batch ? { batch: opts.batch } : {}),
       ...(opts.stopCheckMs === undefined ? {} : { stopCheckMs: opts.stopCheckMs }),

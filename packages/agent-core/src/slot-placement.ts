@@ -1,3 +1,4 @@
+import type { TrialEnvSpec } from '@hyperfleet/domain';
 import type { TrialJob } from '@hyperfleet/transport';
 import type { Slot } from './slot-pool';
 
@@ -13,7 +14,7 @@ export function gpuRequestProblem(job: TrialJob, slot: Slot, agent: { agentId: s
 }
 
 /** CUDA numbers GPUs fastest-first unless told otherwise; nvidia-smi's indices are PCI bus order. */
-export function slotEnv(job: TrialJob, slot: Slot): Record<string, string> | undefined {
+export function slotEnv(job: TrialJob, slot: Slot): TrialEnvSpec | undefined {
   if (slot.gpu === null) return job.env;
   return { CUDA_DEVICE_ORDER: 'PCI_BUS_ID', ...job.env };
 }

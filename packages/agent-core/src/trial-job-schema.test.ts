@@ -10,7 +10,7 @@ const valid = {
   params: { lr: 0.1, opt: { name: 'adam', betas: [0.9, 0.999] }, flag: true, none: null },
   seed: 7,
   cwd: '/work',
-  env: { A: 'b' },
+  env: { A: 'b', HF: { secret: 'HF_TOKEN' } },
   resources: { gpus: 1, memory: '8Gi' },
   timeoutMs: 1000,
   metrics: { stdout: true, regex: '(?<name>\\w+)=(?<value>\\S+)', sources: ['sdk', 'stdout'] },
@@ -27,9 +27,16 @@ describe('parseTrialJob', () => {
     expect(parsed).toEqual({
       ok: false,
       message:
-        'invalid trial job: argv: argv is empty; seed: Invalid input: expected int, received number; env.A: Invalid input: expected string, received number',
+        'invalid trial job: argv: argv is empty; seed: Invalid input: expected int, received number; env.A: a string or {secret: NAME}',
       identity: { sweepId: 'sw1', trialId: 'tr1', attempt: 2 },
     });
+  });
+
+  it('refuses env names that are not variable names, and secrets that are not names', () => {
+    const bad = parseTrialJob({ ...valid, env: { 'A=B': 'x', C: { secret: 'x;rm' } } });
+    expect(!bad.ok && bad.message).toBe(
+      'invalid trial job: env.A=B: Invalid key in record; env.C.secret: an environment variable name',
+    );
   });
 
   it('refuses ids that could escape the work directory, and has no identity without them', () => {

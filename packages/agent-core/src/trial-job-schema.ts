@@ -1,4 +1,4 @@
-import { METRIC_SOURCES, type ParamValue } from '@hyperfleet/domain';
+import { ENV_VAR_NAME, METRIC_SOURCES, type ParamValue } from '@hyperfleet/domain';
 import type { TrialJob } from '@hyperfleet/transport';
 import { z } from 'zod';
 
@@ -12,6 +12,8 @@ const id = z
 const paramValue: z.ZodType<ParamValue> = z.lazy(() =>
   z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(paramValue), z.record(z.string(), paramValue)]),
 );
+
+const envName = z.string().regex(ENV_VAR_NAME, 'an environment variable name');
 
 const blobHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a blob hash (sha256:<64 hex>)');
 
@@ -60,7 +62,13 @@ export const trialJobSchema = z.object({
   params: z.record(z.string(), paramValue),
   seed: z.number().int(),
   cwd: z.string().min(1),
-  env: z.record(z.string(), z.string()).optional(),
+  // Secrets by name only: the value is read where the attempt runs, if that machine allows the name.
+  env: z
+    .record(
+      envName,
+      z.union([z.string(), z.strictObject({ secret: envName })], { error: 'a string or {secret: NAME}' }),
+    )
+    .optional(),
   resources: z
     .object({
       cpus: z.number().positive().optional(),

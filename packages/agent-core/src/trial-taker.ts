@@ -20,6 +20,13 @@ import { type Slot, SlotPool } from './slot-pool';
 import { StopWatcher } from './stop-watcher';
 import { parseTrialJob, type TrialJobParse } from './trial-job-schema';
 import { type BatchOptions, DEFAULT_BATCH, TrialReporter } from './trial-reporter';
+import {
+  agentSecretPolicy,
+  type ResolvedTrialEnv,
+  refusedSecret,
+  resolveTrialEnv,
+  type SecretPolicy,
+} from './trial-secrets';
 
 /** Where attempts run: that decides who rebuilds pinned code, who checks GPU requests and who publishes metrics. */
 export type AttemptPlacement =
@@ -32,6 +39,9 @@ export type AttemptPlacement =
        * they run in the submitter's own tree, and the pins are only its record.
        */
       rebuildPinnedCode?: { getBlob(hash: string): Promise<Buffer | null> };
+      /** The secrets a sweep's `env:` may name here (default: none), read from `secretSource` (process.env). */
+      secrets?: SecretPolicy;
+      secretSource?: NodeJS.ProcessEnv;
     }
   | {
       /** Elsewhere (Kubernetes: one Job per attempt): the pod rebuilds the pins, the Job requests the GPUs. */
@@ -360,12 +370,18 @@ export class TrialTaker {
         log('error', `trial ${key}: ${gpuProblem}`);
         return await finish(endedWithoutExit('spawn-error', gpuProblem), false);
       }
+      // A secret this machine may not give is the sweep's problem, not the machine's: never counted against it.
+      const env = this.trialEnv(job, slot);
+      if (!env.ok) {
+        log('error', `trial ${key}: ${env.error}`);
+        return await finish(endedWithoutExit('spawn-error', env.error), false);
+      }
       // A stop requested while the job waited in the queue: the runner sees the aborted signal and never spawns.
       if (await this.stopWatcher?.isStopRequested(job.trialId)) this.stopRun(run, 'stop-requested');
       if (arrivedEnding) this.stopRun(run, arrivedEnding === 'closing' ? 'closed' : 'arrived-draining');
       if (this.ending === 'closing') this.stopRun(run, 'closed');
 
-      const result = await this.runAttempt(run, workspace?.cwd ?? job.cwd);
+      const result = await this.runAttempt(run, workspace?.cwd ?? job.cwd, env.env);
       const report = this.handedBackIfStoppedByUs(run, finishedReportOf(result));
       if (reporter.droppedPoints > 0) {
         log('warn', `trial ${key}: ${reporter.droppedPoints} metric points could not be published`);
@@ -379,8 +395,28 @@ export class TrialTaker {
     }
   }
 
+  /**
+   * The sweep's env for an attempt run here, its secrets read from this machine's environment; for an
+   * executor only the check that it can give them (its pod reads the values), so `env` is undefined.
+   */
+  private trialEnv(job: TrialJob, slot: Slot): ResolvedTrialEnv | { ok: true; env: undefined } {
+    const { placement, agentId } = this.opts;
+    if (placement.on === 'executor') {
+      const policy = placement.executor.secretPolicy ?? agentSecretPolicy([]);
+      const refused = refusedSecret(job.env, policy, policy.where ?? `agent ${agentId}`);
+      return refused === null ? { ok: true, env: undefined } : { ok: false, error: refused };
+    }
+    const policy = placement.secrets ?? agentSecretPolicy([]);
+    const source = placement.secretSource ?? process.env;
+    return resolveTrialEnv(slotEnv(job, slot), policy, source, policy.where ?? `agent ${agentId}`);
+  }
+
   /** The attempt itself, with its output streamed to the LogStream when asked. */
-  private async runAttempt(run: RunningTrial, cwd: string): Promise<AttemptResult> {
+  private async runAttempt(
+    run: RunningTrial,
+    cwd: string,
+    env: Record<string, string> | undefined,
+  ): Promise<AttemptResult> {
     const { job, slot, reporter } = run;
     const { agentId, placement } = this.opts;
     const key = jobIdOf(job.trialId, job.attempt);
@@ -398,7 +434,7 @@ export class TrialTaker {
         trialId: job.trialId,
         argv: job.argv,
         cwd,
-        env: slotEnv(job, slot),
+        ...(env === undefined ? {} : { env }),
         params: job.params,
         seed: job.seed,
         trialDir: this.opts.trialDir?.(job) ?? join(this.opts.workDir, job.sweepId, key),

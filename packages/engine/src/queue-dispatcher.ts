@@ -1,3 +1,4 @@
+import type { TrialEnvSpec } from '@hyperfleet/domain';
 import type { TrialRecord } from '@hyperfleet/store';
 import { type ControlChannel, jobIdOf, type TrialJob, type TrialQueue } from '@hyperfleet/transport';
 import { errorText, type Logger } from './logger';
@@ -8,7 +9,8 @@ import type { SubmittedPins } from './submitted-pins';
 export interface JobTemplate {
   pool: string;
   cwd: string;
-  env?: Record<string, string>;
+  /** The sweep config's `env:` (secrets by name only). */
+  env?: TrialEnvSpec;
   resources?: TrialJob['resources'];
   timeoutMs?: number;
   metrics?: TrialJob['metrics'];

@@ -13,7 +13,6 @@ export interface SweepSubmission {
   cwd: string;
   pool: string;
   killGraceMs?: number;
-  env?: Record<string, string>;
   /** Code, data and environment pinned by the submitter; every trial's job and lineage record carry them. */
   pins?: SubmittedPins;
 }
@@ -48,7 +47,6 @@ export async function readSubmission(store: TrackingStore, sweep: SweepRecord): 
     cwd: data?.cwd ?? '.',
     pool: data?.pool ?? config.resources?.pool ?? 'default',
     ...(data?.killGraceMs === undefined ? {} : { killGraceMs: data.killGraceMs }),
-    ...(data?.env === undefined ? {} : { env: data.env }),
     ...(data?.pins === undefined ? {} : { pins: data.pins }),
   };
 }
@@ -67,7 +65,7 @@ export function jobTemplate(config: SweepConfig, submission: SweepSubmission): J
   return {
     pool: submission.pool,
     cwd: submission.cwd,
-    ...(submission.env === undefined ? {} : { env: submission.env }),
+    ...(config.env === undefined ? {} : { env: config.env }),
     ...(resources === undefined ? {} : { resources }),
     ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout * 1000 }),
     ...(config.metrics === undefined ? {} : { metrics: config.metrics }),

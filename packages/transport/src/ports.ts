@@ -1,4 +1,4 @@
-import type { AttemptEnd, MetricSample, Params } from '@hyperfleet/domain';
+import type { AttemptEnd, MetricSample, Params, TrialEnvSpec } from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import type { MetricsCollection, TrialPins } from '@hyperfleet/runner';
 import type { LostAttempt } from './lost-attempt';
@@ -18,7 +18,8 @@ export interface TrialJob {
   seed: number;
   /** Working directory on the agent (until code pinning ships code, the submitter's directory). */
   cwd: string;
-  env?: Record<string, string>;
+  /** The sweep's `env:`: literals, and secrets by name only (the agent that runs the attempt resolves them). */
+  env?: TrialEnvSpec;
   resources?: { cpus?: number; gpus?: number; memory?: string };
   timeoutMs?: number;
   metrics?: MetricsCollection;

@@ -50,6 +50,11 @@ export interface AgentOptions {
   /** Bound for close() waiting on stopped trials (beyond their kill grace). Default 15_000 ms. */
   closeTimeoutMs?: number;
   logger?: AgentLogger;
+  /**
+   * Secret names a sweep's `env: {VAR: {secret: NAME}}` may ask for; their values are read from this
+   * process's environment for each trial that names them. Default none (`--allow-secret`).
+   */
+  allowSecrets?: string[];
   /** Runs one attempt; default the runner's process spawn. Injectable so benchmarks can run no-op trials. */
   runTrial?: RunTrial;
   /** Runs attempts elsewhere instead of `runTrial` (see AttemptExecutor). */

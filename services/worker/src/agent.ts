@@ -4,6 +4,7 @@ import {
   type AgentLogger,
   type AgentTransport,
   type AttemptPlacement,
+  agentSecretPolicy,
   ReportLedger,
   type RunningAttempt,
   runCleanups,
@@ -211,6 +212,7 @@ class HyperfleetAgent implements Agent {
           on: 'this-machine',
           ...(opts.runTrial ? { runTrial: opts.runTrial } : {}),
           rebuildPinnedCode: { getBlob: (hash) => this.client.getBlob(hash) },
+          secrets: agentSecretPolicy(opts.allowSecrets ?? []),
         };
     return new TrialTaker({
       agentId: this.agentId,

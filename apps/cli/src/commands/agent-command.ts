@@ -1,3 +1,4 @@
+import { ALLOWED_SECRETS_ENV, parseSecretNames } from '@hyperfleet/agent-core';
 import { type AgentOptions, redisTransportFactory, runAgentProcess } from '@hyperfleet/worker';
 import type { KubernetesExecutor } from '@hyperfleet/worker/kubernetes';
 import { CliError, EXIT } from '../cli-error';
@@ -22,6 +23,23 @@ export interface AgentFlags {
   namespace?: string;
   image?: string;
   runnerImage?: string;
+  /** `--allow-secret`, each a comma-separated list. */
+  allowSecret?: string[];
+  /** `--secret-env`, each `NAME=<secret>/<key>,…`. */
+  secretEnv?: string[];
+}
+
+/** The secret names trials may ask for on this agent: --allow-secret and $HYPERFLEET_ALLOWED_SECRETS. */
+function allowedSecrets(flags: AgentFlags): string[] {
+  try {
+    return parseSecretNames([...(flags.allowSecret ?? []), process.env[ALLOWED_SECRETS_ENV]]);
+  } catch (error) {
+    throw new CliError(
+      `--allow-secret: ${(error as Error).message}`,
+      'e.g. --allow-secret HF_TOKEN,WANDB_API_KEY',
+      EXIT.usage,
+    );
+  }
 }
 
 function lockTuning(): { lockDurationMs?: number } {
@@ -41,6 +59,7 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
   if (flags.slots !== undefined && flags.gpus !== undefined) {
     throw new CliError('use --slots (CPU slots) or --gpus (one slot per GPU), not both', undefined, EXIT.usage);
   }
+  const allowSecrets = allowedSecrets(flags);
   const options: AgentOptions = {
     serverUrl: flags.server ?? process.env.HYPERFLEET_SERVER ?? 'http://127.0.0.1:7070',
     token,
@@ -59,13 +78,28 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
       ? {}
       : { exitWhenIdleMs: (flags.exitWhenIdle === true ? 30 : flags.exitWhenIdle) * 1000 }),
     ...(flags.agentId === undefined ? {} : { agentId: flags.agentId }),
+    ...(allowSecrets.length > 0 ? { allowSecrets } : {}),
   };
+  if (flags.executor !== 'kubernetes' && flags.secretEnv !== undefined) {
+    throw new CliError(
+      '--secret-env is for --executor kubernetes',
+      'on this machine use --allow-secret NAME',
+      EXIT.usage,
+    );
+  }
   let executor: KubernetesExecutor | null = null;
   if (flags.executor === 'kubernetes') {
     if (flags.gpus !== undefined) {
       throw new CliError(
         '--gpus is for trials run here: with --executor kubernetes each Job requests its GPUs',
         'use --slots for how many Jobs run at once',
+        EXIT.usage,
+      );
+    }
+    if (allowSecrets.length > 0) {
+      throw new CliError(
+        `--allow-secret reads secrets from this machine's environment; trial pods get theirs from Kubernetes Secrets`,
+        `map each name with --secret-env ${allowSecrets[0]}=<secret>/<key>`,
         EXIT.usage,
       );
     }
@@ -77,6 +111,7 @@ export async function agentCommand(flags: AgentFlags): Promise<number> {
       ...(flags.image === undefined ? {} : { image: flags.image }),
       ...(flags.runnerImage === undefined ? {} : { runnerImage: flags.runnerImage }),
       ...(flags.redis === undefined ? {} : { redisUrl: flags.redis }),
+      ...(flags.secretEnv === undefined ? {} : { secretEnv: flags.secretEnv.join(',') }),
     });
     options.executor = executor;
     options.transportFactory = executor.bindTransport(options.transportFactory);

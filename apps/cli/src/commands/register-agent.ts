@@ -9,6 +9,10 @@ function seconds(value: string): number {
   return n;
 }
 
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 function cooldown(value: string): number | null {
   return value === 'never' ? null : seconds(value);
 }
@@ -38,6 +42,16 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
     .option('--work-dir <dir>', "where trials' files go", '.hyperfleet/agent-runs')
     .option('--breaker-threshold <n>', 'pause after n consecutive trials fail at start', positiveInt, 3)
     .option('--breaker-cooldown <seconds|never>', 'how long a paused agent waits before trying again', cooldown, 300)
+    .option(
+      '--allow-secret <names>',
+      `secret names (comma-separated, repeatable; also $HYPERFLEET_ALLOWED_SECRETS) a sweep's env may ask for as {secret: NAME}: read from this agent's environment`,
+      collect,
+    )
+    .option(
+      '--secret-env <NAME=secret/key>',
+      'kubernetes: a secret a sweep may ask for, mapped to a Kubernetes Secret key (comma-separated, repeatable)',
+      collect,
+    )
     .option('--redis <url>', 'Redis URL to use instead of the one the server hands out (a different network path)')
     .addOption(
       new Option('--executor <kind>', 'run each trial here, or as its own Kubernetes Job')

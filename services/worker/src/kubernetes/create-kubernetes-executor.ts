@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { AGENT_ERROR_CODES, AgentError } from '../agent-error';
 import type { AgentLogger } from '../agent-options';
 import { KubernetesExecutor, type KubernetesExecutorOptions } from './kubernetes-executor';
+import { parseSecretEnv, SECRET_ENV_VAR } from './secret-env';
 
 /** What `hyperfleet agent --executor kubernetes` passes; the rest comes from the environment (see below). */
 export interface KubernetesExecutorFlags {
@@ -19,6 +20,8 @@ export interface KubernetesExecutorFlags {
   pool: string;
   /** The agent's --redis override, if any. */
   redisUrl?: string;
+  /** `--secret-env NAME=<secret>/<key>,…` (added to $HYPERFLEET_K8S_SECRET_ENV): the secrets trials may name. */
+  secretEnv?: string;
   logger?: AgentLogger;
   env?: NodeJS.ProcessEnv;
   kubeConfig?: KubeConfig;
@@ -35,6 +38,7 @@ export interface KubernetesExecutorFlags {
  *   HYPERFLEET_K8S_GPU_NODE_SELECTOR `key=value,…` added to pods that request GPUs
  *   HYPERFLEET_K8S_IMAGE_PULL_SECRETS `name,…`
  *   HYPERFLEET_K8S_TTL_SECONDS       ttlSecondsAfterFinished (default 3600)
+ *   HYPERFLEET_K8S_SECRET_ENV        `NAME=<secret>/<key>,…`: secrets a sweep's env may name (as --secret-env)
  */
 export function createKubernetesExecutor(flags: KubernetesExecutorFlags): KubernetesExecutor {
   const env = flags.env ?? process.env;
@@ -85,6 +89,7 @@ export function createKubernetesExecutor(flags: KubernetesExecutorFlags): Kubern
       'e.g. 3600',
     );
   }
+  const secretEnv = parseSecretEnv([env[SECRET_ENV_VAR], flags.secretEnv]);
   const options: KubernetesExecutorOptions = {
     kubeConfig,
     namespace,
@@ -92,6 +97,7 @@ export function createKubernetesExecutor(flags: KubernetesExecutorFlags): Kubern
     serverUrl,
     pool: flags.pool,
     tokenSecret: { name: env.HYPERFLEET_K8S_SECRET ?? 'hyperfleet-worker', key: 'token' },
+    ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
     ...(flags.image ? { defaultImage: flags.image } : {}),
     ...(flags.redisUrl ? { redisUrl: flags.redisUrl } : {}),
     ...(flags.logger ? { logger: flags.logger } : {}),

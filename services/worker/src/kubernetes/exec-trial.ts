@@ -3,17 +3,21 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import {
+  ALLOWED_SECRETS_ENV,
   DEFAULT_BATCH,
   describeWorkspaceError,
   openPinnedWorkspace,
   type PinnedWorkspace,
+  parseSecretNames,
   parseTrialJob,
+  resolveTrialEnv,
   TrialReporter,
 } from '@hyperfleet/agent-core';
 import { runTrial, type TrialResult } from '@hyperfleet/runner';
 import { createRedisTransport, type ReportStream } from '@hyperfleet/transport';
 import { ControllerClient } from '../controller-client';
 import { TRIAL_JOB_ENV } from './job-manifest';
+import { kubernetesSecretPolicy } from './secret-env';
 import { encodeTerminationMessage, type TerminationMessage } from './termination-message';
 
 export interface ExecTrialOptions {
@@ -81,9 +85,19 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
   const redisUrl = env.HYPERFLEET_REDIS_URL;
   const server = env.HYPERFLEET_SERVER ?? 'http://127.0.0.1:7070';
   const token = env.HYPERFLEET_TOKEN ?? '';
-  // The runner passes this process's environment on to the trial: the user's program gets neither the
-  // worker token nor the Redis URL (it may carry a password).
+  // The runner gives the trial only its allowlist of this environment; the credentials go from here too, so
+  // nothing this process starts can read them.
   for (const name of ['HYPERFLEET_TOKEN', 'HYPERFLEET_REDIS_URL', TRIAL_JOB_ENV]) delete env[name];
+  // The secrets the executor mapped for this trial are in this pod's env (secretKeyRefs), named in ALLOWED_SECRETS_ENV.
+  let trialEnv: Record<string, string>;
+  try {
+    const policy = kubernetesSecretPolicy(parseSecretNames([env[ALLOWED_SECRETS_ENV]]));
+    const resolved = resolveTrialEnv(job.env, policy, env, 'this pod');
+    if (!resolved.ok) return spawnError(resolved.error);
+    trialEnv = resolved.env;
+  } catch (error) {
+    return spawnError(`${ALLOWED_SECRETS_ENV}: ${(error as Error).message}`);
+  }
   if (!opts.reports && !redisUrl)
     return spawnError('HYPERFLEET_REDIS_URL is not set: metrics would have nowhere to go');
   const transport = opts.reports
@@ -127,7 +141,8 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
       trialId: job.trialId,
       argv: job.argv,
       cwd,
-      ...(job.env ? { env: job.env } : {}),
+      env: trialEnv,
+      inheritFrom: env,
       params: job.params,
       seed: job.seed,
       trialDir,

@@ -1,3 +1,5 @@
+import { ALLOWED_SECRETS_ENV } from '@hyperfleet/agent-core';
+import { secretNamesOf } from '@hyperfleet/domain';
 import type { TrialJob } from '@hyperfleet/transport';
 import type { V1EnvVar, V1Job, V1ResourceRequirements, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import {
@@ -29,6 +31,11 @@ export interface JobTemplateOptions {
   tokenSecret: SecretRef;
   /** The Redis URL the pod publishes metrics to, when it must come from a Secret (it carries a password). */
   redisUrlSecret?: SecretRef;
+  /**
+   * The secrets a sweep's `env: {VAR: {secret: NAME}}` may ask for, each mapped to a Secret key (`--secret-env`):
+   * a pod gets only the ones its trial names, as secretKeyRefs.
+   */
+  secretEnv?: Record<string, SecretRef>;
   /** Finished Jobs are deleted by Kubernetes this long after they end. Default 3600. */
   ttlSecondsAfterFinished?: number;
   serviceAccountName?: string;
@@ -176,8 +183,19 @@ export function buildJobManifest(job: TrialJob, t: JobTemplateOptions, ctx: Atte
   };
 }
 
+/**
+ * The container's environment is the wrapper's (`exec-trial`), not the trial's: the runner gives the trial only
+ * its allowlist, the sweep's env and the contract. So the sweep's literals are not here (they reach the runner
+ * in the job; as container env they would also steer the wrapper that holds the worker token), and a secret the
+ * trial names comes from its Secret by reference, under its own name, with the names the pod may read.
+ */
 function podEnv(job: TrialJob, image: string, t: JobTemplateOptions, ctx: AttemptContext): V1EnvVar[] {
-  const env: V1EnvVar[] = Object.entries(job.env ?? {}).map(([name, value]) => ({ name, value }));
+  const secrets = secretNamesOf(job.env).filter((name) => t.secretEnv?.[name] !== undefined);
+  const env: V1EnvVar[] = secrets.map((name) => {
+    const ref = t.secretEnv?.[name] as SecretRef;
+    return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
+  });
+  if (secrets.length > 0) env.push({ name: ALLOWED_SECRETS_ENV, value: secrets.join(',') });
   env.push(
     { name: 'HOME', value: '/work' },
     { name: 'HYPERFLEET_SWEEP_ID', value: job.sweepId },

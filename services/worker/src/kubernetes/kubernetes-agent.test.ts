@@ -80,8 +80,9 @@ function endlessJob(sweepId: string, trialId: string) {
   };
 }
 
-function newAgent() {
+function newAgent(secretEnv?: Record<string, { name: string; key: string }>) {
   const executor = new KubernetesExecutor({
+    ...(secretEnv ? { secretEnv } : {}),
     kubeConfig: api.kubeConfig(),
     namespace: 'sweeps',
     runnerImage: 'hyperfleet:test',
@@ -233,5 +234,55 @@ describe('agent --executor kubernetes (real Redis, fake API server, exec-trial i
         logs.some((l) => l.message === 'deleted Job sweeps/hf-t9-a1: attempt 1 of trial t9 is missing in the queue'),
       10_000,
     );
+  });
+
+  it('the pod’s trial gets the sweep’s env and its mapped secrets (by secretKeyRef), never the worker token; an unmapped secret is refused before any Job', async () => {
+    const hfValue = `hf-${randomBytes(6).toString('hex')}`;
+    const kubelet = fakeKubelet({ 'hyperfleet-worker': { token: WORKER_TOKEN }, 'hf-token': { token: hfValue } });
+    api.behavior = kubelet.behavior;
+    const sweep = 'sw-k8s-env';
+    const stream = collectReports(controllerSide, sweep);
+    cleanups.push(stream.close);
+    const { agent } = newAgent({ HF_TOKEN: { name: 'hf-token', key: 'token' } });
+    await agent.start();
+    const dump = 'console.log("ENV" + JSON.stringify(process.env))';
+    const base = { sweepId: sweep, attempt: 1, pool: 'default', params: {}, seed: 1, cwd: tmpdir() };
+    await controllerSide.queue.enqueue({
+      ...base,
+      trialId: 't-env',
+      argv: [process.execPath, '-e', dump],
+      env: { WANDB_MODE: 'offline', HUGGINGFACE_TOKEN: { secret: 'HF_TOKEN' } },
+    });
+    const finished = await waitFor(() => finishedOf(stream.reports, 't-env'), 20_000);
+    expect(finished.result).toMatchObject({ outcome: 'exited', exitCode: 0 });
+    const log = await waitFor(async () => {
+      const { chunks } = await controllerSide.logs.read('t-env', '0');
+      return /ENV(\{.*\})/.exec(chunks.join(''))?.[1];
+    });
+    const env = JSON.parse(log) as Record<string, string>;
+    expect(env).toMatchObject({ WANDB_MODE: 'offline', HUGGINGFACE_TOKEN: hfValue, HYPERFLEET_TRIAL_ID: 't-env' });
+    for (const name of [
+      'HYPERFLEET_TOKEN',
+      'HYPERFLEET_REDIS_URL',
+      'HYPERFLEET_TRIAL_JOB',
+      'HF_TOKEN',
+      'HYPERFLEET_ALLOWED_SECRETS',
+    ]) {
+      expect(env).not.toHaveProperty(name);
+    }
+    expect(log).not.toContain(WORKER_TOKEN);
+    expect(JSON.stringify([...api.jobs.values()])).not.toContain(hfValue);
+
+    await controllerSide.queue.enqueue({
+      ...base,
+      trialId: 't-unmapped',
+      argv: [process.execPath, '-e', dump],
+      env: { AWS_SECRET_ACCESS_KEY: { secret: 'AWS_SECRET_ACCESS_KEY' } },
+    });
+    const refused = await waitFor(() => finishedOf(stream.reports, 't-unmapped'), 20_000);
+    expect(refused.result.outcome).toBe('spawn-error');
+    expect(refused.result.error).toContain('asks for secret AWS_SECRET_ACCESS_KEY');
+    expect(refused.result.error).toContain('--secret-env AWS_SECRET_ACCESS_KEY=<secret>/<key>');
+    expect([...api.jobs.keys()].some((k) => k.includes('t-unmapped'))).toBe(false);
   });
 });

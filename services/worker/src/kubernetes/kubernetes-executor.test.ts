@@ -80,8 +80,9 @@ describe('KubernetesExecutor: one Job per attempt against a fake API server', ()
     });
     expect(trial?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false });
     const env = Object.fromEntries((trial?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+    // The sweep's literals reach the trial in the job, through the runner; never as the wrapper's own env.
+    expect(env).not.toHaveProperty('WANDB_MODE');
     expect(env).toMatchObject({
-      WANDB_MODE: 'offline',
       HYPERFLEET_TRIAL_ID: 'Trial_With.Caps',
       HYPERFLEET_ATTEMPT: '2',
       HYPERFLEET_REDIS_URL: 'redis://redis.hyperfleet:6379',
@@ -89,6 +90,25 @@ describe('KubernetesExecutor: one Job per attempt against a fake API server', ()
     });
     expect(JSON.parse(env.HYPERFLEET_TRIAL_JOB as string)).toEqual(job);
     expect(env).not.toHaveProperty('CUDA_VISIBLE_DEVICES');
+  });
+
+  it('a secret the trial names is a secretKeyRef under its name, with the names the pod may read; no secret value is in the Job', async () => {
+    h.api.behavior = runsAndExits(0);
+    const executor = h.newExecutor({
+      secretEnv: { HF_TOKEN: { name: 'hf-token', key: 'token' }, WANDB_API_KEY: { name: 'wandb', key: 'key' } },
+    });
+    const job = kubeJob({ env: { WANDB_MODE: 'offline', HUGGINGFACE_TOKEN: { secret: 'HF_TOKEN' } } });
+    await executor.runAttempt(job, runOptions(job, h.dir));
+    const created = [...h.api.jobs.values()][0] as V1Job;
+    const env = created.spec?.template.spec?.containers[0]?.env ?? [];
+    // Only the secret this trial names: not WANDB_API_KEY, which the operator mapped too.
+    expect(env.filter((e) => e.valueFrom?.secretKeyRef && e.name !== 'HYPERFLEET_TOKEN')).toEqual([
+      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf-token', key: 'token' } } },
+    ]);
+    expect(env.find((e) => e.name === 'HYPERFLEET_ALLOWED_SECRETS')?.value).toBe('HF_TOKEN');
+    expect(env.every((e) => e.value === undefined || e.valueFrom === undefined)).toBe(true);
+    expect(env.some((e) => e.name === 'HUGGINGFACE_TOKEN' || e.name === 'WANDB_API_KEY')).toBe(false);
+    expect(executor.secretPolicy.allowed).toEqual(new Set(['HF_TOKEN', 'WANDB_API_KEY']));
   });
 
   it('never writes a Redis password into a Job: the pod reads the URL from the Secret', async () => {

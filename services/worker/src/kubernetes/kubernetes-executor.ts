@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SecretPolicy } from '@hyperfleet/agent-core';
 import type { RunTrialOptions } from '@hyperfleet/runner';
 import type { JobState, TrialJob } from '@hyperfleet/transport';
 import { BatchV1Api, type KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
@@ -19,6 +20,7 @@ import { PodInformer } from './pod-informer';
 import { PodLogFollower } from './pod-log-follower';
 import { DEFAULT_START_BOUNDS, PodJudge, type PodResult, type StartBounds } from './pod-verdict';
 import type { PodWatchOptions } from './pod-watcher';
+import { kubernetesSecretPolicy } from './secret-env';
 
 export interface KubernetesExecutorOptions extends Omit<JobTemplateOptions, 'redisUrlSecret'> {
   kubeConfig: KubeConfig;
@@ -76,6 +78,8 @@ const defaultLogger: AgentLogger = (level, message) => {
  * `opts.onMetrics` is not called (nothing is reported twice).
  */
 export class KubernetesExecutor implements AttemptExecutor {
+  /** The secrets mapped with `--secret-env`; the agent refuses a trial that names another before any Job. */
+  readonly secretPolicy: SecretPolicy;
   private readonly batch: BatchV1Api;
   private readonly bounds: StartBounds;
   private readonly log: AgentLogger;
@@ -89,6 +93,7 @@ export class KubernetesExecutor implements AttemptExecutor {
   private closed = false;
 
   constructor(private readonly opts: KubernetesExecutorOptions) {
+    this.secretPolicy = kubernetesSecretPolicy(Object.keys(opts.secretEnv ?? {}));
     this.batch = opts.kubeConfig.makeApiClient(BatchV1Api);
     this.bounds = { ...DEFAULT_START_BOUNDS, ...opts.startBounds };
     this.log = opts.logger ?? defaultLogger;
