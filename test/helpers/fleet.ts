@@ -127,10 +127,11 @@ export class Fleet {
     this.server = null;
   }
 
-  startAgent(name: string, slots = 1): ChildProcess {
+  /** `extra`: more `hyperfleet agent` flags, and environment the agent's process holds besides its token. */
+  startAgent(name: string, slots = 1, extra: { args?: string[]; env?: Record<string, string> } = {}): ChildProcess {
     const args = ['agent', '--server', this.url, '--slots', String(slots), '--agent-id', `${this.prefix}-${name}`];
-    args.push('--work-dir', join(this.dir, 'agent-runs', name), '--drain-timeout', '5');
-    const child = this.spawn(`agent ${name}`, args, { HYPERFLEET_TOKEN: WORKER });
+    args.push('--work-dir', join(this.dir, 'agent-runs', name), '--drain-timeout', '5', ...(extra.args ?? []));
+    const child = this.spawn(`agent ${name}`, args, { ...extra.env, HYPERFLEET_TOKEN: WORKER });
     this.agents.set(name, child);
     return child;
   }
