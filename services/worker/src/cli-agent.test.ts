@@ -72,6 +72,21 @@ describe('hyperfleet agent (CLI)', () => {
     expect(run.output()).toContain('no token: pass --token or set HYPERFLEET_TOKEN');
   }, 30_000);
 
+  it('--allow-secret refuses the agent’s own settings and bad names, and is for this machine only (exit 2)', async () => {
+    const own = cli(['--allow-secret', 'HF_TOKEN,HYPERFLEET_TOKEN'], { HYPERFLEET_TOKEN: WORKER_TOKEN });
+    expect(await own.exited).toBe(2);
+    expect(own.output()).toContain(
+      "HYPERFLEET_TOKEN cannot be allowed as a secret: HYPERFLEET_* are the agent's own settings",
+    );
+    const fromEnv = cli([], { HYPERFLEET_TOKEN: WORKER_TOKEN, HYPERFLEET_ALLOWED_SECRETS: 'HF-TOKEN' });
+    expect(await fromEnv.exited).toBe(2);
+    expect(fromEnv.output()).toContain('secret name "HF-TOKEN" is not an environment variable name');
+    const k8s = cli(['--executor', 'kubernetes', '--allow-secret', 'HF_TOKEN'], { HYPERFLEET_TOKEN: WORKER_TOKEN });
+    expect(await k8s.exited).toBe(2);
+    expect(k8s.output()).toContain('map each name with --secret-env HF_TOKEN=<secret>/<key>');
+    expect(own.output() + fromEnv.output() + k8s.output()).not.toContain(WORKER_TOKEN);
+  });
+
   it('--count 1 with the token from HYPERFLEET_TOKEN: runs one trial from the Redis queue and exits 0', async () => {
     const sweep = 'sw-cli-count';
     const stream = collectReports(controllerSide, sweep);
