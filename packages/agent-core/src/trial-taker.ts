@@ -39,9 +39,8 @@ export type AttemptPlacement =
        * they run in the submitter's own tree, and the pins are only its record.
        */
       rebuildPinnedCode?: { getBlob(hash: string): Promise<Buffer | null> };
-      /** The secrets a sweep's `env:` may name here (default: none), read from `secretSource` (process.env). */
+      /** The secrets a sweep's `env:` may name here (default: none), read from this process's environment. */
       secrets?: SecretPolicy;
-      secretSource?: NodeJS.ProcessEnv;
     }
   | {
       /** Elsewhere (Kubernetes: one Job per attempt): the pod rebuilds the pins, the Job requests the GPUs. */
@@ -407,8 +406,7 @@ export class TrialTaker {
       return refused === null ? { ok: true, env: undefined } : { ok: false, error: refused };
     }
     const policy = placement.secrets ?? agentSecretPolicy([]);
-    const source = placement.secretSource ?? process.env;
-    return resolveTrialEnv(slotEnv(job, slot), policy, source, policy.where ?? `agent ${agentId}`);
+    return resolveTrialEnv(slotEnv(job, slot), policy, process.env, policy.where ?? `agent ${agentId}`);
   }
 
   /** The attempt itself, with its output streamed to the LogStream when asked. */
