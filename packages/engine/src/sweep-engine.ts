@@ -322,10 +322,7 @@ export class SweepEngine {
     if (!agents) {
       // Nothing can be running it behind the queue's back (embedded): enqueue it again, or end a stopped one.
       if (seen.passes < (this.deps.graceTicks ?? 2)) return;
-      if (entry.stopRequested) {
-        await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
-        return;
-      }
+      if (entry.stopRequested) return this.endStoppedUnrun(job);
       this.deps.log.warn('job missing from the queue; enqueued again from the store', { job: id });
       if (await this.dispatcher.send(entry)) this.suspicion.delete(id);
       return;
@@ -349,11 +346,7 @@ export class SweepEngine {
       }
       return;
     }
-    if (entry.stopRequested && !started) {
-      // It never ran: the stop is all that happened to it.
-      await this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
-      return;
-    }
+    if (entry.stopRequested && !started) return this.endStoppedUnrun(job);
     this.deps.log.warn('job missing from the queue and no agent runs it: ending the attempt as lost', { job: id });
     if (started) {
       await this.lostThroughStream(job, 'its queue job vanished (Redis lost its data?) and no agent runs it');
@@ -365,18 +358,33 @@ export class SweepEngine {
 
   /**
    * Ends an attempt an agent may have run as lost through the sweep's report stream, behind whatever that
-   * agent published: a result already sent wins (the verdict is then stale and dropped). Repeated by later
-   * passes until it lands.
+   * agent published before: a result already sent wins (the verdict is then stale and dropped). `agentId` ''
+   * marks a loss only the queue saw (see queueStallOfLiveAgent). False when it could not be published: the
+   * caller's next pass tries again. The one way every loss verdict is given, here and by the controller.
    */
-  private async lostThroughStream(job: OutstandingJob['job'], reason: string): Promise<void> {
-    const { trialId, attempt } = job;
-    const agentId = this.startedOn.get(jobIdOf(trialId, attempt))?.agentId ?? '';
+  async publishLost(trialId: string, attempt: number, reason: string, agentId = ''): Promise<boolean> {
     const result = endedWithoutExit('lost', reason);
-    await this.deps.transport.reports
-      .publish(this.sweepId, [{ type: 'finished', trialId, attempt, agentId, at: this.deps.clock.now(), result }])
-      .catch((err) =>
-        this.deps.log.warn('could not publish a lost attempt; tried again next pass', { error: errorText(err) }),
-      );
+    try {
+      await this.deps.transport.reports.publish(this.sweepId, [
+        { type: 'finished', trialId, attempt, agentId, at: this.deps.clock.now(), result },
+      ]);
+      return true;
+    } catch (err) {
+      this.deps.log.warn('could not publish a lost attempt; tried again on the next pass', {
+        trial: trialId,
+        error: errorText(err),
+      });
+      return false;
+    }
+  }
+
+  /** A job meant to stop that vanished before it ran: the stop is all that happened to it. */
+  private endStoppedUnrun(job: OutstandingJob['job']): Promise<void> {
+    return this.finishAttempt({ ...lostReport(job.trialId, job.attempt, 'job gone'), outcome: 'stopped' });
+  }
+
+  private async lostThroughStream(job: OutstandingJob['job'], reason: string): Promise<void> {
+    await this.publishLost(job.trialId, job.attempt, reason, this.agentOf(job.trialId, job.attempt));
   }
 
   private bump(id: string, state: string): { passes: number; since: number } {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { endedWithoutExit, type SweepStatus } from '@hyperfleet/domain';
+import type { SweepStatus } from '@hyperfleet/domain';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import {
   type Clock,
@@ -122,7 +122,7 @@ export class SweepLeases {
         });
         return;
       }
-      void this.publishLost(runner.sweepId, lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`);
+      void this.publishLost(runner, lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`);
     });
     await this.tick();
     const watch = this.agentWatch;
@@ -222,7 +222,7 @@ export class SweepLeases {
         const silent = watch.silentFor(agentId);
         if (silent === null) continue;
         const reason = `agent ${agentId} stopped heartbeating (silent for ${Math.round(silent / 1000)} s)`;
-        await this.publishLost(runner.sweepId, trialId, attempt, reason, agentId);
+        await this.publishLost(runner, trialId, attempt, reason, agentId);
       }
     }
     for (const id of this.lostPublished) if (!outstanding.has(id)) this.lostPublished.delete(id);
@@ -233,22 +233,13 @@ export class SweepLeases {
    * went away: a result that was already sent is applied first, so a loss never overwrites it. The engine
    * drops the verdict when the attempt has ended by then.
    */
-  private async publishLost(sweepId: string, trialId: string, attempt: number, reason: string, agentId = '') {
+  /** The runner's loss verdict (SweepEngine.publishLost), given once per attempt from this replica. */
+  private async publishLost(runner: SweepEngine, trialId: string, attempt: number, reason: string, agentId = '') {
     const id = jobIdOf(trialId, attempt);
     if (this.lostPublished.has(id)) return;
-    try {
-      const result = endedWithoutExit('lost', reason);
-      await this.opts.transport.reports.publish(sweepId, [
-        { type: 'finished', trialId, attempt, agentId, at: this.clock.now(), result },
-      ]);
-      this.lostPublished.add(id);
-      this.log.warn('attempt lost', { trial: trialId, attempt, reason });
-    } catch (err) {
-      this.log.warn('could not publish a lost attempt; tried again on the next pass', {
-        trial: trialId,
-        error: errorText(err),
-      });
-    }
+    if (!(await runner.publishLost(trialId, attempt, reason, agentId))) return;
+    this.lostPublished.add(id);
+    this.log.warn('attempt lost', { trial: trialId, attempt, reason });
   }
 
   /** Stops scheduling here (locks released, so another replica takes over at once); trials keep running. */
