@@ -57,6 +57,8 @@ for (const [i, seed] of seeds.entries()) {
   console.log(
     `[${i + 1}/${seeds.length}] seed ${seed} ${(result.ms / 1000).toFixed(0)}s sweep ${result.sweepStatus} (${statuses}) faults ${faults}: ${verdict}`,
   );
+  // Said at once as well as in the summary: a long run's first violations are worth reading while it goes on.
+  for (const v of result.violations) console.log(`  ✗ ${v.invariant}${v.trialId ? ` ${v.trialId}` : ''}: ${v.detail}`);
 }
 
 console.log('\nfaults injected (schedules with violations / all schedules where that fault was injected):');

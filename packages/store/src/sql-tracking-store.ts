@@ -494,9 +494,14 @@ export class SqlTrackingStore implements TrackingStore {
       const kind = this.backend.constraintOf(err);
       if (kind === 'conflict') throw new StoreError('STORE_CONFLICT', `${what} already exists`, { cause: err });
       if (kind === 'missing-parent') {
-        throw new StoreError('STORE_NOT_FOUND', `cannot write ${what}: the record it belongs to does not exist`, {
-          cause: err,
-        });
+        // Postgres names the missing key ("Key (sweep_id)=(…) is not present in table …"); SQLite does not.
+        const detail = (err as { detail?: unknown }).detail;
+        const which = typeof detail === 'string' ? ` (${detail})` : '';
+        throw new StoreError(
+          'STORE_NOT_FOUND',
+          `cannot write ${what}: the record it belongs to does not exist${which}`,
+          { cause: err },
+        );
       }
       throw err;
     }

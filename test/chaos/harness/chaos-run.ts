@@ -72,7 +72,12 @@ export async function runChaosSchedule(
       'both agents',
       async () => (await fleet.api<{ agents: unknown[] }>('/api/agents')).agents.length === AGENT_NAMES.length,
     );
-    sweepId = await fleet.submit(sweepConfig(schedule, truthDir));
+    try {
+      sweepId = await fleet.submit(sweepConfig(schedule, truthDir));
+    } catch (err) {
+      // What the fleet said around a refused submit is the only clue to why: keep it with the error.
+      throw new Error(`${(err as Error).message}\n${fleet.logs.slice(-60).join('\n')}`);
+    }
     t0 = Date.now();
     note(`submitted sweep ${sweepId}`);
 
