@@ -98,6 +98,7 @@ export {
   type SweepConfigInput,
   sweepConfigSchema,
 } from './sweep-config';
+export { sweepProject } from './sweep-project';
 export {
   ENV_VAR_NAME,
   isSecretRef,

@@ -1,3 +1,4 @@
+export { DEFAULT_QUOTA, type ProjectQuota, type ShareClaim, shareFreeSlots } from './fair-share';
 export { type IngestMeter, nullMeter } from './ingest-meter';
 export { errorText, jsonLogger, type LogFields, type Logger, silentLogger } from './logger';
 export { type PlanOptions, planFromConfig, RUN_CAP_REQUIRED, resolveSweepSeed } from './plan-from-config';
@@ -10,7 +11,13 @@ export type {
   SweepPlan,
   TrialDispatch,
 } from './ports';
-export { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
+export {
+  type ProjectQuotas,
+  parseQuotaFile,
+  parseQuotaFlag,
+  QUOTA_INVALID,
+} from './project-quotas';
+export { type JobTemplate, type OutstandingJob, type PoolShare, QueueDispatcher } from './queue-dispatcher';
 export {
   bestOf,
   compareByGoal,

@@ -34,8 +34,23 @@ export interface QueueDispatcherDeps {
   reconcileRecovered?: boolean;
   /** Called before an attempt is first enqueued (records its lineage); failures are logged, never thrown. */
   beforeDispatch?: (trial: TrialRecord) => Promise<void>;
+  /**
+   * Fleet fair share: new jobs are held here, out of the queue, until the controller grants them a slot
+   * (`sendHeld`); `waiting()` tells it that some wait. Absent: every job is enqueued once saved.
+   */
+  admission?: { waiting(): void };
   log: Logger;
 }
+
+/** One sweep's jobs of one pool: waiting for a slot, holding one, and the order of the oldest waiting. */
+export interface PoolShare {
+  held: number;
+  inUse: number;
+  oldest: number;
+}
+
+/** Orders held jobs across every sweep of this process: the fair-share pass serves the longest-waiting first. */
+let holdOrder = 0;
 
 /** An attempt handed to the queue and not yet ended, as the reconciler sees it. */
 export interface OutstandingJob {
@@ -47,6 +62,8 @@ export interface OutstandingJob {
   recovered?: boolean;
   /** Set until the first send: the trial whose lineage is recorded before its job goes out. */
   trial?: TrialRecord;
+  /** Waiting for a fair-share slot: never enqueued yet (see QueueDispatcherDeps.admission); the order it waits in. */
+  held?: number;
 }
 
 /**
@@ -85,8 +102,55 @@ export class QueueDispatcher implements Dispatcher {
       this.jobs.set(trial.id, { job, unsent: false, stopRequested: false, recovered: true });
       return;
     }
+    if (this.deps.admission) {
+      // Granted a slot by the fair-share pass, which runs after the unit of work that created it is saved.
+      this.jobs.set(trial.id, { job, unsent: false, stopRequested: false, trial, held: holdOrder++ });
+      return;
+    }
     // Sent by sendUnsent() once the unit of work that created it is saved (the store first).
     this.jobs.set(trial.id, { job, unsent: true, stopRequested: false, trial });
+  }
+
+  /**
+   * Holds a job for a fair-share slot instead of sending it (a recovered attempt nobody runs); false when
+   * this dispatcher has no admission, and the caller sends it itself.
+   */
+  hold(entry: OutstandingJob): boolean {
+    if (!this.deps.admission) return false;
+    entry.unsent = false;
+    entry.recovered = false;
+    entry.held = holdOrder++;
+    this.deps.admission.waiting();
+    return true;
+  }
+
+  /** Per pool: jobs waiting for a fair-share slot, jobs holding one (queued or running), the oldest wait. */
+  shares(): Map<string, PoolShare> {
+    const shares = new Map<string, PoolShare>();
+    for (const e of this.jobs.values()) {
+      const share = shares.get(e.job.pool) ?? { held: 0, inUse: 0, oldest: Number.POSITIVE_INFINITY };
+      if (e.held === undefined) share.inUse++;
+      else if (!e.stopRequested) {
+        share.held++;
+        share.oldest = Math.min(share.oldest, e.held);
+      }
+      shares.set(e.job.pool, share);
+    }
+    return shares;
+  }
+
+  /** Sends up to `n` of the held jobs of `pool`, longest-waiting first (fair share granted them); how many went. */
+  async sendHeld(pool: string, n: number): Promise<number> {
+    const entries = [...this.jobs.values()]
+      .filter((e) => e.held !== undefined && !e.stopRequested && e.job.pool === pool)
+      .sort((a, b) => (a.held ?? 0) - (b.held ?? 0))
+      .slice(0, Math.max(0, n));
+    for (const entry of entries) {
+      entry.held = undefined;
+      entry.unsent = true;
+    }
+    await this.sendEntries(entries);
+    return entries.length;
   }
 
   /**
@@ -94,7 +158,11 @@ export class QueueDispatcher implements Dispatcher {
    * saved the trials; a failure leaves them `unsent` for the reconciler.
    */
   async sendUnsent(): Promise<void> {
-    const entries = [...this.jobs.values()].filter((e) => e.unsent && !e.stopRequested && e.trial);
+    if (this.deps.admission && [...this.jobs.values()].some((e) => e.held !== undefined)) this.deps.admission.waiting();
+    await this.sendEntries([...this.jobs.values()].filter((e) => e.unsent && !e.stopRequested && e.trial));
+  }
+
+  private async sendEntries(entries: OutstandingJob[]): Promise<void> {
     if (entries.length === 0) return;
     for (const entry of entries) {
       const trial = entry.trial;
@@ -152,10 +220,13 @@ export class QueueDispatcher implements Dispatcher {
   async sendStop(entry: OutstandingJob): Promise<void> {
     const { job } = entry;
     try {
-      await this.deps.control.requestStop(job.trialId);
-      const removed = entry.unsent || (await this.deps.queue.cancel(job.pool, job.trialId, job.attempt));
+      // A held job never reached the queue: there is nothing to tell an agent or to take back.
+      if (entry.held === undefined) await this.deps.control.requestStop(job.trialId);
+      const removed =
+        entry.held !== undefined || entry.unsent || (await this.deps.queue.cancel(job.pool, job.trialId, job.attempt));
       if (!removed) return; // an agent has it: it stops the trial and reports 'stopped'
       entry.unsent = false;
+      entry.held = undefined;
       // No agent will ever report this attempt: report it here, outside the scheduler's current task.
       this.deps.reportNeverStarted({
         trialId: job.trialId,

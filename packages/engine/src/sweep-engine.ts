@@ -1,4 +1,11 @@
-import { addDroppedPoints, type DroppedPoints, endedWithoutExit, type MetricPoint } from '@hyperfleet/domain';
+import {
+  addDroppedPoints,
+  type DroppedPoints,
+  endedWithoutExit,
+  type MetricPoint,
+  type SweepConfig,
+  sweepProject,
+} from '@hyperfleet/domain';
 import type { EnvFingerprint } from '@hyperfleet/lineage';
 import {
   recordTrialLineage,
@@ -11,7 +18,7 @@ import { type AgentReport, type Closeable, jobIdOf, type Transport } from '@hype
 import type { IngestMeter } from './ingest-meter';
 import { errorText, type Logger } from './logger';
 import type { AgentPresence, AttemptReport, Clock, SweepPlan } from './ports';
-import { type JobTemplate, type OutstandingJob, QueueDispatcher } from './queue-dispatcher';
+import { type JobTemplate, type OutstandingJob, type PoolShare, QueueDispatcher } from './queue-dispatcher';
 import type { RuntimeHooks } from './runtime-hooks';
 import { SerialQueue } from './serial-queue';
 import { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
@@ -47,6 +54,11 @@ export interface SweepEngineDeps {
    * chunk is saved and enqueued (tens of ms) instead of after all of them (about a second on a small machine).
    */
   fillChunk?: number;
+  /**
+   * Fleet fair share: the sweep's jobs wait here until the controller's fair-share pass grants them slots
+   * (`admit`); `waiting()` is called when some do. Absent: every job is enqueued as soon as it is saved.
+   */
+  admission?: { waiting(): void };
 }
 
 /**
@@ -88,6 +100,7 @@ export class SweepEngine {
       control: deps.transport.control,
       template: deps.template,
       reconcileRecovered: deps.agents !== undefined,
+      ...(deps.admission ? { admission: deps.admission } : {}),
       reportNeverStarted: (report) => {
         this.exclusive(() => this.finishAttempt(report)).catch((err) => this.fault('stop report', err));
       },
@@ -213,6 +226,21 @@ export class SweepEngine {
     return this.exclusive(() => this.scheduler.earlyStop(trialId, reason));
   }
 
+  /** The project the sweep belongs to (fair share). */
+  get project(): string {
+    return sweepProject(this.deps.plan.config as Pick<SweepConfig, 'project'>);
+  }
+
+  /** Fair share: per pool, this sweep's jobs waiting for a slot and those holding one. */
+  shares(): Map<string, PoolShare> {
+    return this.detached ? new Map() : this.dispatcher.shares();
+  }
+
+  /** Fair share granted `n` slots of `pool`: sends that many held jobs to the queue; resolves with how many went. */
+  admit(pool: string, n: number): Promise<number> {
+    return this.exclusive(() => (this.detached ? Promise.resolve(0) : this.dispatcher.sendHeld(pool, n)));
+  }
+
   /** Whether a trial of this sweep is outstanding here (routes lost signals to the right runner). */
   owns(trialId: string): boolean {
     return this.dispatcher.current(trialId) !== undefined;
@@ -236,7 +264,8 @@ export class SweepEngine {
   async reconcile(): Promise<void> {
     if (this.detached) return;
     const { queue } = this.deps.transport;
-    const snapshot = this.dispatcher.outstanding();
+    // A held job is in no queue yet: nothing to compare (a stop ends it at once, see QueueDispatcher.sendStop).
+    const snapshot = this.dispatcher.outstanding().filter((e) => e.held === undefined);
     const states = await Promise.all(
       snapshot.map((e) =>
         e.unsent
@@ -339,7 +368,12 @@ export class SweepEngine {
     const started = this.started.has(id);
     if (entry.recovered && !started && !entry.stopRequested) {
       // Written to the store and never sent (a reproduction, a reopened trial, a controller that died before
-      // enqueueing), or lost with Redis before anyone took it: nobody runs it, so this attempt goes out now.
+      // enqueueing), or lost with Redis before anyone took it: nobody runs it, so this attempt goes out now,
+      // or waits for its fair-share slot with the sweep's other new jobs.
+      if (this.dispatcher.hold(entry)) {
+        this.suspicion.delete(id);
+        return;
+      }
       if (await this.dispatcher.send(entry)) {
         entry.recovered = false;
         this.suspicion.delete(id);

@@ -4,6 +4,7 @@ import type { SweepStatus } from '@hyperfleet/domain';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import {
   type Clock,
+  composeHooks,
   errorText,
   type IngestMeter,
   jobTemplate,
@@ -24,6 +25,7 @@ import { type Closeable, closeAll, jobIdOf, type Transport } from '@hyperfleet/t
 import { AgentWatch } from './agent-watch';
 import { ApiError } from './api-error';
 import type { Coordination, SweepCommand } from './coordination';
+import { FairShareGate, type FairShareOptions } from './fair-share-gate';
 import { CANCEL_REQUESTED_EVENT, recoveryIntent, STOP_REQUESTED_EVENT } from './recovery-intent';
 
 export type SweepAction = SweepCommand['type'];
@@ -54,6 +56,11 @@ export interface SweepLeasesOptions {
   completedGraceTicks?: number;
   /** New trials per unit of work (see SweepEngine). Default 250. */
   fillChunk?: number;
+  /**
+   * Fleet fair share between projects (see FairShareGate): jobs are enqueued only into free slots of live
+   * agents, picked by per-project weight and cap. Absent: every job is enqueued at once (FIFO per pool).
+   */
+  fairShare?: FairShareOptions;
   hooks?: RuntimeHooks;
   meter?: IngestMeter;
   log?: Logger;
@@ -80,6 +87,7 @@ export class SweepLeases {
   private readonly lockTtlMs: number;
   private lostWatch: Closeable | null = null;
   private readonly agentWatch: AgentWatch | null;
+  private readonly gate: FairShareGate | null;
   /** Attempts whose loss is published and not yet applied: published once, not every pass. */
   private lostPublished = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
@@ -97,6 +105,17 @@ export class SweepLeases {
           lostAfterMs: opts.lostAfterMs,
           maxGapMs: Math.max(2000, 3 * this.lossCheckMs),
           marker: `agent-watch:${this.controllerId}`,
+        })
+      : null;
+    this.gate = opts.fairShare
+      ? new FairShareGate({
+          ...opts.fairShare,
+          coordination: opts.coordination,
+          queue: opts.transport.queue,
+          runners: () => [...this.runners.values()],
+          aliveMs: opts.lostAfterMs ?? 10_000,
+          clock: this.clock,
+          log: this.log,
         })
       : null;
   }
@@ -125,6 +144,7 @@ export class SweepLeases {
       void this.publishLost(runner, lost.trialId, lost.attempt, `${lost.cause}: ${lost.reason}`);
     });
     await this.tick();
+    this.gate?.start();
     const watch = this.agentWatch;
     if (watch) this.every(this.lossCheckMs, () => this.findSilentAgents(watch));
     this.every(this.opts.tickMs ?? Math.max(50, Math.floor(this.lockTtlMs / 3)), () => this.tick());
@@ -252,6 +272,7 @@ export class SweepLeases {
         'sweep runtime',
         [
           () => this.lostWatch?.close(),
+          () => this.gate?.close(),
           async () => {
             await this.ops.idle();
             await Promise.allSettled([...this.runners.keys()].map((id) => this.retire(id)));
@@ -351,13 +372,14 @@ export class SweepLeases {
       clock: this.clock,
       consumerId: this.controllerId,
       template: jobTemplate(plan.config as Parameters<typeof jobTemplate>[0], submission),
-      hooks: o.hooks ?? {},
+      hooks: this.gate ? composeHooks(o.hooks, this.gateHooks(this.gate)) : (o.hooks ?? {}),
       meter: o.meter ?? nullMeter,
       log: this.log,
       ...(o.graceTicks === undefined ? {} : { graceTicks: o.graceTicks }),
       ...(this.agentWatch ? { agents: this.agentWatch, missingGraceMs: o.lostAfterMs } : {}),
       ...(o.completedGraceTicks === undefined ? {} : { completedGraceTicks: o.completedGraceTicks }),
       ...(o.fillChunk === undefined ? {} : { fillChunk: o.fillChunk }),
+      ...(this.gate ? { admission: { waiting: () => this.gate?.wake() } } : {}),
     });
     this.runners.set(plan.id, runner);
     this.renewedAt.set(plan.id, this.clock.now());
@@ -375,6 +397,15 @@ export class SweepLeases {
       await this.retire(plan.id, runner);
       throw err;
     }
+  }
+
+  /** A trial that ended freed its slot (its job left the queue): the next one goes to whoever's turn it is. */
+  private gateHooks(gate: FairShareGate): RuntimeHooks {
+    return {
+      onTrialEvent: (e) => {
+        if (e.type === 'trial.finished') gate.wake();
+      },
+    };
   }
 
   /** Detaches a runner and releases its lock (if it is still the current one for the sweep). */

@@ -21,6 +21,15 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
       positiveInt,
       10,
     )
+    .option(
+      '--project-quota <project=slots:N,weight:W>',
+      'fair share: cap a project at N concurrent trials across the fleet and/or weigh it W (default: no cap, weight 1); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--project-quotas <file>',
+      'per-project quotas from a JSON or YAML file: {"team-a": {"slots": 8, "weight": 2}}',
+    )
     // Loaded on use: the controller's dependencies (express, BullMQ) would slow every other command's start.
     .action(async (opts: ServerFlags) => setExit(await (await import('./server-command')).serverCommand(opts)));
 }

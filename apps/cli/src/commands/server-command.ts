@@ -19,6 +19,7 @@ import {
 import { CliError, EXIT } from '../cli-error';
 import { fleetTimingFromEnv } from '../fleet/fleet-timing';
 import { resolveStoreUrl } from '../store-location';
+import { loadProjectQuotas } from './project-quotas';
 
 export interface ServerFlags {
   port: number;
@@ -30,6 +31,8 @@ export interface ServerFlags {
   publicUrl?: string;
   heartbeat: number;
   lostAfter: number;
+  projectQuota?: string[];
+  projectQuotas?: string;
 }
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -61,6 +64,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     );
   }
   const tokens = await loadTokens(opts.tokens);
+  const quotas = await loadProjectQuotas(opts.projectQuotas, opts.projectQuota ?? []);
   if (fleet && !tokens) {
     throw new CliError(
       'fleet mode needs bearer tokens: agents and users authenticate to this server',
@@ -114,7 +118,8 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     log,
     ownsDeps: true,
     runtime: {
-      ...(fleet ? { lostAfterMs: opts.lostAfter * 1000 } : {}),
+      // Fleet: jobs go to the queue only into free slots, in weighted fair share between projects.
+      ...(fleet ? { lostAfterMs: opts.lostAfter * 1000, fairShare: { quotas } } : {}),
       ...(timing.reconcileMs ? { reconcileMs: timing.reconcileMs } : {}),
       ...(timing.sweepLockMs ? { lockTtlMs: timing.sweepLockMs } : {}),
     },
