@@ -75,7 +75,13 @@ export interface TrialTakerOptions {
    * The runner or executor ended an attempt. Not called for jobs refused before they ran (a bad payload,
    * pins that cannot be rebuilt, a GPU request the slot cannot meet): those are not the machine's fault.
    */
-  onAttemptEnded?: (report: FinishedReport) => void;
+  onAttemptEnded?: (report: FinishedReport, job: TrialJob) => void;
+  /**
+   * Why this agent will not run the job now (its sweep is paused here), or null. A refused job is ended as a
+   * `spawn-error` with that reason — a failed trial with its cause, as W&B and Optuna show a run that could not
+   * start — and not counted as an attempt this machine ran (`onAttemptEnded` is not called).
+   */
+  refuse?: (job: TrialJob) => string | null;
   /** A job was dealt with, whichever way it ended. */
   onJobDone?: () => void;
 }
@@ -292,7 +298,7 @@ export class TrialTaker {
       const slot = await this.slots.acquire();
       try {
         const { report, ran } = await this.runJob(parsed.job, slot, arrivedEnding);
-        if (ran) this.opts.onAttemptEnded?.(report);
+        if (ran) this.opts.onAttemptEnded?.(report, parsed.job);
         // Handed back: the `lost` report is published; failing the job too marks it `handed back` in the
         // queue (watchLost fires), so the hand-back survives a report that never arrives. The scheduler
         // ignores whichever of the two comes second (a stale attempt).
@@ -341,6 +347,12 @@ export class TrialTaker {
       return { report, ran };
     };
     try {
+      const refused = this.opts.refuse?.(job) ?? null;
+      if (refused !== null) {
+        log('error', `trial ${key}: not run: ${refused}`);
+        reporter.started(agentId, Date.now());
+        return await finish(endedWithoutExit('spawn-error', `not run on agent ${agentId}: ${refused}`), false);
+      }
       // A pinned job runs in the submitter's tree rebuilt here; a failure to rebuild it ends the attempt
       // as a spawn-error (never retried: the same pins fail the same way on any agent).
       let workspaceProblem: string | null = null;

@@ -29,12 +29,13 @@ import { GpuSampler } from './gpu-sampler';
 import { detectSlots, gpuUsePoints, querySelectedGpus } from './gpu-slots';
 import { Heartbeats } from './heartbeats';
 
-export type AgentState = 'created' | 'starting' | 'running' | 'paused' | 'draining' | 'closed';
+export type AgentState = 'created' | 'starting' | 'running' | 'draining' | 'closed';
 
 export interface AgentSnapshot {
   agentId: string;
   state: AgentState;
-  pausedReason: string | null;
+  /** Sweeps paused on this agent by the failure breaker (their trials taken here fail with the reason). */
+  pausedSweeps: { sweepId: string; reason: string }[];
   slots: number;
   running: RunningAttempt[];
   gpus: GpuInfo[];
@@ -60,13 +61,12 @@ export function createAgent(opts: AgentOptions): Agent {
 /**
  * A fleet agent: agent-core's TrialTaker (take a job → run it → report) wrapped in what a machine of the
  * fleet adds — registration and heartbeats, GPU slots and their use samples, the failure breaker that
- * pauses a broken machine, and the ways out (`--count`, `--exit-when-idle`, drain, close).
+ * pauses a sweep that keeps failing to start here (for that sweep only), and the ways out (`--count`, `--exit-when-idle`, drain, close).
  */
 class HyperfleetAgent implements Agent {
   readonly done: Promise<AgentExit>;
   private resolveDone!: (exit: AgentExit) => void;
   private state: AgentState = 'created';
-  private pausedReason: string | null = null;
   private agentId: string;
   private readonly pool: string;
   private readonly host: string;
@@ -83,7 +83,6 @@ class HyperfleetAgent implements Agent {
   private sampler: GpuSampler | null = null;
   private lastActivity = Date.now();
   private idleTimer: NodeJS.Timeout | null = null;
-  private resumeTimer: NodeJS.Timeout | null = null;
   private readonly startAbort = new AbortController();
   private starting: Promise<Registration> | null = null;
   private shuttingDown: Promise<AgentExit> | null = null;
@@ -135,7 +134,7 @@ class HyperfleetAgent implements Agent {
     return {
       agentId: this.agentId,
       state: this.state,
-      pausedReason: this.pausedReason,
+      pausedSweeps: this.breaker.paused(),
       slots: this.slots.size,
       running: this.taker?.running ?? [],
       gpus: this.gpus,
@@ -228,7 +227,8 @@ class HyperfleetAgent implements Agent {
       onJobTaken: () => {
         this.lastActivity = Date.now();
       },
-      onAttemptEnded: (report) => this.recordForBreaker(report),
+      onAttemptEnded: (report, job) => this.recordForBreaker(job.sweepId, report),
+      refuse: (job) => this.breaker.refusal(job.sweepId),
       onJobDone: () => {
         this.lastActivity = Date.now();
         this.maybeFinishCount();
@@ -248,18 +248,13 @@ class HyperfleetAgent implements Agent {
   }
 
   private heartbeatBody(): HeartbeatBody {
-    const status: AgentStatus =
-      this.state === 'paused'
-        ? 'paused'
-        : this.state === 'draining' || this.state === 'closed'
-          ? 'draining'
-          : 'running';
+    const status: AgentStatus = this.state === 'draining' || this.state === 'closed' ? 'draining' : 'running';
     return {
       running: this.taker?.running ?? [],
       gpus: this.gpus,
       draining: status === 'draining',
       status,
-      reason: this.pausedReason,
+      reason: this.pausedReason(),
       pool: this.pool,
       slots: this.slots.size,
       host: this.host,
@@ -275,6 +270,14 @@ class HyperfleetAgent implements Agent {
     });
   }
 
+  /** What `agent ls` shows besides the state: the sweeps paused here, or null. */
+  private pausedReason(): string | null {
+    const paused = this.breaker.paused();
+    if (paused.length === 0) return null;
+    const text = `sweep(s) paused here: ${paused.map((p) => p.reason).join('; ')}`;
+    return text.length > 2000 ? `${text.slice(0, 1997)}...` : text;
+  }
+
   // ---- breaker -----------------------------------------------------------------------------------
 
   /** The server forgot this agent (Redis restarted empty?): send again the reports it may have lost with it. */
@@ -286,36 +289,22 @@ class HyperfleetAgent implements Agent {
     }
   }
 
-  private recordForBreaker(report: FinishedReport): void {
-    const reason = this.breaker.record(report);
-    if (!reason || this.state !== 'running') return;
-    this.state = 'paused';
-    this.pausedReason = reason;
+  /**
+   * A sweep that keeps failing to start here is paused on this agent, for that sweep only: the agent goes on
+   * taking every other sweep's trials, and ends the paused sweep's with the reason (see TrialTaker.refuse).
+   */
+  private recordForBreaker(sweepId: string, report: FinishedReport): void {
+    const reason = this.breaker.record(sweepId, report);
+    if (!reason) return;
     const cooldown = this.breaker.options.cooldownMs;
     this.log(
       'error',
-      `pausing: ${reason}. ${
+      `pausing sweep ${sweepId} on this agent: ${reason}. ${
         cooldown === null
-          ? 'Staying paused until the agent is restarted: fix the machine (drivers, interpreter, libraries) first.'
-          : `Taking no trials for ${Math.round(cooldown / 1000)} s, then trying one.`
-      }`,
+          ? 'Its trials taken here fail with this reason until the agent is restarted'
+          : `Its trials taken here fail with this reason for ${Math.round(cooldown / 1000)} s, then one is tried again`
+      }; other sweeps run as usual. Fix the sweep's program or command (or this machine's interpreter, libraries).`,
     );
-    this.taker?.stopTaking();
-    void this.heartbeats?.send();
-    if (cooldown !== null) this.resumeTimer = setTimeout(() => void this.resume(), cooldown);
-  }
-
-  private async resume(): Promise<void> {
-    this.resumeTimer = null;
-    if (this.state !== 'paused') return;
-    await this.taker?.stoppedTaking();
-    if (this.state !== 'paused') return;
-    this.state = 'running';
-    this.pausedReason = null;
-    this.breaker.halfOpen();
-    this.lastActivity = Date.now();
-    this.log('info', 'cool-down over: taking trials again (one more start failure pauses the agent again)');
-    this.taker?.startTaking();
     void this.heartbeats?.send();
   }
 
@@ -325,7 +314,7 @@ class HyperfleetAgent implements Agent {
     const { count } = this.opts;
     const taker = this.taker;
     if (count === undefined || !taker || taker.jobsTaken < count || taker.running.length > 0) return;
-    if (this.state === 'running' || this.state === 'paused') {
+    if (this.state === 'running') {
       this.log('info', `took ${count} trial(s) (--count): exiting`);
       void this.shutdown('count', Number.POSITIVE_INFINITY);
     }
@@ -388,8 +377,6 @@ class HyperfleetAgent implements Agent {
 
   private clearTimers(): void {
     if (this.idleTimer) clearInterval(this.idleTimer);
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.idleTimer = null;
-    this.resumeTimer = null;
   }
 }

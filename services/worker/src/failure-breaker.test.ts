@@ -29,19 +29,38 @@ describe('FailureBreaker', () => {
     expect(startFailure(ended({ outcome: 'lost' }), 5000)).toBe('neutral');
   });
 
-  it('trips on the K-th consecutive start failure, and at once again after half-opening', () => {
-    const breaker = new FailureBreaker({ threshold: 3, fastFailMs: 5000, cooldownMs: 1000 });
+  it('pauses a sweep on its K-th consecutive start failure, for that sweep only, and half-opens after the cool-down', () => {
+    let now = 0;
+    const breaker = new FailureBreaker({ threshold: 3, fastFailMs: 5000, cooldownMs: 1000 }, () => now);
     const crash = ended({ exitCode: 127, durationMs: 5 });
-    expect(breaker.record(crash)).toBeNull();
-    expect(breaker.record(ended({ outcome: 'stopped' }))).toBeNull(); // neutral: the count stays
-    expect(breaker.record(crash)).toBeNull();
-    expect(breaker.record(crash)).toBe(
-      '3 consecutive trials failed at start on this agent (last: exit code 127 after 5 ms)',
+    expect(breaker.record('broken', crash)).toBeNull();
+    expect(breaker.record('broken', ended({ outcome: 'stopped' }))).toBeNull(); // neutral: the count stays
+    expect(breaker.record('good', ended({ durationMs: 60_000 }))).toBeNull(); // another sweep's success: not ours
+    expect(breaker.record('broken', crash)).toBeNull();
+    expect(breaker.record('broken', crash)).toBe(
+      '3 consecutive trials of sweep broken failed at start on this agent (last: exit code 127 after 5 ms)',
     );
-    breaker.halfOpen();
-    expect(breaker.record(crash)).toMatch(/^3 consecutive/);
-    breaker.halfOpen();
-    expect(breaker.record(ended({ durationMs: 60_000 }))).toBeNull();
-    expect(breaker.count).toBe(0);
+    expect(breaker.refusal('broken')).toMatch(
+      /^3 consecutive trials of sweep broken .*; this agent tries it again in 1 s$/,
+    );
+    expect(breaker.refusal('good')).toBeNull();
+    expect(breaker.paused()).toEqual([{ sweepId: 'broken', reason: expect.stringMatching(/^3 consecutive/) }]);
+
+    now = 1000; // cool-down over: one more try, and one more start failure pauses it again at once
+    expect(breaker.refusal('broken')).toBeNull();
+    expect(breaker.record('broken', crash)).toMatch(/^3 consecutive trials of sweep broken/);
+    now = 2000;
+    expect(breaker.refusal('broken')).toBeNull();
+    expect(breaker.record('broken', ended({ durationMs: 60_000 }))).toBeNull(); // it got going: forgotten
+    expect(breaker.count('broken')).toBe(0);
+    expect(breaker.paused()).toEqual([]);
+  });
+
+  it('with no cool-down a paused sweep stays paused here until the agent restarts', () => {
+    const breaker = new FailureBreaker({ threshold: 1, fastFailMs: 5000, cooldownMs: null }, () => 1e12);
+    expect(breaker.record('s', ended({ outcome: 'spawn-error', error: 'spawn x ENOENT' }))).toMatch(
+      /last: spawn x ENOENT/,
+    );
+    expect(breaker.refusal('s')).toMatch(/stays paused on this agent until the agent is restarted$/);
   });
 });

@@ -40,8 +40,18 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
     )
     .option('--agent-id <id>', 'agent name (default <hostname>-<random>)')
     .option('--work-dir <dir>', "where trials' files go", '.hyperfleet/agent-runs')
-    .option('--breaker-threshold <n>', 'pause after n consecutive trials fail at start', positiveInt, 3)
-    .option('--breaker-cooldown <seconds|never>', 'how long a paused agent waits before trying again', cooldown, 300)
+    .option(
+      '--breaker-threshold <n>',
+      'pause a sweep on this agent after n of its trials in a row fail at start (other sweeps go on)',
+      positiveInt,
+      3,
+    )
+    .option(
+      '--breaker-cooldown <seconds|never>',
+      'how long a sweep stays paused on this agent before one of its trials is tried again',
+      cooldown,
+      300,
+    )
     .option(
       '--allow-secret <names>',
       `secret names (comma-separated, repeatable; also $HYPERFLEET_ALLOWED_SECRETS) a sweep's env may ask for as {secret: NAME}: read from this agent's environment`,
