@@ -5,6 +5,7 @@ import { unlinkKeysUnder } from '@hyperfleet/transport/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { RedisCoordination } from '../redis-coordination';
+import type { SweepLeasesOptions } from '../sweep-leases';
 import { type Harness, startHarness } from './harness';
 
 // The real services (README): Redis on 6379, Postgres with trust auth and database `test`.
@@ -44,15 +45,15 @@ export function fleetFixture() {
     return s;
   };
 
-  /** A controller replica with its own connections (as a separate process would have). */
-  const replica = async (): Promise<Harness> => {
+  /** A controller replica with its own connections (as a separate process would have); `runtime` adds options. */
+  const replica = async (runtime: Partial<SweepLeasesOptions> = {}): Promise<Harness> => {
     const coordination = new RedisCoordination({ url: REDIS_URL, prefix });
     closers.push(() => coordination.close());
     const h = await startHarness({
       store: await store(),
       transport: transport(),
       coordination,
-      runtime: { lockTtlMs: 600, tickMs: 100, reconcileMs: 150 },
+      runtime: { lockTtlMs: 600, tickMs: 100, reconcileMs: 150, ...runtime },
     });
     closers.push(() => h.close());
     return h;
