@@ -11,6 +11,8 @@ export interface ControllerMetricsDeps {
   coordination: Coordination;
   /** Sweeps this replica schedules. */
   leading: () => string[];
+  /** Jobs this replica holds back for a fair-share slot, per pool (a pool may appear more than once). */
+  held?: () => { pool: string; jobs: number }[];
   heartbeatMs: number;
   now?: () => number;
 }
@@ -40,7 +42,7 @@ export class ControllerMetrics implements IngestMeter {
     });
     new Gauge({
       name: 'hyperfleet_queue_depth',
-      help: 'Jobs per pool and state (waiting, active)',
+      help: 'Jobs per pool and state (waiting, active; held: kept back by this replica for a fair-share slot)',
       labelNames: ['pool', 'state'],
       registers,
       async collect() {
@@ -50,6 +52,9 @@ export class ControllerMetrics implements IngestMeter {
           this.set({ pool, state: 'waiting' }, d.waiting);
           this.set({ pool, state: 'active' }, d.active);
         }
+        // Held jobs wait for a slot as queued ones did: an autoscaler on the sum must still see them (a pool
+        // scaled to zero has no free slot, so nothing reaches its queue until a worker starts).
+        for (const { pool, jobs } of deps.held?.() ?? []) this.inc({ pool, state: 'held' }, jobs);
       },
     });
     new Gauge({

@@ -76,6 +76,7 @@ export function createController(opts: ControllerOptions): Controller {
     queue: opts.transport.queue,
     coordination: opts.coordination,
     leading: () => runtimeRef?.leading() ?? [],
+    held: () => runtimeRef?.heldJobs() ?? [],
     heartbeatMs,
     ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
   });

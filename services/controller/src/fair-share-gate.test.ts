@@ -51,6 +51,9 @@ it('enqueues no more jobs than the live agents have slots, before and after a co
   await eventually(async () => (await a.store.listTrials(id)).length === 8, 5000, 'the trials saved');
   await new Promise((r) => setTimeout(r, 300));
   expect(await a.transport.queue.depth('default')).toEqual({ waiting: 0, active: 0 });
+  // …but an autoscaler on the queue depth still sees them, as held (a pool scaled to zero must start a worker).
+  const prom = await a.call('GET', '/metrics', { token: null });
+  expect(prom.body).toContain('hyperfleet_queue_depth{pool="default",state="held"} 8');
 
   heartbeat(a.coordination, 2);
   const agent = fakeAgent(fx.transport(), { slots: 2, behave: () => ({ holdMs: 150 }) });

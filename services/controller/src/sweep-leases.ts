@@ -151,6 +151,13 @@ export class SweepLeases {
     this.every(this.opts.reconcileMs ?? 5000, () => this.reconcile());
   }
 
+  /** Jobs held back for a fair-share slot, per sweep and pool. */
+  heldJobs(): { pool: string; jobs: number }[] {
+    return [...this.runners.values()].flatMap((r) =>
+      [...r.shares()].filter(([, s]) => s.held > 0).map(([pool, s]) => ({ pool, jobs: s.held })),
+    );
+  }
+
   /** Sweep ids this replica schedules now. */
   leading(): string[] {
     return [...this.runners.keys()];
