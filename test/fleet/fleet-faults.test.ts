@@ -56,6 +56,14 @@ describe('fleet faults', () => {
     });
     expect(startup).toMatch(/WARNING: .*Turn on AOF/);
     fleet.startAgent('a', 1);
+    fleet.startAgent('frozen', 1);
+    await waitFor(
+      'two agents',
+      async () => (await fleet!.api<{ agents: unknown[] }>('/api/agents')).agents.length === 2,
+    );
+    // Fair share enqueues a job only into a free slot: the frozen agent's slot (still heard from, within
+    // --lost-after) is one, so the second trial's job waits in Redis, where nobody takes it.
+    fleet.signalAgent('frozen', 'SIGSTOP');
     const ranLog = join(dir, 'ran.log');
     writeFileSync(ranLog, '');
     // No retries: a job that vanished before it started costs none (it ran nothing).
@@ -65,6 +73,7 @@ describe('fleet faults', () => {
       return trials.length === 2 && trials.find((t) => t.status === 'running');
     });
     await redis.restartEmpty();
+    fleet.killAgent('frozen');
     const { sweep: ended, trials } = await fleet.waitForSweepEnd(id, 90_000);
     expect(ended.status).toBe('finished');
     const runs = runsPerTrial(ranLog);
