@@ -65,6 +65,13 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
   }
   const tokens = await loadTokens(opts.tokens);
   const quotas = await loadProjectQuotas(opts.projectQuotas, opts.projectQuota ?? []);
+  if (!fleet && quotas.size > 0) {
+    throw new CliError(
+      'project quotas share a fleet of agents: they need fleet mode',
+      'add --redis redis://… (or drop --project-quota/--project-quotas)',
+      EXIT.usage,
+    );
+  }
   if (fleet && !tokens) {
     throw new CliError(
       'fleet mode needs bearer tokens: agents and users authenticate to this server',
