@@ -64,8 +64,8 @@ function mostAtOnce(sweeps: string[]): number {
 }
 
 it("B's first trial starts on the next free slot although A queued many more trials first", async () => {
-  // A: 12 trials of 2 s, all of them wanting to run at once, on an agent with 2 slots.
-  const a = await sweep('team-a', 'fair', 12, 2_000);
+  // A: 10 trials of 3 s, all of them wanting to run at once, on an agent with 2 slots.
+  const a = await sweep('team-a', 'fair', 10, 3_000);
   await waitFor('A to fill both slots', async () => lines().filter(([k, s]) => k === 'start' && s === a).length >= 2);
   appendFileSync(timeline, 'mark b-submitted\n');
   const b = await sweep('team-b', 'fair', 2, 500);
@@ -77,7 +77,7 @@ it("B's first trial starts on the next free slot although A queued many more tri
   const after = lines().slice(lines().findIndex(([k]) => k === 'mark'));
   const firstB = after.findIndex(([k, s]) => k === 'start' && s === b);
   const aStartsBeforeB = after.slice(0, firstB).filter(([k, s]) => k === 'start' && s === a).length;
-  // FIFO would start A's other 10 trials first. Fair share gives B the next slot that frees; at most one A job
+  // FIFO would start A's other 8 trials first. Fair share gives B the next slot that frees; at most one A job
   // granted just before B arrived (a slot freed meanwhile) may start ahead of it — never both slots' worth.
   expect(firstB).toBeGreaterThan(0);
   expect(aStartsBeforeB).toBeLessThan(2);
