@@ -20,7 +20,10 @@ export const runningAttempt = z.strictObject({
   gpu: z.number().int().min(0).nullable().optional(),
 });
 
-/** The agent's own state; `paused` comes with the breaker's reason. */
+/**
+ * The agent's own state. Its breaker pauses sweeps, not the agent: a `running` agent's `reason` names the sweeps
+ * paused on it. `paused` (the whole agent, with the breaker's reason) is what agents before that sent.
+ */
 export const agentStatus = z.enum(['running', 'paused', 'draining']);
 export type AgentStatus = z.output<typeof agentStatus>;
 
