@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type SweepAction, sweepRoutes, trialRoutes } from '@hyperfleet/contract';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import { type Logger, silentLogger } from '@hyperfleet/engine';
@@ -7,6 +6,7 @@ import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type LogStream } from '@hyperfleet/transport';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../api-error';
+import { boundAddress } from '../bound-address';
 import { errorHandler } from '../error-handler';
 import { reply } from '../route-io';
 import type { TokenRegistry } from '../token-auth';
@@ -128,9 +128,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     server = await listen(0);
   }
   await gateway.attach(server);
-  const addr = server.address() as AddressInfo;
-  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${addr.port}`;
+  const { url } = boundAddress(server);
   let closing: Promise<void> | null = null;
   return {
     url,
