@@ -213,9 +213,7 @@ describe('a fleet server (Postgres behind a proxy that the last test cuts)', () 
       return trials.length === 2 ? trials.map((t) => t.id) : null;
     });
     const follow = (trialId: string) =>
-      api(`/api/trials/${trialId}/logs?wait=${FOLLOW_WAIT_MS}`).then(
-        (r) => r.json() as Promise<{ chunks: string[] }>,
-      );
+      api(`/api/trials/${trialId}/logs?wait=${FOLLOW_WAIT_MS}`).then((r) => r.json() as Promise<{ chunks: string[] }>);
     const followers = Array.from({ length: FOLLOWERS }, () => follow(busy!));
     // Let every follower reach the server and start waiting.
     await new Promise((r) => setTimeout(r, 1000));
@@ -230,7 +228,10 @@ describe('a fleet server (Postgres behind a proxy that the last test cuts)', () 
       const freshFollower = follow(quiet!);
       await new Promise((r) => setTimeout(r, 300));
       await transport.logs.append(quiet!, 'quiet line\n');
-      expect(await Promise.race([freshFollower, late])).toEqual({ chunks: ['quiet line\n'], cursor: expect.any(String) });
+      expect(await Promise.race([freshFollower, late])).toEqual({
+        chunks: ['quiet line\n'],
+        cursor: expect.any(String),
+      });
       await transport.logs.append(busy!, 'busy line\n');
       const all = await Promise.race([Promise.all(followers), late]);
       expect(all).not.toBe('late');

@@ -8,7 +8,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApiError } from '../api-error';
 import { boundAddress } from '../bound-address';
 import { errorHandler } from '../error-handler';
+import { guardPath } from '../request-guards';
 import { reply } from '../route-io';
+import { securityHeaders } from '../security-headers';
 import type { TokenRegistry } from '../token-auth';
 import { DashboardGateway } from './dashboard-gateway';
 import { staticUi } from './static-ui';
@@ -59,6 +61,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   });
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(), guardPath);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
