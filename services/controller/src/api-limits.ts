@@ -68,6 +68,9 @@ export function rateLimiter(limits: ApiLimits, tokens: TokenRegistry | null): Re
     validate: { xForwardedForHeader: false },
     legacyHeaders: false,
     keyGenerator: (req) => callerKey(req, tokens),
+    // Heartbeats grow with the fleet (every agent, every few seconds, often on one worker token): not a
+    // caller's request rate. Anything else an agent calls counts.
+    skip: (req) => req.method === 'POST' && HEARTBEAT.test(req.originalUrl.split('?')[0] ?? ''),
     handler: (_req, _res, next) => {
       next(
         new ApiError(429, 'RATE_LIMITED', `over ${limits.requestsPerMinute} requests a minute for this caller`, {
@@ -77,6 +80,8 @@ export function rateLimiter(limits: ApiLimits, tokens: TokenRegistry | null): Re
     },
   });
 }
+
+const HEARTBEAT = /^\/api\/agents\/[^/]+\/heartbeat$/;
 
 function callerKey(req: Request, tokens: TokenRegistry | null): string {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
