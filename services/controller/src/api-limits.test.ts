@@ -40,7 +40,7 @@ describe('blob size', () => {
     h = await startHarness({ limits: { maxBlobBytes: 1000 } });
     const bytes = Buffer.alloc(5000, 7);
     const hash = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    const put = (body: BodyInit, extra: RequestInit = {}) =>
+    const put = (body: Buffer | ReadableStream<Uint8Array>, extra: RequestInit = {}) =>
       fetch(`${h.url}/api/blobs/${hash}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${TOKENS.submit}`, 'content-type': 'application/octet-stream' },

@@ -4,7 +4,7 @@ import { assertId } from '../names';
 import type { LogStream } from '../ports';
 import { TransportError } from '../transport-error';
 import { Coalescer } from './coalescer';
-import { LogNotices } from './log-notices';
+import { LogWatch } from './log-watch';
 import type { ResolvedRedisOptions } from './redis-options';
 
 type Entry = [id: string, fields: string[]];
@@ -14,21 +14,17 @@ export class RedisLogStream implements LogStream {
   private closed = false;
   // Appends of one burst (many trials' output) go out in one round trip.
   private readonly appends = new Coalescer<{ trialId: string; chunk: string }, undefined>((items) => this.send(items));
-  private readonly notices: LogNotices;
+  private readonly watch: LogWatch;
 
   constructor(
     private readonly o: ResolvedRedisOptions,
     private readonly client: () => Redis,
   ) {
-    this.notices = new LogNotices(o.url, this.noticeChannel(), o.onError);
+    this.watch = new LogWatch(o.url, (trialId) => this.key(trialId), client, o.onError);
   }
 
   private key(trialId: string): string {
     return `${this.o.prefix}:logs:${trialId}`;
-  }
-
-  private noticeChannel(): string {
-    return `${this.o.prefix}:logs-appended`;
   }
 
   private assertOpen(): void {
@@ -52,9 +48,7 @@ export class RedisLogStream implements LogStream {
         itemOf.push(i);
       }
       pipeline.pexpire(key, this.o.logs.ttlMs);
-      // Wakes the trial's followers on every controller (a lost notice costs a follower one recheck interval).
-      pipeline.publish(this.noticeChannel(), trialId);
-      itemOf.push(i, i);
+      itemOf.push(i);
     }
     const errors: Array<Error | undefined> = items.map(() => undefined);
     for (const [n, [error]] of ((await pipeline.exec()) ?? []).entries()) {
@@ -73,11 +67,11 @@ export class RedisLogStream implements LogStream {
       });
     }
     if (blockMs === undefined || blockMs <= 0) return this.readNow(trialId, cursor);
-    // A follower: non-blocking reads, each after an append notice (or the recheck interval), until chunks or
-    // `blockMs`; registered before the first read, so an append in between is not missed.
+    // A follower: non-blocking reads, each after the shared watch saw an append (or the recheck interval),
+    // until chunks or `blockMs`; registered before the first read, so an append in between is not missed.
     const deadline = Date.now() + blockMs;
     const recheck = this.o.logs.recheckMs;
-    const follower = await this.notices.follow(trialId, Math.min(recheck, blockMs));
+    const follower = await this.watch.follow(trialId);
     try {
       for (;;) {
         const got = await this.readNow(trialId, cursor);
@@ -110,6 +104,6 @@ export class RedisLogStream implements LogStream {
   async close(): Promise<void> {
     this.closed = true;
     // Waiting followers wake and return what they have.
-    await this.notices.close(this.o.closeTimeoutMs);
+    await this.watch.close(this.o.closeTimeoutMs);
   }
 }

@@ -33,7 +33,7 @@ export interface RedisTransportOptions {
   logs?: LogBounds & {
     /** A trial's log expires this long after its last chunk. Default 7 days. */
     ttlMs?: number;
-    /** A follower (a read with a wait) re-reads this often even without an append notice. Default 1 s. */
+    /** A follower (a read with a wait) re-reads this often even when the shared watch saw nothing. Default 1 s. */
     recheckMs?: number;
   };
   /** Bound on every `close()`. Default 10 s. */

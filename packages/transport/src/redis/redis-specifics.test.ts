@@ -50,7 +50,8 @@ afterAll(async () => {
 describe('redis transport specifics', () => {
   it('100 waiting log followers hold no connection each: a fresh follower of another trial hears its append', async () => {
     const prefix = newPrefix();
-    const t = open(prefix);
+    // No timed re-reads within the test: only the shared watch can wake a follower.
+    const t = open(prefix, { logs: { recheckMs: 60_000 } });
     const followers = Array.from({ length: 100 }, () => t.logs.read('busy', '0', 20_000));
     // Before the fix, 8 of these held the 8 pooled connections for 20 s and every other read queued behind them.
     const fresh = t.logs.read('quiet', '0', 20_000);
