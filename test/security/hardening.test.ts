@@ -139,6 +139,20 @@ describe('a fleet server (Postgres behind a proxy that the last test cuts)', () 
 
   const grid = { method: 'grid', command: ['true'], parameters: { x: { values: [1, 2] } } };
 
+  /** A two-trial sweep no agent runs: its trials' ids. */
+  async function submitGrid(): Promise<string[]> {
+    const submitted = await api('/api/sweeps?force=true', {
+      method: 'POST',
+      body: JSON.stringify({ config: { ...grid, parallel: 2 }, cwd: dir }),
+    });
+    expect(submitted.status).toBe(201);
+    const { sweep } = (await submitted.json()) as { sweep: { id: string } };
+    return waitFor('the sweep to have its trials', async () => {
+      const { trials } = await fleet.sweep(sweep.id);
+      return trials.length === 2 ? trials.map((t) => t.id) : null;
+    });
+  }
+
   it('caps: parallel over --max-parallel and run_cap over --max-run-cap are 422, a blob over --max-blob-size 413', async () => {
     const submit = (config: Record<string, unknown>) =>
       api('/api/sweeps?force=true', { method: 'POST', body: JSON.stringify({ config, cwd: dir }) });
@@ -163,7 +177,7 @@ describe('a fleet server (Postgres behind a proxy that the last test cuts)', () 
     expect((await jsonError(blob)).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('malformed ids, invalid UTF-8, bad percent-encoding and 5,000-deep JSON: 400/404 JSON, no error log line', async () => {
+  it('malformed ids and query values, invalid UTF-8, bad percent-encoding, 5,000-deep JSON: 4xx JSON, no error log line', async () => {
     const logsBefore = fleet.logs.length;
     const ids = ['%00', '%ED%A0%80', '%zz', 'a%00b', '%C0%AF', 'x'.repeat(5000)];
     const routes = (id: string) => [
@@ -187,6 +201,16 @@ describe('a fleet server (Postgres behind a proxy that the last test cuts)', () 
         await jsonError(res);
       }
     }
+    // A real trial, so the query reaches the store.
+    const [trialId] = await submitGrid();
+    for (const query of ['key=%00', 'cursor=%00', 'wait=%00', 'limit=%ED%A0%80', 'key[a][b]=%00']) {
+      for (const path of ['/api/sweeps', `/api/trials/${trialId}/metrics`, `/api/trials/${trialId}/logs`]) {
+        const res = await api(`${path}?${query}`);
+        // A query a route does not read is ignored (200); one it reads is refused, never a 500.
+        expect([200, 400, 404, 422], `${path}?${query}`).toContain(res.status);
+        await jsonError(res);
+      }
+    }
     const deep = (depth: number, inner: string) => `${'{"a":'.repeat(depth)}${inner}${'}'.repeat(depth)}`;
     for (const body of [
       `{"config":${deep(5000, '1')},"cwd":"/"}`,
@@ -202,16 +226,7 @@ describe('a fleet server (Postgres behind a proxy that the last test cuts)', () 
   });
 
   it(`${FOLLOWERS} waiting log followers: a fresh logs request and a fresh follower still answer at once`, async () => {
-    const submitted = await api('/api/sweeps?force=true', {
-      method: 'POST',
-      body: JSON.stringify({ config: { ...grid, parallel: 2 }, cwd: dir }),
-    });
-    expect(submitted.status).toBe(201);
-    const { sweep } = (await submitted.json()) as { sweep: { id: string } };
-    const [busy, quiet] = await waitFor('the sweep to have its trials', async () => {
-      const { trials } = await fleet.sweep(sweep.id);
-      return trials.length === 2 ? trials.map((t) => t.id) : null;
-    });
+    const [busy, quiet] = await submitGrid();
     const follow = (trialId: string) =>
       api(`/api/trials/${trialId}/logs?wait=${FOLLOW_WAIT_MS}`).then((r) => r.json() as Promise<{ chunks: string[] }>);
     const followers = Array.from({ length: FOLLOWERS }, () => follow(busy!));

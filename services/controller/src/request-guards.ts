@@ -9,7 +9,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Refuses a path that is not valid percent-encoded UTF-8 (`%zz`, `%ED%A0%80`) or that decodes to control
- * characters (`%00`), before any route hands a param to the store: 400, never the store's 500.
+ * characters (`%00`), and a query value holding a NUL, before any route hands them to the store: 400, never
+ * the store's 500.
  */
 export function guardPath(req: Request, _res: Response, next: NextFunction): void {
   let decoded: string;
@@ -23,6 +24,12 @@ export function guardPath(req: Request, _res: Response, next: NextFunction): voi
   if (CONTROL.test(decoded)) {
     throw new ApiError(400, 'BAD_PATH', 'the path holds a control character (such as %00)', {
       hint: 'ids are printable text: check the id you pass',
+    });
+  }
+  const query = jsonProblem(req.query);
+  if (query) {
+    throw new ApiError(400, 'BAD_QUERY', `the query string ${query}`, {
+      hint: 'query values (metric keys, cursors, limits) are printable text',
     });
   }
   next();
