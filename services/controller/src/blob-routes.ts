@@ -69,7 +69,17 @@ async function receive(req: Request, file: string, max: number): Promise<{ size:
       done(null, chunk);
     },
   });
-  await pipeline(req, meter, createWriteStream(file));
+  try {
+    await pipeline(req, meter, createWriteStream(file));
+  } catch (err) {
+    // The client went away mid-upload: nobody to answer, and not the server's fault (no error log line).
+    if (req.destroyed || req.readableAborted) {
+      throw new ApiError(400, 'UPLOAD_ABORTED', `the upload ended after ${size} bytes`, {
+        hint: 'send the blob again',
+      });
+    }
+    throw err;
+  }
   if (size > max) throw tooLarge(max);
   return { size, actual: `sha256:${digest.digest('hex')}` };
 }
