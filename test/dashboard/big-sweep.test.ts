@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli';
 import { waitFor } from '../helpers/fleet';
-import { hasChromium, launch, requireBuild, screenshot, watchedPage } from './browser';
+import { hasChromium, launch, requireBuild, screenshot, waitForText, watchedPage } from './browser';
 
 // A big sweep (seeded into the store, served by the real dashboard server and gateway): the table keeps only
 // the rows in view in the DOM, scrolls and moves by keyboard through all of them, and re-ranks on live points.
@@ -73,9 +73,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser: a 400-trial sweep', () =>
     const { page, errors } = await watchedPage(ctx);
     await page.goto(`${server.url}/sweeps/${SWEEP}`);
     await page.waitForSelector('#curves .uplot');
-    await page.waitForFunction(
-      `document.querySelector('.trial-table .toolbar')?.textContent.includes('${TRIALS} trials')`,
-    );
+    await waitForText(page, '.trial-table .toolbar', (t) => t?.includes(`${TRIALS} trials`) ?? false, 30_000);
     const domRows = async () => page.$$eval('tr[data-trial]', (trs) => trs.length);
     expect(await domRows()).toBeLessThan(60);
     expect(await page.getAttribute('tr[data-trial]', 'data-trial')).toBe(`${SWEEP}-0`);

@@ -44,3 +44,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Waits until `ok` holds of an element's text, polled from here: a string or function predicate of
+ * `page.waitForFunction` is compiled in the page, which the dashboard's CSP (no 'unsafe-eval') refuses.
+ */
+export async function waitForText(
+  page: Page,
+  selector: string,
+  ok: (text: string | null) => boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await page.textContent(selector, { timeout: Math.max(1, deadline - Date.now()) }).catch(() => null);
+    if (ok(text)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${selector}: last text ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, tempDir } from '../helpers/cli';
 import { waitFor } from '../helpers/fleet';
-import { CHROMIUM, hasChromium, launch, requireBuild, screenshot, watchedPage } from './browser';
+import { CHROMIUM, hasChromium, launch, requireBuild, screenshot, waitForText, watchedPage } from './browser';
 
 // The web UI in a real browser (Debian's chromium through playwright-core) against `hyperfleet run
 // --dashboard`: the real CLI, the in-process scheduler, real trial processes, hyperband early stopping.
@@ -294,9 +294,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser (embedded: hyperfleet run 
     expect(id).not.toBeNull();
     await page.click('button[data-action="stop-trial"]');
     await page.click('dialog[open] button[value="ok"]');
-    await page.waitForFunction('document.querySelector("#trial-status")?.textContent !== "running"', null, {
-      timeout: 15_000,
-    });
+    await waitForText(page, '#trial-status', (t) => t !== 'running');
     expect(await page.textContent('#trial-status')).toBe('stopped');
     expect(await page.textContent('#trial-reason')).toMatch(/stopped from the dashboard/);
     expect(await page.isDisabled('button[data-action="stop-trial"]')).toBe(true);
@@ -319,15 +317,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser (embedded: hyperfleet run 
     await page.click('button[data-action="pause"]');
     await page.click('dialog[open] button[value="ok"]');
     // Whatever state comes next must be "paused" (a wrong control would show "cancelled" or "finished").
-    await page.waitForFunction('document.querySelector("#sweep-status")?.textContent !== "running"', null, {
-      timeout: 15_000,
-    });
+    await waitForText(page, '#sweep-status', (t) => t !== 'running');
     expect(await page.textContent('#sweep-status')).toBe('paused');
     await page.click('button[data-action="resume"]');
     await page.click('dialog[open] button[value="ok"]');
-    await page.waitForFunction('document.querySelector("#sweep-status")?.textContent === "running"', null, {
-      timeout: 15_000,
-    });
+    await waitForText(page, '#sweep-status', (t) => t === 'running');
     expect(errors()).toEqual([]);
     await page.close();
   });

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli';
 import { ADMIN, Fleet, waitFor } from '../helpers/fleet';
-import { hasChromium, launch, requireBuild, screenshot, watchedPage } from './browser';
+import { hasChromium, launch, requireBuild, screenshot, waitForText, watchedPage } from './browser';
 
 // The dashboard as `hyperfleet server` serves it: tokens, a real agent, logs streamed from the agent.
 const fixture = join(import.meta.dirname, 'fixtures', 'curve-trial.mjs');
@@ -88,16 +88,12 @@ describe.skipIf(!hasChromium)('dashboard in a browser (fleet: hyperfleet server 
     expect(await page.textContent('#sweep-status')).toBe('running');
     await page.click('button[data-action="pause"]');
     await page.click('dialog[open] button[value="ok"]');
-    await page.waitForFunction('document.querySelector("#sweep-status")?.textContent !== "running"', null, {
-      timeout: 15_000,
-    });
+    await waitForText(page, '#sweep-status', (t) => t !== 'running');
     expect(await page.textContent('#sweep-status')).toBe('paused');
     expect((await fleet.sweep(sweepId)).sweep.status).toBe('paused');
     await page.click('button[data-action="resume"]');
     await page.click('dialog[open] button[value="ok"]');
-    await page.waitForFunction('document.querySelector("#sweep-status")?.textContent === "running"', null, {
-      timeout: 15_000,
-    });
+    await waitForText(page, '#sweep-status', (t) => t === 'running');
     expect(errors()).toEqual([]);
     await ctx.close();
   });

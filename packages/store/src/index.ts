@@ -21,7 +21,7 @@ export {
 } from './open-store';
 export { recordTrialLineage } from './record-trial-lineage';
 export { SqlTrackingStore } from './sql-tracking-store';
-export { isStoreError, StoreError, type StoreErrorCode } from './store-error';
+export { isStoreError, isStoreUnreachable, StoreError, type StoreErrorCode } from './store-error';
 export type {
   ArtifactRecord,
   AttemptRecord,

@@ -7,7 +7,7 @@ import { PostgresMetricWriter } from './postgres-metric-writer';
 import { readPostgresSeries } from './series-readers';
 import { SqlTrackingStore } from './sql-tracking-store';
 import type { ConstraintKind, StoreBackend } from './store-backend';
-import { StoreError } from './store-error';
+import { connectionFailure, StoreError } from './store-error';
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -111,21 +111,17 @@ function postgresConstraint(err: unknown): ConstraintKind | null {
   return null;
 }
 
-// Class 08 = connection exceptions, 28 = auth, 3D000 = no such database, 57P03 = server starting up.
-const NETWORK = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|08|28|3D000|57P03)/;
-
 function connectError(where: string, err: unknown): Error {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    const code = String((e as { code?: unknown }).code ?? '');
-    if (NETWORK.test(code) || /timeout|terminated/i.test(e.message)) {
-      const detail = e.message || code; // AggregateError (IPv4 + IPv6 both refused) has an empty message
-      return new StoreError(
-        'STORE_UNREACHABLE',
-        `cannot reach the Postgres store at ${where}: ${detail}. ` +
-          'Is the server running and the URL right? Pass --store <url> or set HYPERFLEET_STORE.',
-        { cause: err },
-      );
-    }
+  const cause = connectionFailure(err);
+  if (cause) {
+    // AggregateError (IPv4 + IPv6 both refused) has an empty message
+    const detail = cause.message || String((cause as { code?: unknown }).code ?? '');
+    return new StoreError(
+      'STORE_UNREACHABLE',
+      `cannot reach the Postgres store at ${where}: ${detail}. ` +
+        'Is the server running and the URL right? Pass --store <url> or set HYPERFLEET_STORE.',
+      { cause: err },
+    );
   }
   return err instanceof Error ? err : new Error(String(err));
 }

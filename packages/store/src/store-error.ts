@@ -23,3 +23,21 @@ export class StoreError extends HyperfleetError {
 export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreError {
   return err instanceof StoreError && (code === undefined || err.code === code);
 }
+
+// Class 08 = connection exceptions, 28 = auth, 3D000 = no such database, 57P03 = server starting up.
+const NETWORK =
+  /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EPIPE|08|28|3D000|57P03)/;
+
+/** The error (or one of its causes) saying the Postgres server cannot be reached or dropped us; null if none. */
+export function connectionFailure(err: unknown): Error | null {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = String((e as { code?: unknown }).code ?? '');
+    if (NETWORK.test(code) || /timeout|terminated|not queryable/i.test(e.message)) return e;
+  }
+  return null;
+}
+
+/** The store cannot be reached now (at open, or a query after the server went away): the API answers 503. */
+export function isStoreUnreachable(err: unknown): boolean {
+  return isStoreError(err, 'STORE_UNREACHABLE') || (!isStoreError(err) && connectionFailure(err) !== null);
+}

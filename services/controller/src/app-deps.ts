@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import type { RedisInspection, Transport } from '@hyperfleet/transport';
+import type { ApiLimits } from './api-limits';
 import type { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
 import type { SweepLeases } from './sweep-leases';
@@ -27,10 +28,10 @@ export interface AppDeps {
   agents: AgentSettings;
   /** What Redis keeps across a restart, as read at start-up (fleet mode): `/readyz` says it. */
   redis?: Pick<RedisInspection, 'persistence' | 'atRisk'>;
-  /** Largest accepted JSON body (express `limit` syntax). Default '1mb'. */
-  bodyLimit?: string | number;
-  /** Largest accepted blob (a pinned diff, a git bundle). Default '512mb'. */
-  blobLimit?: string | number;
+  /** Caps on what one request may ask (DEFAULT_LIMITS unless the server's flags say otherwise). */
+  limits: ApiLimits;
+  /** Served to the network without tokens (`--insecure-no-auth`): /readyz and every dashboard page say so. */
+  insecure?: boolean;
   clock?: Clock;
   log?: Logger;
 }

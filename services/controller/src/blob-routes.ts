@@ -1,6 +1,12 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { blobRoutes as api } from '@hyperfleet/contract';
-import { sha256Address } from '@hyperfleet/lineage';
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { requireRole } from './http-auth';
@@ -15,19 +21,28 @@ const HASH = /^sha256:[0-9a-f]{64}$/;
 export function blobRoutes(deps: AppDeps): Router {
   const r = Router();
   const { store, tokens } = deps;
-  const raw = express.raw({ type: () => true, limit: deps.blobLimit ?? '512mb' });
+  const max = deps.limits.maxBlobBytes;
 
-  r.put(api.put.path, requireRole(tokens, 'submit'), raw, async (req: Request, res: Response) => {
+  r.put(api.put.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
     const hash = requireHash(String(req.params.hash));
-    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const actual = sha256Address(bytes);
-    if (actual !== hash) {
-      throw new ApiError(422, 'HASH_MISMATCH', `the ${bytes.length} bytes sent hash to ${actual}, not ${hash}`, {
-        hint: 'send the blob’s exact bytes (Content-Type: application/octet-stream)',
-      });
+    const declared = Number(req.get('content-length') ?? Number.NaN);
+    if (declared > max) throw tooLarge(max);
+    // Hashed and counted on the way to a temporary file: a refused upload never sits in memory whole.
+    const dir = await mkdtemp(join(tmpdir(), 'hyperfleet-blob-'));
+    try {
+      const file = join(dir, 'blob');
+      const { size, actual } = await receive(req, file, max);
+      if (actual !== hash) {
+        throw new ApiError(422, 'HASH_MISMATCH', `the ${size} bytes sent hash to ${actual}, not ${hash}`, {
+          hint: 'send the blob’s exact bytes (Content-Type: application/octet-stream)',
+        });
+      }
+      // The store keeps a blob as one value: only a verified blob within the cap is read back for it.
+      await store.lineage().putBlob(hash, await readFile(file));
+      reply(res, api.put, { hash, size }, 201);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    await store.lineage().putBlob(hash, bytes);
-    reply(res, api.put, { hash, size: bytes.length }, 201);
   });
 
   r.get(api.get.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
@@ -37,6 +52,43 @@ export function blobRoutes(deps: AppDeps): Router {
     res.type('application/octet-stream').send(bytes);
   });
   return r;
+}
+
+/**
+ * Streams the request body into `file`: its size and sha256 address. Past `max` bytes the rest is read and
+ * dropped (the client gets its 413 instead of a reset connection), then 413.
+ */
+async function receive(req: Request, file: string, max: number): Promise<{ size: number; actual: string }> {
+  const digest = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > max) return done();
+      digest.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, meter, createWriteStream(file));
+  } catch (err) {
+    // The client went away mid-upload: nobody to answer, and not the server's fault (no error log line).
+    if (req.destroyed || req.readableAborted) {
+      throw new ApiError(400, 'UPLOAD_ABORTED', `the upload ended after ${size} bytes`, {
+        hint: 'send the blob again',
+      });
+    }
+    throw err;
+  }
+  if (size > max) throw tooLarge(max);
+  return { size, actual: `sha256:${digest.digest('hex')}` };
+}
+
+function tooLarge(max: number): ApiError {
+  return new ApiError(413, 'PAYLOAD_TOO_LARGE', `the blob is over this server's limit of ${max} bytes`, {
+    hint: 'pin less (commit or ignore large files) or raise the server’s --max-blob-size',
+    details: { limit: max },
+  });
 }
 
 function requireHash(hash: string): string {

@@ -40,7 +40,7 @@ describe('auth', () => {
 
 describe('validation and limits', () => {
   it('422 with the config issues, 422 for a bad body, 400 for bad JSON, 413 over the limit, 404 JSON', async () => {
-    h = await startHarness({ bodyLimit: '2kb' });
+    h = await startHarness({ limits: { maxBodyBytes: 2048 } });
     await register();
     const badConfig = await h.call('POST', '/api/sweeps', { body: { config: { method: 'gird' }, cwd: '/tmp' } });
     expect(badConfig.status).toBe(422);

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock, RuntimeHooks } from '@hyperfleet/engine';
 import { composeHooks, type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type Transport } from '@hyperfleet/transport';
 import type { Express } from 'express';
+import { type ApiLimits, DEFAULT_LIMITS } from './api-limits';
 import type { AgentSettings, AppDeps } from './app-deps';
+import { boundAddress } from './bound-address';
 import { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
 import { createApp } from './create-app';
@@ -29,7 +30,10 @@ export interface ControllerOptions {
   publicUrl?: string;
   hooks?: RuntimeHooks;
   runtime?: RuntimeTuning;
-  bodyLimit?: string | number;
+  /** Caps on requests; the rest stay DEFAULT_LIMITS. */
+  limits?: Partial<ApiLimits>;
+  /** Served to the network without tokens (`--insecure-no-auth`): /readyz and every dashboard page say so. */
+  insecure?: boolean;
   clock?: Clock;
   log?: Logger;
   /** Close the store, transport and coordination with the controller (the CLI hands them over). */
@@ -62,7 +66,7 @@ export interface Controller {
   /** The dashboard's socket.io gateway (null with `dashboard: false`). */
   dashboard: DashboardGateway | null;
   /** Starts the sweep runtime (recovers running sweeps) and listens; port 0 picks a free port. */
-  listen(port: number, host?: string): Promise<{ url: string; server: Server }>;
+  listen(port: number, host?: string): Promise<{ url: string; bound: string; server: Server }>;
   close(): Promise<void>;
 }
 
@@ -122,7 +126,8 @@ export function createController(opts: ControllerOptions): Controller {
       agents: { ...opts.agents, heartbeatMs },
       ...(opts.redis ? { redis: opts.redis } : {}),
       log,
-      ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+      limits: { ...DEFAULT_LIMITS, ...opts.limits },
+      ...(opts.insecure ? { insecure: true } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
     },
     { dashboard: dash ? { ...(dash.staticDir ? { staticDir: dash.staticDir } : {}) } : null },
@@ -144,11 +149,9 @@ export function createController(opts: ControllerOptions): Controller {
         s.once('error', reject);
       });
       await dashboard?.attach(s);
-      const addr = s.address() as AddressInfo;
-      const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      const url = `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${addr.port}`;
+      const { url, bound } = boundAddress(s);
       if (publicUrl === '') publicUrl = url;
-      return { url, server: s };
+      return { url, bound, server: s };
     },
     close() {
       closing ??= (async () => {

@@ -1,6 +1,6 @@
 import { isHyperfleetError } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
-import { isStoreError } from '@hyperfleet/store';
+import { isStoreError, isStoreUnreachable } from '@hyperfleet/store';
 import { isTransportError } from '@hyperfleet/transport';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api-error';
@@ -31,10 +31,11 @@ export function toApiError(err: unknown): ApiError {
       hint: 'send Content-Type: application/json',
     });
   }
-  if (typeof p?.type === 'string' && typeof p.status === 'number' && p.status >= 400 && p.status < 500) {
+  // body-parser's other refusals, and the router's (a param it cannot decode) carry their 4xx status.
+  if (typeof p?.status === 'number' && p.status >= 400 && p.status < 500) {
     return new ApiError(p.status, 'BAD_REQUEST', errorText(err));
   }
-  if (isStoreError(err, 'STORE_UNREACHABLE') || isTransportError(err, 'TRANSPORT_UNREACHABLE')) {
+  if (isStoreUnreachable(err) || isTransportError(err, 'TRANSPORT_UNREACHABLE')) {
     return new ApiError(503, 'NOT_READY', errorText(err), { hint: 'the store or Redis is unreachable; retry shortly' });
   }
   if (isStoreError(err, 'STORE_NOT_FOUND')) return new ApiError(404, 'NOT_FOUND', errorText(err));
@@ -48,7 +49,10 @@ export function toApiError(err: unknown): ApiError {
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const api = toApiError(err);
-    if (api.status >= 500) log.error('request failed', { method: req.method, path: req.path, error: errorText(err) });
+    const fields = { method: req.method, path: req.path, error: errorText(err) };
+    // A dependency that is down is an operational state (readiness says so), not a bug in the controller.
+    if (api.status === 503) log.warn('request refused: not ready', fields);
+    else if (api.status >= 500) log.error('request failed', fields);
     if (res.headersSent) return;
     res.status(api.status).json(api.body());
   };

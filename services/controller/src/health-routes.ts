@@ -21,7 +21,11 @@ export function healthRoutes(deps: AppDeps): Router {
       withTimeout(deps.coordination.ping(), READY_TIMEOUT_MS, 'redis ping'),
     ]);
     const [store, redis] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : errorText(c.reason)));
-    const durability = deps.redis ? { redisPersistence: deps.redis } : {};
+    // What the dashboard and probes need to know about this server: its data at risk, its API open to all.
+    const durability = {
+      ...(deps.redis ? { redisPersistence: deps.redis } : {}),
+      ...(deps.insecure ? { insecure: true } : {}),
+    };
     if (store === 'ok' && redis === 'ok') {
       res.json({ ok: true, ...durability });
       return;

@@ -1,5 +1,7 @@
 export { ApiError } from './api-error';
+export { type ApiLimits, DEFAULT_LIMITS } from './api-limits';
 export type { AgentSettings, AppDeps } from './app-deps';
+export { boundAddress, isLoopbackHost } from './bound-address';
 export { ControllerMetrics } from './controller-metrics';
 export type { AgentInfo, AgentRecord, CommandResult, Coordination, GpuInfo, SweepCommand } from './coordination';
 export { type AppOptions, createApp } from './create-app';

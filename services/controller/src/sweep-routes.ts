@@ -4,6 +4,7 @@ import { newSeed, newSweepId, planFor, resolveSweepSeed, type SubmittedPins, swe
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
+import { checkSweepCaps } from './api-limits';
 import type { AppDeps } from './app-deps';
 import { principalOf, requireRole } from './http-auth';
 import { resolveSweep } from './resolve-sweep';
@@ -36,6 +37,7 @@ export function sweepRoutes(deps: AppDeps): Router {
       ...(body.parallel === undefined ? {} : { parallel: body.parallel }),
       resources: { ...base.resources, pool },
     };
+    checkSweepCaps(config, deps.limits);
     if (!force) {
       const known = await deps.coordination.listPools();
       if (!known.includes(pool)) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { positiveInt, type SetExit, STORE_OPTION } from '../options';
+import { byteSize, nonNegativeInt, positiveInt, type SetExit, STORE_OPTION } from '../options';
 import type { ServerFlags } from './server-command';
 
 /** `hyperfleet server`: the controller (HTTP API + sweep scheduling), fleet mode with --redis. */
@@ -13,6 +13,23 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
     .option('--prefix <prefix>', 'Redis key prefix shared with the agents', 'hf')
     .option(...STORE_OPTION)
     .option('--tokens <file>', 'bearer tokens with roles (JSON); or $HYPERFLEET_TOKENS="role:token,…"')
+    .option(
+      '--insecure-no-auth',
+      'serve a non-loopback --host without tokens (anyone who can reach it may submit and cancel)',
+    )
+    .option('--max-parallel <n>', 'largest parallel a sweep may ask for (default 1000)', positiveInt)
+    .option('--max-run-cap <n>', 'largest run_cap of a random/bayes/tpe sweep (default 100000)', positiveInt)
+    .option('--max-body-size <size>', 'largest JSON request body, e.g. 1mb (default 1mb)', byteSize)
+    .option(
+      '--max-blob-size <size>',
+      'largest uploaded blob (pinned diff, git bundle), e.g. 256mb (default 256mb)',
+      byteSize,
+    )
+    .option(
+      '--rate-limit <n>',
+      'API requests per minute per token (per address without one); 0 = off (default 6000)',
+      nonNegativeInt,
+    )
     .option('--public-url <url>', 'base URL in dashboard links (default http://<host>:<port>)')
     .option('--heartbeat <seconds>', 'agent heartbeat interval', positiveInt, 2)
     .option(

@@ -1,6 +1,8 @@
 import {
+  type ApiLimits,
   type Coordination,
   createController,
+  isLoopbackHost,
   MemoryCoordination,
   RedisCoordination,
   type TokenEntry,
@@ -33,6 +35,12 @@ export interface ServerFlags {
   lostAfter: number;
   projectQuota?: string[];
   projectQuotas?: string;
+  insecureNoAuth?: boolean;
+  maxParallel?: number;
+  maxRunCap?: number;
+  maxBodySize?: number;
+  maxBlobSize?: number;
+  rateLimit?: number;
 }
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -52,6 +60,17 @@ function dashboardOrigins(): string[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   return list && list.length > 0 ? list : undefined;
+}
+
+/** The caps the flags set; the others stay the controller's defaults. */
+function limitsOf(opts: ServerFlags): Partial<ApiLimits> {
+  return {
+    ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
+    ...(opts.maxRunCap === undefined ? {} : { maxRunCap: opts.maxRunCap }),
+    ...(opts.maxBodySize === undefined ? {} : { maxBodyBytes: opts.maxBodySize }),
+    ...(opts.maxBlobSize === undefined ? {} : { maxBlobBytes: opts.maxBlobSize }),
+    ...(opts.rateLimit === undefined ? {} : { requestsPerMinute: opts.rateLimit }),
+  };
 }
 
 export async function serverCommand(opts: ServerFlags): Promise<number> {
@@ -79,6 +98,15 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
       EXIT.usage,
     );
   }
+  const host = opts.host ?? (fleet ? '0.0.0.0' : '127.0.0.1');
+  if (!tokens && !isLoopbackHost(host) && !opts.insecureNoAuth) {
+    throw new CliError(
+      `refusing to serve --host ${host} without tokens: anyone who can reach it could submit, stop and cancel sweeps`,
+      'pass --tokens tokens.json or set HYPERFLEET_TOKENS="admin:…", or bind --host 127.0.0.1; to serve it open anyway, add --insecure-no-auth',
+      EXIT.usage,
+    );
+  }
+  const insecure = !tokens && !isLoopbackHost(host);
   const storeUrl = resolveStoreUrl(opts.store);
   const target = parseStoreUrl(storeUrl);
   if (fleet && target.kind !== 'postgres') {
@@ -132,6 +160,8 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     },
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    limits: limitsOf(opts),
+    insecure,
     // The live dashboard: the UI's build at / and its socket; replicas share rooms through Redis.
     dashboard: {
       redis: fleet && opts.redis ? { url: opts.redis, prefix: opts.prefix } : null,
@@ -160,15 +190,21 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     process.on('SIGTERM', onSignal);
   });
 
-  const host = opts.host ?? (fleet ? '0.0.0.0' : '127.0.0.1');
   try {
-    const { url } = await ctl.listen(opts.port, host);
+    const { url, bound } = await ctl.listen(opts.port, host);
     const where = target.kind === 'postgres' ? describePostgresUrl(target.connectionString) : target.path;
     const mode = fleet && opts.redis ? `fleet mode, Redis ${redactUrl(opts.redis)}` : 'embedded mode, in-process queue';
-    process.stdout.write(`hyperfleet server listening on ${url} (${mode}; store ${where})\n`);
+    process.stdout.write(`hyperfleet server listening on ${bound} (${mode}; store ${where})\n`);
     process.stdout.write(`dashboard: ${opts.publicUrl ?? url}/\n`);
     if (redis) process.stdout.write(`redis persistence: ${redis.persistence} (${redis.atRisk})\n`);
-    if (!tokens) process.stdout.write('no tokens configured: the API is open to anyone who can reach it\n');
+    if (insecure) {
+      log.warn('insecure: --insecure-no-auth, serving the API without tokens', { bound });
+      process.stdout.write(
+        `INSECURE (--insecure-no-auth): no tokens, and ${bound} is reachable from the network: anyone who can reach it may submit, stop and cancel sweeps\n`,
+      );
+    } else if (!tokens) {
+      process.stdout.write('no tokens configured: the API is open to anyone on this machine\n');
+    }
   } catch (err) {
     await ctl.close().catch(() => undefined);
     throw err;

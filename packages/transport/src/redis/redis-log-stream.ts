@@ -4,25 +4,24 @@ import { assertId } from '../names';
 import type { LogStream } from '../ports';
 import { TransportError } from '../transport-error';
 import { Coalescer } from './coalescer';
-import { closeClient, createClient } from './redis-clients';
+import { LogWatch } from './log-watch';
 import type { ResolvedRedisOptions } from './redis-options';
 
 type Entry = [id: string, fields: string[]];
 
 /** Live trial output on a capped stream per trial (`${prefix}:logs:${trialId}`); cursors are stream ids. */
 export class RedisLogStream implements LogStream {
-  // XREAD BLOCK holds its connection; a small pool serves concurrent `logs -f` readers.
-  private readonly idle: Redis[] = [];
-  private readonly busy = new Set<Redis>();
-  private readonly queued: Array<(c: Redis) => void> = [];
   private closed = false;
   // Appends of one burst (many trials' output) go out in one round trip.
   private readonly appends = new Coalescer<{ trialId: string; chunk: string }, undefined>((items) => this.send(items));
+  private readonly watch: LogWatch;
 
   constructor(
     private readonly o: ResolvedRedisOptions,
     private readonly client: () => Redis,
-  ) {}
+  ) {
+    this.watch = new LogWatch(o.url, (trialId) => this.key(trialId), client, o.onError);
+  }
 
   private key(trialId: string): string {
     return `${this.o.prefix}:logs:${trialId}`;
@@ -67,14 +66,29 @@ export class RedisLogStream implements LogStream {
         hint: "pass '0' or the cursor the previous read returned",
       });
     }
-    // MAXLEN ~ trims whole stream nodes (100 entries by default), so a full log can be that much longer.
-    const args: Array<string | number> = ['COUNT', this.o.logs.maxChunksPerTrial + 100];
-    const block = blockMs !== undefined && blockMs > 0;
-    if (block) args.push('BLOCK', Math.ceil(blockMs));
-    args.push('STREAMS', this.key(trialId), cursor);
-    const conn = block ? await this.acquire() : this.client();
+    if (blockMs === undefined || blockMs <= 0) return this.readNow(trialId, cursor);
+    // A follower: non-blocking reads, each after the shared watch saw an append (or the recheck interval),
+    // until chunks or `blockMs`; registered before the first read, so an append in between is not missed.
+    const deadline = Date.now() + blockMs;
+    const recheck = this.o.logs.recheckMs;
+    const follower = await this.watch.follow(trialId);
     try {
-      const res = (await conn.call('XREAD', ...args)) as Array<[string, Entry[]]> | null;
+      for (;;) {
+        const got = await this.readNow(trialId, cursor);
+        const left = deadline - Date.now();
+        if (got.chunks.length > 0 || left <= 0 || this.closed) return got;
+        await follower.next(Math.min(left, recheck));
+      }
+    } finally {
+      follower.dispose();
+    }
+  }
+
+  private async readNow(trialId: string, cursor: string): Promise<{ chunks: string[]; cursor: string }> {
+    // MAXLEN ~ trims whole stream nodes (100 entries by default), so a full log can be that much longer.
+    const args = ['COUNT', this.o.logs.maxChunksPerTrial + 100, 'STREAMS', this.key(trialId), cursor];
+    try {
+      const res = (await this.client().call('XREAD', ...args)) as Array<[string, Entry[]]> | null;
       const entries = res?.[0]?.[1] ?? [];
       const last = entries[entries.length - 1];
       return {
@@ -84,45 +98,12 @@ export class RedisLogStream implements LogStream {
     } catch (err) {
       if (this.closed) return { chunks: [], cursor };
       throw err;
-    } finally {
-      if (block) this.release(conn);
     }
-  }
-
-  private async acquire(): Promise<Redis> {
-    const c = this.idle.pop();
-    if (c) {
-      this.busy.add(c);
-      return c;
-    }
-    if (this.busy.size < this.o.logs.maxBlockingReads) {
-      const fresh = createClient(this.o.url, 'log-reader', this.o.onError, true);
-      this.busy.add(fresh);
-      return fresh;
-    }
-    return new Promise((resolve) => this.queued.push(resolve));
-  }
-
-  private release(c: Redis): void {
-    const next = this.queued.shift();
-    if (next) {
-      next(c);
-      return;
-    }
-    this.busy.delete(c);
-    if (this.closed) void closeClient(c, this.o.closeTimeoutMs);
-    else this.idle.push(c);
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.idle.splice(0), ...this.busy];
-    // Blocked readers are interrupted; their reads return no chunks.
-    await Promise.allSettled(
-      all.map((c) => {
-        c.disconnect();
-        return closeClient(c, this.o.closeTimeoutMs);
-      }),
-    );
+    // Waiting followers wake and return what they have.
+    await this.watch.close(this.o.closeTimeoutMs);
   }
 }

@@ -33,8 +33,8 @@ export interface RedisTransportOptions {
   logs?: LogBounds & {
     /** A trial's log expires this long after its last chunk. Default 7 days. */
     ttlMs?: number;
-    /** Most concurrent blocking log reads (each holds a connection). Default 8. */
-    maxBlockingReads?: number;
+    /** A follower (a read with a wait) re-reads this often even when the shared watch saw nothing. Default 1 s. */
+    recheckMs?: number;
   };
   /** Bound on every `close()`. Default 10 s. */
   closeTimeoutMs?: number;
@@ -99,7 +99,7 @@ export function resolveRedisOptions(opts: RedisTransportOptions): ResolvedRedisO
       maxChunksPerTrial: opts.logs?.maxChunksPerTrial ?? 1000,
       maxChunkChars: opts.logs?.maxChunkChars ?? 16_384,
       ttlMs: opts.logs?.ttlMs ?? 7 * 86_400_000,
-      maxBlockingReads: opts.logs?.maxBlockingReads ?? 8,
+      recheckMs: opts.logs?.recheckMs ?? 1000,
     },
     closeTimeoutMs: opts.closeTimeoutMs ?? 10_000,
     poolRescanMs: opts.poolRescanMs ?? 30_000,

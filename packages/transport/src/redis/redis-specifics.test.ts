@@ -48,6 +48,23 @@ afterAll(async () => {
 });
 
 describe('redis transport specifics', () => {
+  it('100 waiting log followers hold no connection each: a fresh follower of another trial hears its append', async () => {
+    const prefix = newPrefix();
+    // No timed re-reads within the test: only the shared watch can wake a follower.
+    const t = open(prefix, { logs: { recheckMs: 60_000 } });
+    const followers = Array.from({ length: 100 }, () => t.logs.read('busy', '0', 20_000));
+    // Before the fix, 8 of these held the 8 pooled connections for 20 s and every other read queued behind them.
+    const fresh = t.logs.read('quiet', '0', 20_000);
+    await t.logs.append('quiet', 'hello\n');
+    const beforeTheirWaitEnds = new Promise<'late'>((r) => setTimeout(() => r('late'), 10_000).unref());
+    expect(await Promise.race([fresh, beforeTheirWaitEnds])).toMatchObject({ chunks: ['hello\n'] });
+    expect(await Promise.race([t.logs.read('quiet', '0'), beforeTheirWaitEnds])).toMatchObject({ chunks: ['hello\n'] });
+    await t.logs.append('busy', 'line\n');
+    const all = await Promise.race([Promise.all(followers), beforeTheirWaitEnds]);
+    expect(all).not.toBe('late');
+    for (const r of all as Array<{ chunks: string[] }>) expect(r.chunks).toEqual(['line\n']);
+  });
+
   it("a new report subscriber takes over a dead owner's unacknowledged batch at once, before newer ones", async () => {
     const prefix = newPrefix();
     // The default claim delay (60 s) would let the newer batch overtake the old one.

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type SweepAction, sweepRoutes, trialRoutes } from '@hyperfleet/contract';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import { type Logger, silentLogger } from '@hyperfleet/engine';
@@ -7,8 +6,11 @@ import type { TrackingStore } from '@hyperfleet/store';
 import { closeAll, type LogStream } from '@hyperfleet/transport';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from '../api-error';
+import { boundAddress } from '../bound-address';
 import { errorHandler } from '../error-handler';
+import { guardPath } from '../request-guards';
 import { reply } from '../route-io';
+import { securityHeaders } from '../security-headers';
 import type { TokenRegistry } from '../token-auth';
 import { DashboardGateway } from './dashboard-gateway';
 import { staticUi } from './static-ui';
@@ -59,6 +61,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   });
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(), guardPath);
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -128,9 +131,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     server = await listen(0);
   }
   await gateway.attach(server);
-  const addr = server.address() as AddressInfo;
-  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${shown === '0.0.0.0' || shown === '[::]' ? '127.0.0.1' : shown}:${addr.port}`;
+  const { url } = boundAddress(server);
   let closing: Promise<void> | null = null;
   return {
     url,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
@@ -18,7 +19,7 @@ const NOT_UI = /^\/(api|socket\.io|healthz|readyz|metrics)(\/|$)/;
  * to a browser and JSON otherwise). Whether the build exists is checked per request: building while the
  * server runs needs no restart.
  */
-export function staticUi(dir: string = DEFAULT_DASHBOARD_DIR): Router {
+export function staticUi(dir: string = DEFAULT_DASHBOARD_DIR, opts: { banner?: string } = {}): Router {
   const root = resolve(dir);
   const index = join(root, 'index.html');
   const r = Router();
@@ -51,10 +52,23 @@ export function staticUi(dir: string = DEFAULT_DASHBOARD_DIR): Router {
       // Not a file: a UI route gets index.html; a missing asset falls through to the 404.
       if (/\.[A-Za-z0-9]+$/.test(req.path)) return next();
       res.setHeader('cache-control', 'no-cache');
+      if (opts.banner !== undefined) {
+        readFile(index, 'utf8').then((html) => res.type('html').send(withBanner(html, opts.banner!)), next);
+        return;
+      }
       res.sendFile(index, (sendErr) => {
         if (sendErr) next(sendErr);
       });
     });
   });
   return r;
+}
+
+/** The page with a warning above everything else: static markup (no script), so every route shows it. */
+function withBanner(html: string, text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const banner =
+    '<div class="insecure-banner" role="alert" style="background:#b00020;color:#fff;padding:6px 12px;' +
+    `font:600 14px system-ui,sans-serif">${escaped}</div>`;
+  return html.replace(/<body([^>]*)>/, (body) => `${body}\n    ${banner}`);
 }

@@ -1,6 +1,7 @@
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import { openStore, type SqlTrackingStore } from '@hyperfleet/store';
 import { createInProcessTransport, type Transport } from '@hyperfleet/transport';
+import type { ApiLimits } from '../api-limits';
 import type { Coordination } from '../coordination';
 import { type Controller, createController } from '../create-controller';
 import { MemoryCoordination } from '../memory-coordination';
@@ -62,7 +63,7 @@ export interface HarnessOptions {
   transport?: Transport;
   coordination?: Coordination;
   runtime?: Partial<SweepLeasesOptions>;
-  bodyLimit?: string;
+  limits?: Partial<ApiLimits>;
   auth?: boolean;
   hooks?: RuntimeHooks;
 }
@@ -83,7 +84,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     tokens,
     agents: { redisUrl: null, queuePrefix: 'test', heartbeatMs: 1000 },
     runtime: { tickMs: 50, reconcileMs: 50, lockTtlMs: 500, ...opts.runtime },
-    ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const { url } = await ctl.listen(0, '127.0.0.1');
