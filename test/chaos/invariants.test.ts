@@ -57,6 +57,9 @@ describe('chaos invariants', () => {
   it('an exit 0 recorded as stopped, and an attempt that ran twice', () => {
     const stopped = trial({ status: 'stopped', reason: 'hyperband: rung 3' });
     expect(kinds(observation(stopped, [run(1, 0, [1, 0.5])]))).toContain('exit0-kept');
+    // Unless its agent was killed as it exited: the result died with the machine before it was sent.
+    const raced = { agentKills: [{ root: '/x/agent-runs/a/', at: 1600 }] };
+    expect(kinds(observation(stopped, [run(1, 0, [1, 0.5])], raced))).not.toContain('exit0-kept');
     expect(kinds(observation(trial(), [run(1, 0, [1, 0.5]), run(1, 0, [1, 0.5])]))).toContain('attempt-runs-once');
   });
 
@@ -78,6 +81,19 @@ describe('chaos invariants', () => {
   it('points lost or from another run; a ranking value the points do not give; a second terminal event', () => {
     expect(kinds(observation(trial(), [run(1, 0, [1, 0.5, 0.25])]))).toEqual(['points-exact']);
     expect(kinds(observation(trial(), [run(1, 0, [1, 0.6])]))).toEqual(['points-exact']);
+    // Its agent killed as it ended: the unsent tail went with the machine, a hole in the middle did not.
+    const killed = { agentKills: [{ root: '/x/agent-runs/a/', at: 1600 }] };
+    expect(checkInvariants(observation(trial(), [run(1, 0, [1, 0.5, 0.25])], killed))).toEqual([]);
+    const hole = trial({ points: [{ key: 'loss', step: 0, value: 1 }], metricValue: 1 });
+    expect(kinds(observation(hole, [run(1, 0, [1, 0.5, 0.25])], killed))).toEqual([]);
+    const middle = trial({
+      points: [
+        { key: 'loss', step: 0, value: 1 },
+        { key: 'loss', step: 2, value: 0.25 },
+      ],
+      metricValue: 0.25,
+    });
+    expect(kinds(observation(middle, [run(1, 0, [1, 0.5, 0.25])], killed))).toEqual(['points-exact']);
     expect(kinds(observation(trial({ metricValue: 0.4 }), [run(1, 0, [1, 0.5])]))).toEqual(['ranking-recomputed']);
     const twice = { terminalEvents: new Map([['t-0', ['trial.succeeded', 'trial.stopped']]]) };
     expect(kinds(observation(trial(), [run(1, 0, [1, 0.5])], twice))).toEqual(['ends-once']);

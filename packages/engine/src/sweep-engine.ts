@@ -89,6 +89,12 @@ export class SweepEngine {
   private subscription: Closeable | null = null;
   private lingering: { resolve: () => void; timer: NodeJS.Timeout } | null = null;
   private detached = false;
+  /**
+   * Set when a save failed or the scheduler gave up (a store error): the runner is done for, and writes nothing
+   * more. Its unsaved rows would otherwise reach the store later, on top of what the successor that recovers the
+   * sweep from the store has written since (a trial it re-queued would read `succeeded` again, or the reverse).
+   */
+  private broken: { error: unknown } | null = null;
   private fillQueued = false;
 
   constructor(private readonly deps: SweepEngineDeps) {
@@ -144,11 +150,17 @@ export class SweepEngine {
    */
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
     return this.serial.run(async () => {
+      if (this.broken) throw this.broken.error; // a report batch left unacknowledged goes to the successor
       try {
         return await task();
+      } catch (err) {
+        if (this.scheduler.failed) this.broken = { error: err };
+        throw err;
       } finally {
-        await this.commit();
-        this.fillNextChunk();
+        if (!this.broken) {
+          await this.commit();
+          this.fillNextChunk();
+        }
       }
     });
   }
@@ -168,6 +180,7 @@ export class SweepEngine {
     try {
       await this.store.flush();
     } catch (err) {
+      this.broken = { error: err };
       this.failCommit(err);
       throw err;
     }

@@ -69,6 +69,8 @@ export class SweepScheduler {
   private closed = false;
   private resolveDone!: (sweep: SweepRecord) => void;
   private rejectDone!: (err: unknown) => void;
+  /** A unit of work threw (a store error, say): `done` rejected, and nothing more of this scheduler may be saved. */
+  failed = false;
   /** Resolves with the final sweep record once no trial is in flight and nothing more will launch. */
   readonly done: Promise<SweepRecord>;
 
@@ -529,6 +531,7 @@ export class SweepScheduler {
   /** Serializes a state change; a store failure ends the sweep's `done` with that error instead of hanging. */
   private run(task: () => Promise<void>): Promise<void> {
     return this.queue.run(task).catch((err: unknown) => {
+      this.failed = true;
       this.rejectDone(err);
       throw err;
     });

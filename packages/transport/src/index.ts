@@ -43,4 +43,4 @@ export { inspectRedis, type RedisInspection, type RedisPersistence } from './red
 export { redactUrl } from './redis/redact-url';
 export { closeClient } from './redis/redis-clients';
 export type { RedisTransportOptions } from './redis/redis-options';
-export { isTransportError, TransportError, type TransportErrorCode } from './transport-error';
+export { isTransportError, isTransportUnreachable, TransportError, type TransportErrorCode } from './transport-error';

@@ -41,7 +41,14 @@ export function agentRoutes(deps: AppDeps): Router {
     const body = parseInput(api.heartbeat.body, req.body, 'body');
     const id = String(req.params.id);
     const agent = await coordination.getAgent(id);
-    if (!agent) {
+    const { status: agentStatus, ...rest } = body;
+    const refreshed =
+      agent !== null &&
+      (await coordination.refreshAgent(
+        { ...agent, ...rest, ...(agentStatus ? { agentStatus } : {}), lastHeartbeat: now() },
+        ttl,
+      ));
+    if (!refreshed) {
       throw new ApiError(
         404,
         'AGENT_UNKNOWN',
@@ -51,11 +58,6 @@ export function agentRoutes(deps: AppDeps): Router {
         },
       );
     }
-    const { status: agentStatus, ...rest } = body;
-    await coordination.putAgent(
-      { ...agent, ...rest, ...(agentStatus ? { agentStatus } : {}), lastHeartbeat: now() },
-      ttl,
-    );
     reply(res, api.heartbeat, { ok: true });
   });
 

@@ -29,6 +29,12 @@ export interface Coordination {
   releaseLock(name: string, owner: string): Promise<void>;
 
   putAgent(agent: AgentRecord, ttlMs: number): Promise<void>;
+  /**
+   * A heartbeat: replaces the record only while it still exists (false when it expired or Redis lost it). A
+   * heartbeat read before Redis restarted empty must not write the agent back, or the agent would never learn
+   * to register again and re-send the reports the restart lost.
+   */
+  refreshAgent(agent: AgentRecord, ttlMs: number): Promise<boolean>;
   getAgent(agentId: string): Promise<AgentRecord | null>;
   listAgents(): Promise<AgentRecord[]>;
 

@@ -1,7 +1,7 @@
 import { isHyperfleetError } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
 import { isStoreError, isStoreUnreachable } from '@hyperfleet/store';
-import { isTransportError } from '@hyperfleet/transport';
+import { isTransportUnreachable } from '@hyperfleet/transport';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api-error';
 
@@ -35,7 +35,7 @@ export function toApiError(err: unknown): ApiError {
   if (typeof p?.status === 'number' && p.status >= 400 && p.status < 500) {
     return new ApiError(p.status, 'BAD_REQUEST', errorText(err));
   }
-  if (isStoreUnreachable(err) || isTransportError(err, 'TRANSPORT_UNREACHABLE')) {
+  if (isStoreUnreachable(err) || isTransportUnreachable(err)) {
     return new ApiError(503, 'NOT_READY', errorText(err), { hint: 'the store or Redis is unreachable; retry shortly' });
   }
   if (isStoreError(err, 'STORE_NOT_FOUND')) return new ApiError(404, 'NOT_FOUND', errorText(err));

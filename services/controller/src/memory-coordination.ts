@@ -38,6 +38,12 @@ export class MemoryCoordination implements Coordination {
     this.agents.set(agent.agentId, { value: agent, expiresAt: this.clock.now() + ttlMs });
   }
 
+  async refreshAgent(agent: AgentRecord, ttlMs: number): Promise<boolean> {
+    if (this.live(this.agents, agent.agentId) === undefined) return false;
+    await this.putAgent(agent, ttlMs);
+    return true;
+  }
+
   async getAgent(agentId: string): Promise<AgentRecord | null> {
     return this.live(this.agents, agentId) ?? null;
   }

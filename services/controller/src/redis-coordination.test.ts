@@ -48,7 +48,7 @@ describe('RedisCoordination', () => {
     await a.releaseLock('s', 'A');
   });
 
-  it('agents expire with their TTL; pools are remembered; commands are taken once', async () => {
+  it('agents expire with their TTL, heartbeats refresh only live records; pools are remembered; commands are taken once', async () => {
     const prefix = `hf-ctl-${randomUUID().slice(0, 8)}`;
     const c = open(prefix);
     const agent = {
@@ -63,6 +63,12 @@ describe('RedisCoordination', () => {
       registeredAt: 1,
       lastHeartbeat: 1,
     };
+    // A heartbeat refreshes a live record, never one Redis lost (it would hide the loss from the agent).
+    expect(await c.refreshAgent(agent, 10_000)).toBe(false);
+    expect(await c.getAgent('a1')).toBeNull();
+    await c.putAgent(agent, 10_000);
+    expect(await c.refreshAgent({ ...agent, lastHeartbeat: 2 }, 150)).toBe(true);
+    expect(await c.getAgent('a1')).toEqual({ ...agent, lastHeartbeat: 2 });
     await c.putAgent(agent, 150);
     await c.addPool('gpu');
     expect(await c.listAgents()).toEqual([agent]);

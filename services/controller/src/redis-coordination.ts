@@ -58,6 +58,12 @@ export class RedisCoordination implements Coordination {
       .exec();
   }
 
+  async refreshAgent(agent: AgentRecord, ttlMs: number): Promise<boolean> {
+    // XX: only over a record that exists (the agents set already names it).
+    const set = await this.redis.set(`${this.ns}agent:${agent.agentId}`, JSON.stringify(agent), 'PX', ttlMs, 'XX');
+    return set === 'OK';
+  }
+
   async getAgent(agentId: string): Promise<AgentRecord | null> {
     const raw = await this.redis.get(`${this.ns}agent:${agentId}`);
     return raw === null ? null : (JSON.parse(raw) as AgentRecord);

@@ -127,7 +127,8 @@ function exitZeroKept(o: Observation): Violation[] {
     for (const [attempt, runs] of truth) {
       for (const run of runs.filter((r) => r.exit?.code === 0)) {
         if (attempt === final) {
-          if (t.status !== 'succeeded')
+          // Its exit raced its agent's SIGKILL: the result may have died with the machine before it was sent.
+          if (t.status !== 'succeeded' && !racedAgentKill(o, run))
             out.push({
               invariant: 'exit0-kept',
               trialId: t.id,
@@ -178,7 +179,14 @@ function pointsExact(o: Observation): Violation[] {
     const logged = new Map(run.points.map((p) => [`${p.key}@${p.step}`, p.value]));
     const stored = new Map<string, number[]>();
     for (const p of t.points) stored.set(`${p.key}@${p.step}`, [...(stored.get(`${p.key}@${p.step}`) ?? []), p.value]);
-    const lost = [...logged.keys()].filter((k) => !stored.has(k));
+    let lost = [...logged.keys()].filter((k) => !stored.has(k));
+    // Points the program wrote but its agent had not sent when the agent died with it (a machine lost) are
+    // gone with that machine: only a tail of what it logged may be missing then, never a point in between.
+    if (diedWithItsAgent(o, run)) {
+      const order = run.points.map((p) => `${p.key}@${p.step}`);
+      const firstLost = order.findIndex((k) => !stored.has(k));
+      if (firstLost >= 0 && order.slice(firstLost).every((k) => !stored.has(k))) lost = [];
+    }
     const foreign = [...stored.keys()].filter((k) => !logged.has(k));
     const doubled = [...stored].filter(([, vs]) => vs.length > 1).map(([k]) => k);
     const changed = [...logged].filter(([k, v]) => stored.has(k) && stored.get(k)?.[0] !== v).map(([k]) => k);
@@ -242,6 +250,12 @@ function finalAttempt(t: ObservedTrial): number {
 
 function isLost(a: ObservedAttempt): boolean {
   return a.status === 'failed' && /\blost\b/.test(a.reason ?? '');
+}
+
+/** The run's agent was killed while the run went on, or just as it ended. */
+function diedWithItsAgent(o: Observation, run: TruthRun): boolean {
+  const end = run.exit?.at ?? run.points.at(-1)?.at ?? run.startedAt;
+  return o.agentKills.some((k) => run.where.startsWith(k.root) && k.at >= run.startedAt && k.at <= end + KILL_RACE_MS);
 }
 
 function racedAgentKill(o: Observation, run: TruthRun): boolean {

@@ -39,6 +39,12 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
       10,
     )
     .option(
+      '--store-wait <seconds>',
+      'at start, wait this long for a store that cannot be reached yet (a database restarting with the server)',
+      nonNegativeInt,
+      60,
+    )
+    .option(
       '--project-quota <project=slots:N,weight:W>',
       'fair share: cap a project at N concurrent trials across the fleet and/or weigh it W (default: no cap, weight 1); repeatable',
       (value: string, previous: string[] = []) => [...previous, value],

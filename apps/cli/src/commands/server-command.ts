@@ -9,7 +9,13 @@ import {
   TokenRegistry,
 } from '@hyperfleet/controller';
 import { jsonLogger } from '@hyperfleet/engine';
-import { describePostgresUrl, openStore, parseStoreUrl } from '@hyperfleet/store';
+import {
+  describePostgresUrl,
+  isStoreUnreachable,
+  openStore,
+  parseStoreUrl,
+  type SqlTrackingStore,
+} from '@hyperfleet/store';
 import {
   createInProcessTransport,
   createRedisTransport,
@@ -33,6 +39,7 @@ export interface ServerFlags {
   publicUrl?: string;
   heartbeat: number;
   lostAfter: number;
+  storeWait: number;
   projectQuota?: string[];
   projectQuotas?: string;
   insecureNoAuth?: boolean;
@@ -122,7 +129,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     if (redis.warnings.length > 0) process.stderr.write('\n');
   }
   const timing = fleetTimingFromEnv();
-  const store = await openStore(storeUrl);
+  const store = await openStoreWhenReachable(storeUrl, opts.storeWait * 1000, log);
   let transport: Transport;
   let coordination: Coordination;
   if (fleet && opts.redis) {
@@ -211,4 +218,26 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
   }
   await stopped;
   return EXIT.ok;
+}
+
+/**
+ * A server (re)started while its database is briefly away (both restarted by the same outage, say) waits for it,
+ * as agents wait for the server, instead of exiting; anything but "unreachable" (a bad URL, a refused login) fails
+ * at once.
+ */
+async function openStoreWhenReachable(
+  url: string,
+  waitMs: number,
+  log: ReturnType<typeof jsonLogger>,
+): Promise<SqlTrackingStore> {
+  const deadline = Date.now() + waitMs;
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 5000)) {
+    try {
+      return await openStore(url);
+    } catch (err) {
+      if (!isStoreUnreachable(err) || Date.now() + delayMs > deadline) throw err;
+      log.warn('the store cannot be reached yet: trying again', { inMs: delayMs, error: (err as Error).message });
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
 }
