@@ -274,4 +274,57 @@ describe('sweep runtime (in-process transport)', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('NOTHING_TO_RETRY');
   });
+
+  it('a runner whose save failed writes nothing more: its unsaved rows never land over its successor', async () => {
+    const inner = await openStore(':memory:');
+    cleanups.push(() => inner.close());
+    // The save of the first ended trial fails, as a cut Postgres connection fails it; it waits to fail until
+    // released, so a second unit of work queues up behind it on the same runner.
+    let release: () => void = () => {};
+    let reached: () => void = () => {};
+    const failing = new Promise<void>((r) => {
+      reached = r;
+    });
+    let armed = true;
+    const store = new Proxy(inner, {
+      get(target, key, receiver) {
+        if (key === 'saveBatch')
+          return async (batch: Parameters<SqlTrackingStore['saveBatch']>[0]) => {
+            if (armed && batch.trials.some((t) => t.status === 'succeeded')) {
+              armed = false;
+              reached();
+              await new Promise<void>((r) => {
+                release = r;
+              });
+              throw new Error('Connection terminated unexpectedly');
+            }
+            return target.saveBatch(batch);
+          };
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    // No lease ticks of their own: the successor takes the sweep over only when the test calls tick().
+    const h = await harness({ store, runtime: { tickMs: 600_000 } });
+    const agent = fakeAgent(h.transport, { slots: 1 });
+    cleanups.push(() => agent.handle.close());
+    const id = await submit(h, gridConfig({ parameters: { x: { values: [1, 2] } } }));
+    await failing;
+    // Queued behind the failing save; it fails with it (nothing of that runner may be saved any more).
+    const pause = h.call('POST', `/api/sweeps/${id}/pause`);
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    expect((await pause).status).toBeGreaterThanOrEqual(500);
+    // Before anyone recovers the sweep, the ended trial is still what the store had: running, not the rows
+    // the failed runner kept in memory.
+    expect((await inner.listTrials(id, { status: ['succeeded'] })).length).toBe(0);
+    // Its successor recovers the sweep from the store and ends it from the redelivered reports, each trial once.
+    await h.ctl.runtime.tick();
+    await finished(inner, id);
+    const trials = await inner.listTrials(id);
+    expect(trials.map((t) => [t.status, t.attempts])).toEqual([
+      ['succeeded', 1],
+      ['succeeded', 1],
+    ]);
+  }, 20_000);
 });
