@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { type agentInfo, agentRoutes, type heartbeatBody, type registerBody, type registration } from './agents';
+import { accessRoutes, type me, type tokenInfo } from './access';
 import { blobRoutes } from './blobs';
+import { type auditEvent, type modelVersion, modelRoutes } from './models';
 import type { attemptRecord, metricPoint, metricSummary, sweepRecord, trialLineage, trialRecord } from './records';
 import { reproduceRoutes } from './reproduce';
 import { sweepRoutes, type sweepSummary } from './sweeps';
@@ -18,7 +20,16 @@ export {
   registration,
   runningAttempt,
 } from './agents';
+export {
+  accessRoutes,
+  createTokenBody,
+  me,
+  projectName,
+  projectRole,
+  tokenInfo,
+} from './access';
 export { blobRoutes } from './blobs';
+export { auditEvent, auditQuery, modelInfo, modelRoutes, modelVersion, registerModelBody } from './models';
 export { type ErrorBody, errorBody, type InputIssue, inputIssue, readErrorBody } from './error-body';
 export { codePin, dataPin, envFingerprint, type SubmittedPinsBody, submittedPins } from './pins';
 export {
@@ -68,6 +79,8 @@ export const routes = {
   reproduce: reproduceRoutes,
   agents: agentRoutes,
   blobs: blobRoutes,
+  access: accessRoutes,
+  models: modelRoutes,
 };
 
 // The records as a client holds them after parsing.
@@ -82,3 +95,7 @@ export type AgentInfo = z.output<typeof agentInfo>;
 export type RegisterBody = z.input<typeof registerBody>;
 export type HeartbeatBody = z.input<typeof heartbeatBody>;
 export type Registration = z.output<typeof registration>;
+export type MeBody = z.output<typeof me>;
+export type TokenInfoBody = z.output<typeof tokenInfo>;
+export type ModelVersionBody = z.output<typeof modelVersion>;
+export type AuditEventBody = z.output<typeof auditEvent>;

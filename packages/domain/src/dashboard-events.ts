@@ -21,6 +21,7 @@ export interface SweepSummaryView {
   createdAt: number;
   finishedAt: number | null;
   reason: string | null;
+  project: string;
   /** Trials by status. */
   counts: Partial<Record<TrialStatus, number>>;
   /** Planned trials when known (grid size or run_cap); null = open-ended. */

@@ -108,3 +108,4 @@ export {
   type TrialEnvValue,
 } from './trial-env-spec';
 export { type ValidationResult, validateSweepConfig } from './validate-sweep-config';
+export { DEFAULT_PROJECT, PROJECT_NAME, PROJECT_NAME_RULE, projectOf } from './project';

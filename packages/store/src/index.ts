@@ -22,13 +22,17 @@ export {
 export { recordTrialLineage } from './record-trial-lineage';
 export { SqlTrackingStore } from './sql-tracking-store';
 export { isStoreError, isStoreUnreachable, StoreError, type StoreErrorCode } from './store-error';
+export type { StoredTokenRecord, TokenStore } from './token-store';
 export type {
   ArtifactRecord,
   AttemptRecord,
+  AuditFilter,
   EventFilter,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,
+  NewSweepRecord,
+  ProjectScope,
   StoreBatch,
   SweepPatch,
   SweepRecord,

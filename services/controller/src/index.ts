@@ -18,4 +18,5 @@ export { DEFAULT_DASHBOARD_DIR, staticUi } from './dashboard/static-ui';
 export { MemoryCoordination } from './memory-coordination';
 export { RedisCoordination, type RedisCoordinationOptions } from './redis-coordination';
 export { type SweepAction, SweepLeases, type SweepLeasesOptions } from './sweep-leases';
-export { type Principal, ROLES, type Role, type TokenEntry, TokenRegistry } from './token-auth';
+export { LOCAL_PRINCIPAL, PROJECT_ROLES, type Principal, type ProjectRole } from './principal';
+export { ROLES, type Role, type TokenEntry, TokenRegistry } from './token-auth';

@@ -7,7 +7,15 @@ import { closeAll, type LogStream } from '@hyperfleet/transport';
 import type { TokenRegistry } from '../token-auth';
 import { CurveCache } from './curve-cache';
 import { CurveWarmer } from './curve-warmer';
-import { type DashboardIo, logRoom, SWEEPS_ROOM, sweepRoom, trialRoom } from './dashboard-io';
+import {
+  type DashboardIo,
+  LIST_WATCHERS,
+  logRoom,
+  projectSweepsRoom,
+  SWEEPS_ROOM,
+  sweepRoom,
+  trialRoom,
+} from './dashboard-io';
 import { LiveRungs } from './live-rungs';
 import { LogTails } from './log-tailer';
 import { PointBuffer } from './point-buffer';
@@ -110,7 +118,7 @@ export class DashboardGateway {
     this.rungs = new LiveRungs(opts.store, now);
     this.interest = new RoomInterest(
       () => this.io,
-      (r) => r === SWEEPS_ROOM || r.startsWith('sweep:') || r.startsWith('trial:'),
+      (r) => r === LIST_WATCHERS || r.startsWith('sweep:') || r.startsWith('trial:'),
     );
     this.warmer = new CurveWarmer(this.src, opts.maxPointsPerCurve ?? 200, this.log, () => !!this.closing);
     this.tails = new LogTails(
@@ -302,7 +310,7 @@ export class DashboardGateway {
    * sweep (a 5,000-trial sweep would otherwise cost several store reads per trial).
    */
   private sweepWatched(sweepId: string): boolean {
-    return this.interest.watched(sweepRoom(sweepId)) || this.interest.watched(SWEEPS_ROOM);
+    return this.interest.watched(sweepRoom(sweepId)) || this.interest.watched(LIST_WATCHERS);
   }
 
   // ---- flushing ----
@@ -399,7 +407,7 @@ export class DashboardGateway {
         if (!this.changedSince(sweep.id, json)) continue;
         this.lastStatus.set(sweep.id, statusKey(view));
         io.to(sweepRoom(sweep.id)).emit('sweep:update', view);
-        io.to(SWEEPS_ROOM).emit('sweeps:update', view);
+        io.to([SWEEPS_ROOM, projectSweepsRoom(view.project)]).emit('sweeps:update', view);
       }
     } catch (err) {
       this.log.warn('dashboard update failed', { error: errorText(err) });
@@ -422,7 +430,7 @@ export class DashboardGateway {
     const io = this.io;
     if (!io || this.polling) return;
     const rooms = io.of('/').adapter.rooms;
-    const watchingList = rooms.has(SWEEPS_ROOM);
+    const watchingList = rooms.has(LIST_WATCHERS);
     const watchedSweeps = [...rooms.keys()].filter((r) => r.startsWith('sweep:')).map((r) => r.slice(6));
     if (!watchingList && watchedSweeps.length === 0) return;
     this.polling = true;
@@ -439,7 +447,7 @@ export class DashboardGateway {
         this.lastStatus.set(sweep.id, statusKey(view));
         if (first && !watchingList) continue; // joined sweeps got their state in the snapshot
         io.local.to(sweepRoom(sweep.id)).emit('sweep:update', view);
-        io.local.to(SWEEPS_ROOM).emit('sweeps:update', view);
+        io.local.to([SWEEPS_ROOM, projectSweepsRoom(view.project)]).emit('sweeps:update', view);
       }
     } catch (err) {
       this.log.warn('dashboard status poll failed', { error: errorText(err) });

@@ -47,14 +47,20 @@ export async function sweepSummary(src: SnapshotSource, sweep: SweepRecord): Pro
     createdAt: sweep.createdAt,
     finishedAt: sweep.finishedAt,
     reason: sweep.reason,
+    project: sweep.project,
     counts: nonZero,
     total: src.shapes.of(sweep).total,
     best,
   };
 }
 
-export async function listSweepSummaries(src: SnapshotSource, limit = 200): Promise<SweepSummaryView[]> {
-  const sweeps = await src.store.listSweeps({ limit });
+/** The newest sweeps of `projects` (undefined: every project). */
+export async function listSweepSummaries(
+  src: SnapshotSource,
+  projects: readonly string[] | undefined,
+  limit = 200,
+): Promise<SweepSummaryView[]> {
+  const sweeps = await src.store.listSweeps({ limit, ...(projects ? { projects } : {}) });
   return mapLimit(sweeps, READ_CONCURRENCY, (s) => sweepSummary(src, s));
 }
 
