@@ -1,13 +1,21 @@
 import type { z } from 'zod';
-import { type agentInfo, agentRoutes, type heartbeatBody, type registerBody, type registration } from './agents';
 import { accessRoutes, type me, type tokenInfo } from './access';
+import { type agentInfo, agentRoutes, type heartbeatBody, type registerBody, type registration } from './agents';
 import { blobRoutes } from './blobs';
-import { type auditEvent, type modelVersion, modelRoutes } from './models';
+import { type auditEvent, modelRoutes, type modelVersion } from './models';
 import type { attemptRecord, metricPoint, metricSummary, sweepRecord, trialLineage, trialRecord } from './records';
 import { reproduceRoutes } from './reproduce';
 import { sweepRoutes, type sweepSummary } from './sweeps';
 import { trialRoutes } from './trials';
 
+export {
+  accessRoutes,
+  createTokenBody,
+  me,
+  projectName,
+  projectRole,
+  tokenInfo,
+} from './access';
 export {
   type AgentStatus,
   agentInfo,
@@ -20,17 +28,9 @@ export {
   registration,
   runningAttempt,
 } from './agents';
-export {
-  accessRoutes,
-  createTokenBody,
-  me,
-  projectName,
-  projectRole,
-  tokenInfo,
-} from './access';
 export { blobRoutes } from './blobs';
-export { auditEvent, auditQuery, modelInfo, modelRoutes, modelVersion, registerModelBody } from './models';
 export { type ErrorBody, errorBody, type InputIssue, inputIssue, readErrorBody } from './error-body';
+export { auditEvent, auditQuery, modelInfo, modelRoutes, modelVersion, registerModelBody } from './models';
 export { codePin, dataPin, envFingerprint, type SubmittedPinsBody, submittedPins } from './pins';
 export {
   attemptRecord,

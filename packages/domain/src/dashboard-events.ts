@@ -117,6 +117,8 @@ export interface SweepSnapshot {
 
 export interface TrialSnapshot {
   trial: TrialRowView;
+  /** Its sweep's project: what the token may do with it (GET /api/me). */
+  project: string;
   /** Every metric key's curve, downsampled. */
   curves: CurveView[];
   /** The lineage record as the API's GET /api/trials/:id/lineage returns it (null when none was pinned). */

@@ -76,6 +76,7 @@ export {
 } from './parameter-spec';
 export { flattenParams, unflattenParams } from './params';
 export { loadSweepConfig, parseSweepConfig, requireValidConfig } from './parse-sweep-config';
+export { DEFAULT_PROJECT, PROJECT_NAME, PROJECT_NAME_RULE, projectOf } from './project';
 export {
   COMMAND_INVALID,
   defaultInterpreter,
@@ -108,4 +109,3 @@ export {
   type TrialEnvValue,
 } from './trial-env-spec';
 export { type ValidationResult, validateSweepConfig } from './validate-sweep-config';
-export { DEFAULT_PROJECT, PROJECT_NAME, PROJECT_NAME_RULE, projectOf } from './project';

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { GOALS, type SearchMethod } from './domain';
 import { MEMORY_QUANTITY } from './memory-quantity';
 import { normalizeParameters, type ParametersConfig } from './parameter-spec';
-import { ENV_VAR_NAME } from './trial-env-spec';
 import { PROJECT_NAME, PROJECT_NAME_RULE } from './project';
+import { ENV_VAR_NAME } from './trial-env-spec';
 
 /**
  * The sweep config schema: W&B's sweep YAML (every key W&B accepts is accepted unchanged) plus

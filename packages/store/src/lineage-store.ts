@@ -63,7 +63,9 @@ export const AUDIT_EVENT_TYPES = [
 export interface ModelRegistry {
   register(input: RegisterModelInput): Promise<ModelVersionRecord>;
   getModel(name: string): Promise<ModelRecord | null>;
-  listModels(scope?: ProjectScope): Promise<Array<ModelRecord & { latest: number | null; aliases: Record<string, number> }>>;
+  listModels(
+    scope?: ProjectScope,
+  ): Promise<Array<ModelRecord & { latest: number | null; aliases: Record<string, number> }>>;
   listVersions(name: string): Promise<ModelVersionRecord[]>;
   /** `NAME` (latest live version), `NAME@3`, `NAME@v3` or `NAME@staging`; STORE_NOT_FOUND says what exists. */
   resolve(ref: string): Promise<ModelVersionRecord>;

@@ -16,8 +16,7 @@ export function projectsMigration(kind: SqlKind): Migration {
         .addColumn('project', 'text', (c) => c.notNull().defaultTo('default'))
         .execute();
       // Sweeps submitted before this version: the project their config named (it was a label then).
-      const named =
-        kind === 'postgres' ? sql`config->>'project'` : sql`json_extract(config, '$.project')`;
+      const named = kind === 'postgres' ? sql`config->>'project'` : sql`json_extract(config, '$.project')`;
       await sql`update sweeps set project = ${named} where ${named} is not null and ${named} <> ''`.execute(db);
       await db.schema.createIndex('sweeps_by_project').on('sweeps').columns(['project', 'created_at']).execute();
       await db.schema

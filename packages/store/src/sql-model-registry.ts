@@ -1,16 +1,16 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { StoreDatabase } from './db-schema';
 import type { ModelVersionsTable } from './db-schema-lineage';
-import {
+import type {
   AUDIT_EVENT_TYPES,
-  type ModelRecord,
-  type ModelRegistry,
-  type ModelVersionRecord,
-  type RegisterModelInput,
+  ModelRecord,
+  ModelRegistry,
+  ModelVersionRecord,
+  RegisterModelInput,
 } from './lineage-store';
 import type { StoreBackend } from './store-backend';
-import type { ProjectScope } from './tracking-store';
 import { StoreError } from './store-error';
+import type { ProjectScope } from './tracking-store';
 import { decodeJson, encodeJson } from './value-codec';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -175,7 +175,11 @@ export class SqlModelRegistry implements ModelRegistry {
           .where('version', '=', version)
           .execute();
         await trx.deleteFrom('model_aliases').where('name', '=', name).where('version', '=', version).execute();
-        await audit(trx, at, actor, project, 'model.version.deleted', v.trialId, { model: name, version, aliases: v.aliases });
+        await audit(trx, at, actor, project, 'model.version.deleted', v.trialId, {
+          model: name,
+          version,
+          aliases: v.aliases,
+        });
       });
   }
 
@@ -247,7 +251,12 @@ async function moveAlias(
     .values({ name, alias, ...row })
     .onConflict((oc) => oc.columns(['name', 'alias']).doUpdateSet(row))
     .execute();
-  await audit(trx, at, actor, project, 'model.alias.set', null, { model: name, alias, version, from: prev?.version ?? null });
+  await audit(trx, at, actor, project, 'model.alias.set', null, {
+    model: name,
+    alias,
+    version,
+    from: prev?.version ?? null,
+  });
 }
 
 async function audit(

@@ -70,7 +70,10 @@ export class SqlTokenStore implements TokenStore {
           .set({ revoked_at: at, revoked_by: actor })
           .where('id', '=', row.id)
           .execute();
-        await trx.insertInto('events').values(auditRow('token.revoked', toToken(row), actor, at, {})).execute();
+        await trx
+          .insertInto('events')
+          .values(auditRow('token.revoked', toToken(row), actor, at, {}))
+          .execute();
       });
     return { ...toToken(row), revokedAt: at, revokedBy: actor };
   }

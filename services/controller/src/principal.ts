@@ -1,3 +1,5 @@
+import { currentActor } from '@hyperfleet/lineage';
+
 /**
  * Roles on a project, each including the ones before it: `read` sees the project's sweeps, trials, logs, models,
  * lineage and audit; `submit` also submits and controls sweeps and registers models; `promote` also moves a model
@@ -15,8 +17,8 @@ export interface Principal {
   worker: boolean;
 }
 
-/** Without tokens (embedded mode) every caller is this: admin of everything. */
-export const LOCAL_PRINCIPAL: Principal = { name: 'local', projects: { '*': 'admin' }, worker: true };
+/** Without tokens (embedded mode) every caller is this: admin of everything, acting as the OS user. */
+export const LOCAL_PRINCIPAL: Principal = { name: currentActor(), projects: { '*': 'admin' }, worker: true };
 
 const rank = (role: ProjectRole | undefined): number => (role === undefined ? -1 : PROJECT_ROLES.indexOf(role));
 

@@ -29,11 +29,15 @@ export function sweepRoutes(deps: AppDeps): Router {
     }
     const base = validated.config;
     const project = projectOf(base);
-    authorize(res, project, 'submit', () =>
-      // Not a 404: nothing is being looked up. It says only that this token has no role there.
-      new ApiError(403, 'FORBIDDEN', `this token has no role on project ${project}`, {
-        hint: 'set `project:` in the sweep config to a project the token may submit to, or use another token',
-      }),
+    authorize(
+      res,
+      project,
+      'submit',
+      () =>
+        // Not a 404: nothing is being looked up. It says only that this token has no role there.
+        new ApiError(403, 'FORBIDDEN', `this token has no role on project ${project}`, {
+          hint: 'set `project:` in the sweep config to a project the token may submit to, or use another token',
+        }),
     );
     const seed = resolveSweepSeed(body.seed, base.seed, newSeed);
     const pool = body.pool ?? base.resources?.pool ?? 'default';
@@ -126,4 +130,3 @@ async function withCounts(store: TrackingStore, sweep: SweepRecord) {
   }
   return { ...sweep, counts, best };
 }
-

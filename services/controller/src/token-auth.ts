@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { HyperfleetError, PROJECT_NAME, PROJECT_NAME_RULE } from '@hyperfleet/domain';
 import type { TokenStore } from '@hyperfleet/store';
-import { type Principal, PROJECT_ROLES, type ProjectRole } from './principal';
+import { PROJECT_ROLES, type Principal, type ProjectRole } from './principal';
 
 /** Roles a configured token may hold on every project (`role`), `worker` being the agents' fleet role. */
 export const ROLES = ['admin', 'promote', 'submit', 'worker', 'read'] as const;
@@ -46,7 +46,10 @@ function principalOf(e: TokenEntry, i: number): Principal {
   else if (e.role !== undefined) projects['*'] = e.role;
   for (const [project, role] of Object.entries(e.projects ?? {})) {
     if (project !== '*' && !PROJECT_NAME.test(project)) {
-      throw tokenError(`${where} names project ${JSON.stringify(project)}`, `project names: ${PROJECT_NAME_RULE}, or *`);
+      throw tokenError(
+        `${where} names project ${JSON.stringify(project)}`,
+        `project names: ${PROJECT_NAME_RULE}, or *`,
+      );
     }
     if (!PROJECT_ROLES.includes(role)) {
       throw tokenError(

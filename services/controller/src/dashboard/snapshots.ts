@@ -1,5 +1,6 @@
 import {
   type CurveView,
+  DEFAULT_PROJECT,
   flattenParams,
   type SweepSnapshot,
   type SweepSummaryView,
@@ -217,6 +218,7 @@ export async function buildTrialSnapshot(
   const server = src.serverUrl();
   return {
     trial: row,
+    project: sweep?.project ?? DEFAULT_PROJECT,
     curves,
     lineage: lineage ?? null,
     reproduceCommand: `hyperfleet reproduce ${trial.id}${server ? ` --server ${server}` : ''}`,

@@ -1,7 +1,7 @@
 import { type Ack, HyperfleetError, type SweepSummaryView } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
-import type { CurveWarmer } from './curve-warmer';
 import { readableProjects, roleOn } from '../principal';
+import type { CurveWarmer } from './curve-warmer';
 import {
   type DashboardSocket,
   LIST_WATCHERS,
