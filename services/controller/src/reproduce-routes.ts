@@ -21,9 +21,9 @@ export function reproduceRoutes(deps: AppDeps): Router {
   const { store, tokens } = deps;
 
   r.post(api.start.path, authenticate(tokens), async (req: Request, res: Response) => {
-    const body = parseInput(api.start.body, req.body, 'body');
     const id = String(req.params.id);
     const { trial: original, sweep } = await resolveTrial(store, id, res, 'submit');
+    const body = parseInput(api.start.body, req.body, 'body');
     const submission = await readSubmission(store, sweep);
     const pins = submission.pins;
     if (!pins?.code) {
