@@ -1,0 +1,100 @@
+import { currentActor } from '@hyperfleet/lineage';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gridConfig, type Harness, startHarness } from './testing/harness';
+
+// Projects over HTTP on the in-process controller (test/security/projects.test.ts attacks a real server).
+const ALICE = 'alice-secret'; // submit on team-a
+const BOB = 'bob-secret'; // submit on team-b
+const READER = 'reader-secret'; // read on team-a
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const start = () =>
+  startHarness({
+    tokens: [
+      { name: 'alice', token: ALICE, projects: { 'team-a': 'submit' } },
+      { name: 'bob', token: BOB, projects: { 'team-b': 'submit' } },
+      { name: 'reader', token: READER, projects: { 'team-a': 'read' } },
+    ],
+  });
+
+const submit = (token: string, extra: Record<string, unknown>) =>
+  h.call('POST', '/api/sweeps?force=true', { token, body: { config: gridConfig(extra), cwd: '/tmp' } });
+
+describe('projects over the API', () => {
+  it("keeps each sweep in its config's project: others get 404, a reader 403, lists are filtered", async () => {
+    h = await start();
+    const created = await submit(ALICE, { project: 'team-a' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.sweep.id as string;
+    expect(created.body.sweep.project).toBe('team-a');
+
+    expect((await h.call('GET', `/api/sweeps/${id}`, { token: ALICE })).status).toBe(200);
+    const hidden = await h.call('POST', `/api/sweeps/${id}/pause`, { token: BOB });
+    expect([hidden.status, hidden.body.error.message]).toEqual([404, `no sweep ${id}`]);
+    expect((await h.call('GET', `/api/trials/${id}-0`, { token: BOB })).status).toBe(404);
+    const reader = await h.call('POST', `/api/sweeps/${id}/pause`, { token: READER });
+    expect([reader.status, reader.body.error.message]).toEqual([
+      403,
+      'this needs the submit role on project team-a; the token has read',
+    ]);
+
+    // No `project:` is `default`, where Alice has no role; Bob none on team-a.
+    expect((await submit(ALICE, {})).status).toBe(403);
+    expect((await submit(BOB, { project: 'team-a' })).status).toBe(403);
+    const b = await submit(BOB, { project: 'team-b' });
+    const list = async (token?: string) =>
+      (await h.call('GET', '/api/sweeps', token === undefined ? {} : { token })).body.sweeps.map(
+        (s: { id: string }) => s.id,
+      );
+    expect(await list(BOB)).toEqual([b.body.sweep.id]);
+    expect(await list(READER)).toEqual([id]);
+    expect((await list()).sort()).toEqual([id, b.body.sweep.id].sort());
+    expect((await submit(ALICE, { project: 'bad name' })).body.error.code).toBe('CONFIG_INVALID');
+  });
+
+  it('GET /api/me says the roles; stored tokens are minted by project admins, listed without secrets, revoked', async () => {
+    h = await start();
+    expect((await h.call('GET', '/api/me', { token: READER })).body).toEqual({
+      name: 'reader',
+      projects: { 'team-a': 'read' },
+      worker: false,
+      auth: true,
+    });
+    const refused = await h.call('POST', '/api/tokens', { token: ALICE, body: { project: 'team-a', role: 'read' } });
+    expect(refused.status).toBe(403);
+    const minted = await h.call('POST', '/api/tokens', {
+      body: { project: 'team-a', role: 'submit', name: 'ci', expiresInSeconds: 3600 },
+    });
+    expect(minted.status).toBe(201);
+    const secret = minted.body.token as string;
+    expect((await h.call('GET', '/api/me', { token: secret })).body.projects).toEqual({ 'team-a': 'submit' });
+    const taken = await h.call('POST', '/api/tokens', { body: { project: 'team-a', role: 'read', name: 'ci' } });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'CONFLICT']);
+
+    const listed = await h.call('GET', '/api/tokens');
+    expect(listed.body.tokens.map((t: { name: string }) => t.name)).toEqual(['ci']);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect(JSON.stringify(listed.body)).not.toContain('sha256');
+
+    expect((await h.call('POST', '/api/tokens/ci/revoke', { token: BOB })).status).toBe(404);
+    expect((await h.call('POST', '/api/tokens/ci/revoke')).body.info.revokedBy).toBe('admin');
+    const gone = await h.call('GET', '/api/sweeps', { token: secret });
+    expect([gone.status, gone.body.error.message]).toEqual([401, 'the token has been revoked']);
+  });
+
+  it('without tokens everyone is the local OS user, admin of everything, and no token can be minted', async () => {
+    h = await startHarness({ auth: false });
+    expect((await h.call('GET', '/api/me', { token: null })).body).toEqual({
+      name: currentActor(),
+      projects: { '*': 'admin' },
+      worker: true,
+      auth: false,
+    });
+    const mint = await h.call('POST', '/api/tokens', { token: null, body: { project: 'a', role: 'read' } });
+    expect([mint.status, mint.body.error.code]).toEqual([409, 'TOKENS_DISABLED']);
+  });
+});
