@@ -19,6 +19,7 @@ export {
   parseStoreUrl,
   type StoreTarget,
 } from './open-store';
+export type { ProjectScope } from './project-scope';
 export { recordTrialLineage } from './record-trial-lineage';
 export { SqlTrackingStore } from './sql-tracking-store';
 export { isStoreError, isStoreUnreachable, StoreError, type StoreErrorCode } from './store-error';
@@ -32,7 +33,6 @@ export type {
   MetricHistoryOptions,
   MetricSeries,
   NewSweepRecord,
-  ProjectScope,
   StoreBatch,
   SweepPatch,
   SweepRecord,

@@ -1,5 +1,5 @@
 import type { TrialLineage } from '@hyperfleet/lineage';
-import type { ProjectScope } from './tracking-store';
+import type { ProjectScope } from './project-scope';
 
 /** Per-trial pins and the content-addressed blobs they refer to (the pinned diffs). */
 export interface LineageStore {

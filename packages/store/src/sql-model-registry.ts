@@ -8,9 +8,9 @@ import type {
   ModelVersionRecord,
   RegisterModelInput,
 } from './lineage-store';
+import type { ProjectScope } from './project-scope';
 import type { StoreBackend } from './store-backend';
 import { StoreError } from './store-error';
-import type { ProjectScope } from './tracking-store';
 import { decodeJson, encodeJson } from './value-codec';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -15,6 +15,7 @@ import type { EventRecord } from './event-record';
 import { idPrefixPattern } from './id-prefix-pattern';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import { groupPoints } from './metric-batch';
+import type { ProjectScope } from './project-scope';
 import type { SqlKind } from './sql-kind';
 import { SqlLineageStore } from './sql-lineage-store';
 import { SqlModelRegistry } from './sql-model-registry';
@@ -31,7 +32,6 @@ import type {
   MetricHistoryOptions,
   MetricSeries,
   NewSweepRecord,
-  ProjectScope,
   StoreBatch,
   SweepPatch,
   SweepRecord,

@@ -9,6 +9,7 @@ import type {
 } from '@hyperfleet/domain';
 import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
+import type { ProjectScope } from './project-scope';
 import type { TokenStore } from './token-store';
 
 /** Stored form of a sweep. `config` is the validated sweep config as submitted (JSON). */
@@ -31,11 +32,6 @@ export interface SweepRecord {
 
 /** A sweep to create: `project` defaults to the config's `project:` (see `projectOf`). */
 export type NewSweepRecord = Omit<SweepRecord, 'project'> & { project?: string };
-
-/** Only rows of these projects; absent: every project. */
-export interface ProjectScope {
-  projects?: readonly string[];
-}
 
 /** `listAudit`: events someone did (actor set), newest last. */
 export interface AuditFilter extends ProjectScope {

@@ -1,6 +1,7 @@
 import { type MetricPoint, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
 import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
+import type { ProjectScope } from './project-scope';
 import type { TokenStore } from './token-store';
 import type {
   ArtifactRecord,
@@ -11,7 +12,6 @@ import type {
   MetricHistoryOptions,
   MetricSeries,
   NewSweepRecord,
-  ProjectScope,
   StoreBatch,
   SweepPatch,
   SweepRecord,
