@@ -53,10 +53,13 @@ export function modelRoutes(deps: AppDeps): Router {
 
   r.post(api.register.path, auth, async (req: Request, res: Response) => {
     const body = parseInput(api.register.body, req.body, 'body');
-    const { trial } = await resolveTrial(store, body.trialId, res, 'submit');
+    const { trial, sweep } = await resolveTrial(store, body.trialId, res, 'submit');
     const existing = await models().getModel(String(req.params.name));
     if (existing) await requireModel(res, existing.name, 'submit');
-    if (body.aliases?.includes(PRODUCTION_ALIAS) && existing) await requireModel(res, existing.name, 'promote');
+    if (body.aliases?.includes(PRODUCTION_ALIAS)) {
+      // A new model takes the trial's project; an existing one keeps its own (a mismatch is refused below).
+      authorize(res, existing?.project ?? sweep.project, 'promote', () => notFound(`model named ${req.params.name}`));
+    }
     const version = await refused(
       registerTrialModel(store, {
         trial,

@@ -1,11 +1,12 @@
 import { currentActor } from '@hyperfleet/lineage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gridConfig, type Harness, startHarness } from './testing/harness';
+import { eventually, gridConfig, type Harness, startHarness } from './testing/harness';
 
 // Projects over HTTP on the in-process controller (test/security/projects.test.ts attacks a real server).
 const ALICE = 'alice-secret'; // submit on team-a
 const BOB = 'bob-secret'; // submit on team-b
 const READER = 'reader-secret'; // read on team-a
+const RELEASE = 'release-secret'; // promote on team-a
 
 let h: Harness;
 afterEach(async () => {
@@ -18,6 +19,7 @@ const start = () =>
       { name: 'alice', token: ALICE, projects: { 'team-a': 'submit' } },
       { name: 'bob', token: BOB, projects: { 'team-b': 'submit' } },
       { name: 'reader', token: READER, projects: { 'team-a': 'read' } },
+      { name: 'release', token: RELEASE, projects: { 'team-a': 'promote' } },
     ],
   });
 
@@ -84,6 +86,55 @@ describe('projects over the API', () => {
     expect((await h.call('POST', '/api/tokens/ci/revoke')).body.info.revokedBy).toBe('admin');
     const gone = await h.call('GET', '/api/sweeps', { token: secret });
     expect([gone.status, gone.body.error.message]).toEqual([401, 'the token has been revoked']);
+  });
+
+  it('registers models in the trial’s project: production needs promote, other teams see no model', async () => {
+    h = await start();
+    const id = (await submit(ALICE, { project: 'team-a' })).body.sweep.id as string;
+    const trialId = await eventually(
+      async () => (await h.call('GET', `/api/sweeps/${id}`, { token: ALICE })).body.trials[0]?.id as string,
+    );
+    const artifact = { hash: `md5:${'1'.repeat(32)}`, size: 7, uri: '/cache/x' };
+    const register = (token: string, aliases?: string[]) =>
+      h.call('POST', '/api/models/churn/versions', {
+        token,
+        body: { trialId, artifact, ...(aliases ? { aliases } : {}) },
+      });
+    expect((await register(ALICE, ['production'])).status).toBe(403);
+    expect((await register(BOB)).status).toBe(404);
+    const v1 = await register(ALICE, ['staging']);
+    expect([v1.status, v1.body.version.aliases, v1.body.version.createdBy]).toEqual([201, ['staging'], 'alice']);
+    expect((await register(RELEASE, ['production'])).body.version).toMatchObject({
+      version: 2,
+      aliases: ['production'],
+    });
+
+    expect((await h.call('GET', '/api/models', { token: READER })).body.models).toMatchObject([
+      { name: 'churn', project: 'team-a', latest: 2 },
+    ]);
+    expect((await h.call('GET', '/api/models', { token: BOB })).body.models).toEqual([]);
+    expect((await h.call('GET', '/api/models/churn%40production/resolve', { token: BOB })).status).toBe(404);
+    expect(
+      (await h.call('GET', '/api/models/churn%40production/resolve', { token: READER })).body.version.version,
+    ).toBe(2);
+    const move = (token: string, alias: string) =>
+      h.call('POST', `/api/models/churn/aliases/${alias}`, { token, body: { version: 1 } });
+    expect((await move(ALICE, 'production')).status).toBe(403);
+    expect((await move(ALICE, 'canary')).status).toBe(200);
+    expect((await h.call('POST', '/api/models/churn/versions/1/delete', { token: RELEASE })).status).toBe(403);
+    expect((await h.call('POST', '/api/models/churn/versions/1/delete')).status).toBe(200);
+
+    const audit = await h.call('GET', '/api/audit?model=churn', { token: READER });
+    expect(audit.body.events.map((e: { type: string; actor: string }) => `${e.type} ${e.actor}`)).toEqual([
+      'model.created alice',
+      'model.version.registered alice',
+      'model.alias.set alice',
+      'model.version.registered release',
+      'model.alias.set release',
+      'model.alias.set alice',
+      'model.version.deleted admin',
+    ]);
+    expect((await h.call('GET', '/api/audit?model=churn', { token: BOB })).body.events).toEqual([]);
   });
 
   it('without tokens everyone is the local OS user, admin of everything, and no token can be minted', async () => {
