@@ -266,8 +266,14 @@ describe('stored tokens through the CLI', () => {
     expect(otherTeam.stderr).toMatch(/needs the admin role/);
     expect((await cli(T.bob, ['token', 'revoke', 'ci-reader'])).stderr).toMatch(/no token ci-reader/);
 
+    // A socket opened before the revocation watches A's sweep…
+    const open = await connect(secret);
+    expect((await ask(open, 'sweep:join', { sweepId: sweepA })).ok).toBe(true);
+    const dropped = new Promise<string>((resolve) => open.on('disconnect', resolve));
     const revoked = await cli(T.lead, ['token', 'revoke', 'ci-reader']);
     expect(revoked.code, revoked.stderr).toBe(0);
+    // …and is dropped by the server once the token is refused.
+    expect(await dropped).toBe('io server disconnect');
     const refused = await call(secret, 'GET', `/api/sweeps/${sweepA}`);
     expect([refused.status, refused.body.error.message]).toEqual([401, 'the token has been revoked']);
     const sock = await connect(secret).catch((err: Error & { data?: { code?: string } }) => err.data?.code);

@@ -22,7 +22,7 @@ import { PointBuffer } from './point-buffer';
 import type { DashboardRedis } from './redis-adapter';
 import { INTEREST_TTL_MS, RoomInterest } from './room-interest';
 import { type SnapshotSource, sweepSummary, trialRow } from './snapshots';
-import { sameOrigin, socketAuth } from './socket-auth';
+import { dropRefusedSockets, sameOrigin, socketAuth } from './socket-auth';
 import { type RequestContext, serveRequests } from './socket-requests';
 import { SweepShapes } from './sweep-shape';
 import { mapLimit } from './trial-row';
@@ -41,6 +41,8 @@ export interface DashboardGatewayOptions {
   logPollMs?: number;
   /** How often sweeps' states are re-read for changes no hook reports here (pause, other replicas). Default 1 s. */
   statusPollMs?: number;
+  /** How often open sockets' tokens are checked again (revoked, expired: disconnected). Default 5000 ms. */
+  tokenRecheckMs?: number;
   /** Several replicas: the socket.io Redis adapter over this Redis. */
   redis?: DashboardRedis | null;
   /** Browser origins allowed besides the server's own (e.g. the Vite dev server); '*' = any. */
@@ -186,6 +188,12 @@ export class DashboardGateway {
     this.every(this.opts.flushMs ?? 150, () => this.flush());
     this.every(this.opts.statusPollMs ?? 1000, () => this.pollStatus());
     if (this.opts.redis) this.every(INTEREST_TTL_MS / 3, () => this.announceInterest());
+    const tokens = this.opts.tokens;
+    if (tokens) {
+      this.every(this.opts.tokenRecheckMs ?? 5000, async () => {
+        await dropRefusedSockets(io.of('/').sockets.values(), tokens);
+      });
+    }
   }
 
   /** Disconnects every socket, stops tails and timers, closes the adapter. Idempotent and bounded. */

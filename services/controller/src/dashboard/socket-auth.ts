@@ -62,6 +62,24 @@ export function socketAuth(tokens: TokenRegistry | null) {
 }
 
 /**
+ * Drops the sockets whose token was revoked or has expired since they connected: a socket keeps its rooms (and
+ * their stream) until then, so this runs every few seconds. Configured tokens are checked in memory, stored ones
+ * with one store read each.
+ */
+export async function dropRefusedSockets(sockets: Iterable<Socket>, tokens: TokenRegistry): Promise<number> {
+  let dropped = 0;
+  for (const socket of sockets) {
+    const token = presentedToken(socket);
+    if (token === null) continue;
+    if (typeof (await tokens.authenticate(token)) === 'string') {
+      socket.disconnect(true);
+      dropped++;
+    }
+  }
+  return dropped;
+}
+
+/**
  * The handshake's Origin must be this server (or an allowed origin). Browsers let any page open a WebSocket to
  * 127.0.0.1, and an embedded dashboard without tokens would otherwise show anyone's sweeps to any web page.
  * Clients that send no Origin (node, curl) are not browsers and pass.
