@@ -55,13 +55,15 @@ export function agentRoutes(deps: AppDeps): Router {
     const id = String(req.params.id);
     const agent = await coordination.getAgent(id);
     const { status: agentStatus, ...rest } = body;
-    const refreshed =
-      agent !== null &&
-      (await coordination.refreshAgent(
-        { ...agent, ...rest, ...(agentStatus ? { agentStatus } : {}), lastHeartbeat: now() },
-        ttl,
-      ));
-    if (!refreshed) {
+    const at = now();
+    const updated: AgentRecord | null = agent && {
+      ...agent,
+      ...rest,
+      ...(agentStatus ? { agentStatus } : {}),
+      lastHeartbeat: at,
+    };
+    // Refreshed only while the record is there (a Redis that lost it says so: the agent registers again).
+    if (!agent || !updated || !(await coordination.refreshAgent(updated, ttl))) {
       throw new ApiError(
         404,
         'AGENT_UNKNOWN',
@@ -70,6 +72,19 @@ export function agentRoutes(deps: AppDeps): Router {
           hint: 'register again: POST /api/agents/register',
         },
       );
+    }
+    const state = (a: AgentRecord) => (a.draining ? 'draining' : (a.agentStatus ?? 'running'));
+    const [was, is] = [state(agent), state(updated)];
+    if (was !== is) {
+      // An agent changing state (draining, paused by its breaker) is fleet-wide: in no project.
+      await deps.store.appendEvent({
+        at,
+        sweepId: null,
+        trialId: null,
+        type: 'agent.state',
+        actor: principalOf(res).name,
+        data: { agentId: id, from: was, to: is, reason: body.reason ?? null },
+      });
     }
     reply(res, api.heartbeat, { ok: true });
   });

@@ -1,6 +1,6 @@
 import { currentActor } from '@hyperfleet/lineage';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, gridConfig, type Harness, startHarness } from './testing/harness';
+import { eventually, gridConfig, type Harness, startHarness, TOKENS } from './testing/harness';
 
 // Projects over HTTP on the in-process controller (test/security/projects.test.ts attacks a real server).
 const ALICE = 'alice-secret'; // submit on team-a
@@ -135,6 +135,29 @@ describe('projects over the API', () => {
       'model.version.deleted admin',
     ]);
     expect((await h.call('GET', '/api/audit?model=churn', { token: BOB })).body.events).toEqual([]);
+  });
+
+  it('audits agent registration and state changes as fleet-wide events, seen by admins of every project only', async () => {
+    h = await start();
+    const agent = { agentId: 'box-1', host: 'box', pool: 'cpu', slots: 1, gpus: [], version: '0.1.0' };
+    expect((await h.call('POST', '/api/agents/register', { token: TOKENS.worker, body: agent })).status).toBe(200);
+    const beat = (draining: boolean) =>
+      h.call('POST', '/api/agents/box-1/heartbeat', {
+        token: TOKENS.worker,
+        body: { running: [], gpus: [], draining },
+      });
+    await beat(false);
+    await beat(true);
+    await beat(true);
+    const events = (await h.call('GET', '/api/audit')).body.events.filter((e: { type: string }) =>
+      e.type.startsWith('agent.'),
+    );
+    expect(events.map((e: { type: string; actor: string; data: unknown }) => [e.type, e.actor, e.data])).toEqual([
+      ['agent.registered', 'worker', { agentId: 'box-1', pool: 'cpu', host: 'box' }],
+      ['agent.state', 'worker', { agentId: 'box-1', from: 'running', to: 'draining', reason: null }],
+    ]);
+    expect((await h.call('GET', '/api/audit', { token: READER })).body.events).toEqual([]);
+    expect((await h.call('POST', '/api/agents/register', { token: ALICE, body: agent })).status).toBe(403);
   });
 
   it('without tokens everyone is the local OS user, admin of everything, and no token can be minted', async () => {
