@@ -57,6 +57,11 @@ export function accessRoutes(deps: AppDeps): Router {
       revokedAt: null,
       revokedBy: null,
     };
+    if (deps.tokens?.isConfiguredName(record.name)) {
+      throw new ApiError(409, 'CONFLICT', `a configured token is named ${record.name}`, {
+        hint: 'pick another --name: the name is the actor in the audit log, so it must be one token’s',
+      });
+    }
     await refused(stored.create(record));
     reply(res, api.createToken, { token: secret, info: infoOf(record) }, 201);
   });

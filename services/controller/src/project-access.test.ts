@@ -74,8 +74,10 @@ describe('projects over the API', () => {
     expect(minted.status).toBe(201);
     const secret = minted.body.token as string;
     expect((await h.call('GET', '/api/me', { token: secret })).body.projects).toEqual({ 'team-a': 'submit' });
-    const taken = await h.call('POST', '/api/tokens', { body: { project: 'team-a', role: 'read', name: 'ci' } });
-    expect([taken.status, taken.body.error.code]).toEqual([409, 'CONFLICT']);
+    for (const name of ['ci', 'alice']) {
+      const taken = await h.call('POST', '/api/tokens', { body: { project: 'team-a', role: 'read', name } });
+      expect([taken.status, taken.body.error.code]).toEqual([409, 'CONFLICT']);
+    }
 
     const listed = await h.call('GET', '/api/tokens');
     expect(listed.body.tokens.map((t: { name: string }) => t.name)).toEqual(['ci']);

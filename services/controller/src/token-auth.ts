@@ -99,6 +99,11 @@ export class TokenRegistry {
     return this.tokens.length;
   }
 
+  /** Whether a configured token has this name (a stored one may not take it: the audit actor must be one token). */
+  isConfiguredName(name: string): boolean {
+    return this.tokens.some((t) => t.principal.name === name);
+  }
+
   /** Where `hyperfleet token create` keeps what it mints; null: only configured tokens. */
   get stored(): TokenStore | null {
     return this.opts.stored ?? null;
