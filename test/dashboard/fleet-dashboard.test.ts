@@ -118,6 +118,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser (fleet: hyperfleet server 
     await page.goto(`${fleet.url}/trials/${id}`);
     await page.waitForSelector('button[data-action="stop-trial"][title*="may only read"]');
     expect(await page.isDisabled('button[data-action="stop-trial"]')).toBe(true);
+    await page.goto(`${fleet.url}/`);
+    await page.waitForSelector(`tr[data-sweep="${sweepId}"]`);
+    expect(await page.textContent(`tr[data-sweep="${sweepId}"] td.project`)).toBe('default');
     expect(errors()).toEqual([]);
     await ctx.close();
   });
