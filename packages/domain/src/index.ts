@@ -76,7 +76,6 @@ export {
 } from './parameter-spec';
 export { flattenParams, unflattenParams } from './params';
 export { loadSweepConfig, parseSweepConfig, requireValidConfig } from './parse-sweep-config';
-export { DEFAULT_PROJECT, PROJECT_NAME, PROJECT_NAME_RULE, projectOf } from './project';
 export {
   COMMAND_INVALID,
   defaultInterpreter,
@@ -99,7 +98,7 @@ export {
   type SweepConfigInput,
   sweepConfigSchema,
 } from './sweep-config';
-export { sweepProject } from './sweep-project';
+export { DEFAULT_PROJECT, PROJECT_NAME, PROJECT_NAME_RULE, sweepProject } from './sweep-project';
 export {
   ENV_VAR_NAME,
   isSecretRef,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GOALS, type SearchMethod } from './domain';
 import { MEMORY_QUANTITY } from './memory-quantity';
 import { normalizeParameters, type ParametersConfig } from './parameter-spec';
-import { PROJECT_NAME, PROJECT_NAME_RULE } from './project';
+import { PROJECT_NAME, PROJECT_NAME_RULE } from './sweep-project';
 import { ENV_VAR_NAME } from './trial-env-spec';
 
 /**

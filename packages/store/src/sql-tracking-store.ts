@@ -3,8 +3,8 @@ import {
   type Goal,
   type MetricPoint,
   type MetricSummary,
-  projectOf,
   type SweepStatus,
+  sweepProject,
   TRIAL_STATUSES,
   type TrialStatus,
 } from '@hyperfleet/domain';
@@ -79,7 +79,7 @@ export class SqlTrackingStore implements TrackingStore {
           created_at: s.createdAt,
           finished_at: s.finishedAt,
           reason: s.reason,
-          project: s.project ?? projectOf(s.config),
+          project: s.project ?? sweepProject(s.config),
         })
         .execute(),
     );

@@ -30,7 +30,7 @@ export interface SweepRecord {
   project: string;
 }
 
-/** A sweep to create: `project` defaults to the config's `project:` (see `projectOf`). */
+/** A sweep to create: `project` defaults to the config's `project:` (see `sweepProject`). */
 export type NewSweepRecord = Omit<SweepRecord, 'project'> & { project?: string };
 
 /** `listAudit`: events someone did (actor set), newest last. */

@@ -1,5 +1,5 @@
 import { sweepRoutes as api, SWEEP_ACTIONS } from '@hyperfleet/contract';
-import { HyperfleetError, projectOf, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
+import { HyperfleetError, type SweepConfig, sweepProject, validateSweepConfig } from '@hyperfleet/domain';
 import { newSeed, newSweepId, planFor, resolveSweepSeed, type SubmittedPins, sweepBest } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
@@ -28,7 +28,7 @@ export function sweepRoutes(deps: AppDeps): Router {
       });
     }
     const base = validated.config;
-    const project = projectOf(base);
+    const project = sweepProject(base);
     authorize(
       res,
       project,
