@@ -55,6 +55,9 @@ describe('projects over the API', () => {
     expect(await list(BOB)).toEqual([b.body.sweep.id]);
     expect(await list(READER)).toEqual([id]);
     expect((await list()).sort()).toEqual([id, b.body.sweep.id].sort());
+    // An agent's token reads no project: leaked from a trial, it shows no team's work.
+    expect(await list(TOKENS.worker)).toEqual([]);
+    expect((await h.call('GET', `/api/sweeps/${id}`, { token: TOKENS.worker })).status).toBe(404);
     expect((await submit(ALICE, { project: 'bad name' })).body.error.code).toBe('CONFIG_INVALID');
   });
 

@@ -14,7 +14,7 @@ describe('TokenRegistry', () => {
     const reg = new TokenRegistry(TokenRegistry.parseEnv('admin:a-secret, worker:w-secret'));
     expect(reg.size).toBe(2);
     expect(await reg.authenticate('a-secret')).toEqual({ name: 'admin', projects: { '*': 'admin' }, worker: true });
-    expect(await reg.authenticate('w-secret')).toEqual({ name: 'worker', projects: { '*': 'read' }, worker: true });
+    expect(await reg.authenticate('w-secret')).toEqual({ name: 'worker', projects: {}, worker: true });
     expect(await reg.authenticate('w-secre')).toBe('unknown');
     expect(JSON.stringify(reg)).not.toContain('secret');
   });

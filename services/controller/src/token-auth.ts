@@ -10,7 +10,7 @@ export type Role = (typeof ROLES)[number];
 
 /** One token as configured: the token itself, or its SHA-256 (hex) so the file holds no secret. */
 export interface TokenEntry {
-  /** This role on every project (`worker`: an agent, which reads every project's blobs). */
+  /** This role on every project (`worker`: an agent's, which reads no project, only its trials' blobs). */
   role?: Role;
   /** Roles per project: `{"team-a": "submit", "*": "read"}`. */
   projects?: Record<string, ProjectRole>;
@@ -41,9 +41,9 @@ function principalOf(e: TokenEntry, i: number): Principal {
     throw tokenError(`${where} has unknown role ${JSON.stringify(e.role)}`, `roles: ${ROLES.join(', ')}`);
   }
   const projects: Record<string, ProjectRole> = {};
-  // Agents read blobs and trials of every project; admin is also an agent (as before projects).
-  if (e.role === 'worker') projects['*'] = 'read';
-  else if (e.role !== undefined) projects['*'] = e.role;
+  // An agent's token reads no project (it registers, heartbeats and fetches the blobs of its trials), so a token
+  // that leaks from an agent shows no team's sweeps; admin is also an agent (as before projects).
+  if (e.role !== undefined && e.role !== 'worker') projects['*'] = e.role;
   for (const [project, role] of Object.entries(e.projects ?? {})) {
     if (project !== '*' && !PROJECT_NAME.test(project)) {
       throw tokenError(
@@ -59,7 +59,7 @@ function principalOf(e: TokenEntry, i: number): Principal {
     }
     projects[project] = role;
   }
-  if (Object.keys(projects).length === 0) {
+  if (Object.keys(projects).length === 0 && e.role !== 'worker') {
     throw tokenError(`${where} has no role`, 'give "role" (every project) or "projects": {"team-a": "submit"}');
   }
   return {
