@@ -105,7 +105,9 @@ describe('lineage end to end (embedded mode)', () => {
     expect(lin.stdout).toMatch(/commit\s+[0-9a-f]{40}/);
     expect(lin.stdout).toMatch(/data\s+iris\/iris\.csv/);
     const audit = await cli(['audit', '--json']);
+    // Every action someone did, the reproduction before included.
     expect(JSON.parse(audit.stdout).map((e: { type: string }) => e.type)).toEqual([
+      'trial.reproduce',
       'model.created',
       'model.version.registered',
       'model.alias.set',

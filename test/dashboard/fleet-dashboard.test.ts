@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { hasChromium, launch, requireBuild, screenshot, waitForText, watchedPage
 
 // The dashboard as `hyperfleet server` serves it: tokens, a real agent, logs streamed from the agent.
 const fixture = join(import.meta.dirname, 'fixtures', 'curve-trial.mjs');
+const READER = 'dashboard-read-only-token';
 
 describe.skipIf(!hasChromium)('dashboard in a browser (fleet: hyperfleet server + agent, with tokens)', () => {
   let dir: string;
@@ -18,7 +19,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser (fleet: hyperfleet server 
   beforeAll(async () => {
     requireBuild();
     dir = tempDir('hf-dash-fleet-');
-    fleet = new Fleet(dir);
+    const tokens = join(dir, 'tokens.json');
+    writeFileSync(tokens, JSON.stringify({ tokens: [{ name: 'viewer', token: READER, projects: { '*': 'read' } }] }));
+    fleet = new Fleet(dir, undefined, { serverArgs: ['--tokens', tokens] });
     await fleet.start();
     fleet.startAgent('a', 2);
     await waitFor('the agent', async () => (await fleet.api<{ agents: unknown[] }>('/api/agents')).agents.length === 1);
@@ -94,6 +97,30 @@ describe.skipIf(!hasChromium)('dashboard in a browser (fleet: hyperfleet server 
     await page.click('button[data-action="resume"]');
     await page.click('dialog[open] button[value="ok"]');
     await waitForText(page, '#sweep-status', (t) => t === 'running');
+    expect(errors()).toEqual([]);
+    await ctx.close();
+  });
+
+  it('shows a read-only token the controls disabled, saying why, instead of a 403 after the click', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const { page, errors } = await watchedPage(ctx);
+    await page.goto(`${fleet.url}/sweeps/${sweepId}?token=${READER}`);
+    await page.waitForSelector('#sweep-status');
+    // The title appears once GET /api/me has answered (before that every control is disabled, without it).
+    await page.waitForSelector('button[data-action="pause"][title*="may only read"]');
+    for (const action of ['pause', 'resume', 'stop', 'cancel']) {
+      expect(await page.isDisabled(`button[data-action="${action}"]`)).toBe(true);
+      expect(await page.getAttribute(`button[data-action="${action}"]`, 'title')).toBe(
+        'your token (viewer) may only read project default',
+      );
+    }
+    const id = (await page.getAttribute('tr[data-trial]', 'data-trial'))!;
+    await page.goto(`${fleet.url}/trials/${id}`);
+    await page.waitForSelector('button[data-action="stop-trial"][title*="may only read"]');
+    expect(await page.isDisabled('button[data-action="stop-trial"]')).toBe(true);
+    await page.goto(`${fleet.url}/`);
+    await page.waitForSelector(`tr[data-sweep="${sweepId}"]`);
+    expect(await page.textContent(`tr[data-sweep="${sweepId}"] td.project`)).toBe('default');
     expect(errors()).toEqual([]);
     await ctx.close();
   });

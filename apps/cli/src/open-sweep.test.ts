@@ -13,6 +13,7 @@ const sweep = (id: string): SweepRecord => ({
   metricName: null,
   goal: 'minimize',
   config: {},
+  project: 'default',
   seed: 1,
   createdAt: 1,
   finishedAt: null,

@@ -1,11 +1,21 @@
 import type { z } from 'zod';
+import { accessRoutes, type me, type tokenInfo } from './access';
 import { type agentInfo, agentRoutes, type heartbeatBody, type registerBody, type registration } from './agents';
 import { blobRoutes } from './blobs';
+import { type auditEvent, modelRoutes, type modelVersion } from './models';
 import type { attemptRecord, metricPoint, metricSummary, sweepRecord, trialLineage, trialRecord } from './records';
 import { reproduceRoutes } from './reproduce';
 import { sweepRoutes, type sweepSummary } from './sweeps';
 import { trialRoutes } from './trials';
 
+export {
+  accessRoutes,
+  createTokenBody,
+  me,
+  projectName,
+  projectRole,
+  tokenInfo,
+} from './access';
 export {
   type AgentStatus,
   agentInfo,
@@ -20,6 +30,7 @@ export {
 } from './agents';
 export { blobRoutes } from './blobs';
 export { type ErrorBody, errorBody, type InputIssue, inputIssue, readErrorBody } from './error-body';
+export { auditEvent, auditQuery, modelInfo, modelRoutes, modelVersion, registerModelBody } from './models';
 export { codePin, dataPin, envFingerprint, type SubmittedPinsBody, submittedPins } from './pins';
 export {
   attemptRecord,
@@ -68,6 +79,8 @@ export const routes = {
   reproduce: reproduceRoutes,
   agents: agentRoutes,
   blobs: blobRoutes,
+  access: accessRoutes,
+  models: modelRoutes,
 };
 
 // The records as a client holds them after parsing.
@@ -82,3 +95,7 @@ export type AgentInfo = z.output<typeof agentInfo>;
 export type RegisterBody = z.input<typeof registerBody>;
 export type HeartbeatBody = z.input<typeof heartbeatBody>;
 export type Registration = z.output<typeof registration>;
+export type MeBody = z.output<typeof me>;
+export type TokenInfoBody = z.output<typeof tokenInfo>;
+export type ModelVersionBody = z.output<typeof modelVersion>;
+export type AuditEventBody = z.output<typeof auditEvent>;

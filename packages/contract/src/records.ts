@@ -23,6 +23,8 @@ export const sweepRecord = z.object({
   createdAt: timestamp,
   finishedAt: timestamp.nullable(),
   reason: z.string().nullable(),
+  /** Tokens hold roles per project; `default` when the config names none. */
+  project: z.string(),
 });
 
 export const trialRecord = z.object({

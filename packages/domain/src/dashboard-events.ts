@@ -21,6 +21,7 @@ export interface SweepSummaryView {
   createdAt: number;
   finishedAt: number | null;
   reason: string | null;
+  project: string;
   /** Trials by status. */
   counts: Partial<Record<TrialStatus, number>>;
   /** Planned trials when known (grid size or run_cap); null = open-ended. */
@@ -116,6 +117,8 @@ export interface SweepSnapshot {
 
 export interface TrialSnapshot {
   trial: TrialRowView;
+  /** Its sweep's project: what the token may do with it (GET /api/me). */
+  project: string;
   /** Every metric key's curve, downsampled. */
   curves: CurveView[];
   /** The lineage record as the API's GET /api/trials/:id/lineage returns it (null when none was pinned). */

@@ -98,7 +98,7 @@ export {
   type SweepConfigInput,
   sweepConfigSchema,
 } from './sweep-config';
-export { sweepProject } from './sweep-project';
+export { DEFAULT_PROJECT, PROJECT_NAME, PROJECT_NAME_RULE, sweepProject } from './sweep-project';
 export {
   ENV_VAR_NAME,
   isSecretRef,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GOALS, type SearchMethod } from './domain';
 import { MEMORY_QUANTITY } from './memory-quantity';
 import { normalizeParameters, type ParametersConfig } from './parameter-spec';
+import { PROJECT_NAME, PROJECT_NAME_RULE } from './sweep-project';
 import { ENV_VAR_NAME } from './trial-env-spec';
 
 /**
@@ -197,7 +198,8 @@ export const sweepConfigSchema = z.strictObject({
   command: z.array(z.string()).min(1).optional(),
   name: z.string().optional(),
   description: z.string().optional(),
-  project: z.string().optional(),
+  /** Who may see and control the sweep (tokens hold roles per project); `default` when absent. */
+  project: z.string().regex(PROJECT_NAME, `a project name: ${PROJECT_NAME_RULE}`).optional(),
   entity: z.string().optional(),
   // W&B keys hyperfleet accepts so W&B files validate unchanged, and ignores (with a warning).
   controller: z.looseObject({ type: z.enum(['local', 'cloud']).optional() }).optional(),

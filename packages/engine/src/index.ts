@@ -27,6 +27,7 @@ export {
   sweepBest,
   trialMetricValue,
 } from './ranking';
+export { type RegisterTrialModel, registerTrialModel } from './register-trial-model';
 export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
 export {
   REPRODUCE_EVENT,

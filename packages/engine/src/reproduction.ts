@@ -53,6 +53,7 @@ export async function recordReproduction(store: TrackingStore, req: Reproduction
     createdAt: now,
     finishedAt: now,
     reason: `reproduction of ${original.id} could not be set up`,
+    project: sweep.project,
   };
   await store.createSweep(created);
   await store.createTrial(trial);

@@ -21,6 +21,8 @@ export interface ModelsTable {
   name: string;
   created_at: number;
   created_by: string | null;
+  /** Added in 0005. */
+  project: ColumnType<string, string | undefined, string>;
 }
 
 export interface ModelVersionsTable {

@@ -24,6 +24,8 @@ export interface SweepsTable {
   created_at: number;
   finished_at: number | null;
   reason: string | null;
+  /** Added in 0005. */
+  project: ColumnType<string, string | undefined, string>;
 }
 
 export interface TrialsTable {
@@ -99,6 +101,22 @@ export interface EventsTable {
   type: string;
   actor: string | null;
   data: ColumnType<unknown, string | null, never>;
+  /** Events about no sweep (models, tokens, agents): their project (0005). Sweep events: null, see sweeps. */
+  project: ColumnType<string | null, string | null | undefined, never>;
+}
+
+/** Stored API tokens (0005): the SHA-256 of the secret, never the secret. */
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  sha256: string;
+  project: string;
+  role: string;
+  created_at: number;
+  created_by: string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
 }
 
 export interface StoreDatabase extends LineageTables {
@@ -110,4 +128,5 @@ export interface StoreDatabase extends LineageTables {
   metric_summaries: MetricSummariesTable;
   artifacts: ArtifactsTable;
   events: EventsTable;
+  api_tokens: ApiTokensTable;
 }

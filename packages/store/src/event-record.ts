@@ -7,4 +7,6 @@ export interface EventRecord {
   type: string; // 'sweep.created', 'trial.started', 'trial.failed', 'breaker.tripped', ...
   actor: string | null;
   data: unknown;
+  /** For events about no sweep (models, tokens, agents); a sweep's events are in its project. */
+  project?: string | null;
 }

@@ -19,16 +19,20 @@ export {
   parseStoreUrl,
   type StoreTarget,
 } from './open-store';
+export type { ProjectScope } from './project-scope';
 export { recordTrialLineage } from './record-trial-lineage';
 export { SqlTrackingStore } from './sql-tracking-store';
 export { isStoreError, isStoreUnreachable, StoreError, type StoreErrorCode } from './store-error';
+export type { StoredTokenRecord, TokenStore } from './token-store';
 export type {
   ArtifactRecord,
   AttemptRecord,
+  AuditFilter,
   EventFilter,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,
+  NewSweepRecord,
   StoreBatch,
   SweepPatch,
   SweepRecord,

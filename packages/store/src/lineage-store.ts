@@ -1,5 +1,5 @@
 import type { TrialLineage } from '@hyperfleet/lineage';
-import type { EventRecord } from './event-record';
+import type { ProjectScope } from './project-scope';
 
 /** Per-trial pins and the content-addressed blobs they refer to (the pinned diffs). */
 export interface LineageStore {
@@ -17,6 +17,8 @@ export interface LineageStore {
 
 export interface ModelRecord {
   name: string;
+  /** The project of the trial it was first registered from; later versions come from the same project. */
+  project: string;
   createdAt: number;
   createdBy: string | null;
 }
@@ -38,6 +40,8 @@ export interface ModelVersionRecord {
 
 export interface RegisterModelInput {
   name: string;
+  /** The trial's project (its sweep's). */
+  project: string;
   trialId: string;
   artifact: { hash: string; size: number; uri: string };
   tags: Record<string, unknown>;
@@ -59,13 +63,13 @@ export const AUDIT_EVENT_TYPES = [
 export interface ModelRegistry {
   register(input: RegisterModelInput): Promise<ModelVersionRecord>;
   getModel(name: string): Promise<ModelRecord | null>;
-  listModels(): Promise<Array<ModelRecord & { latest: number | null; aliases: Record<string, number> }>>;
+  listModels(
+    scope?: ProjectScope,
+  ): Promise<Array<ModelRecord & { latest: number | null; aliases: Record<string, number> }>>;
   listVersions(name: string): Promise<ModelVersionRecord[]>;
   /** `NAME` (latest live version), `NAME@3`, `NAME@v3` or `NAME@staging`; STORE_NOT_FOUND says what exists. */
   resolve(ref: string): Promise<ModelVersionRecord>;
   setAlias(name: string, alias: string, version: number, actor: string | null, at: number): Promise<void>;
   /** Soft delete: the version stays for the audit trail, marked deleted; its aliases are dropped. */
   deleteVersion(name: string, version: number, actor: string | null, at: number): Promise<void>;
-  /** Audit events, oldest first; `name` narrows to one model. */
-  listAudit(filter?: { name?: string; limit?: number }): Promise<EventRecord[]>;
 }

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { lineageMigration } from './migration-lineage';
+import { projectsMigration } from './migration-projects';
 import type { SqlKind } from './sql-kind';
 import { StoreError } from './store-error';
 
@@ -167,6 +168,7 @@ function migrationsFor(kind: SqlKind): Record<string, Migration> {
         await db.schema.alterTable('trials').addColumn('dropped_points', t.json).execute();
       },
     },
+    '0005_projects': projectsMigration(kind),
   };
 }
 

@@ -47,6 +47,33 @@ describe('postgres backend specifics', () => {
     }
   });
 
+  it('0005 puts the sweeps stored before it in the project their config named, else default', async () => {
+    const s = schemas.named('before_projects');
+    await (await openPostgresStore({ connectionString: PG_URL, schema: s })).close();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      // The schema as 0004 left it, with two sweeps written then.
+      await client.query(`SET search_path TO "${s}"`);
+      await client.query(`ALTER TABLE sweeps DROP COLUMN project; ALTER TABLE models DROP COLUMN project;
+        ALTER TABLE events DROP COLUMN project; DROP TABLE api_tokens;
+        DELETE FROM ${MIGRATION_TABLE} WHERE name = '0005_projects'`);
+      const insert = `INSERT INTO sweeps (id, status, method, goal, config, seed, created_at)
+        VALUES ($1, 'finished', 'grid', 'minimize', $2, 1, 1)`;
+      await client.query(insert, ['labelled', JSON.stringify({ method: 'grid', project: 'team-x' })]);
+      await client.query(insert, ['plain', JSON.stringify({ method: 'grid' })]);
+    } finally {
+      await client.end();
+    }
+    const store = await openPostgresStore({ connectionString: PG_URL, schema: s });
+    try {
+      expect((await store.getSweep('labelled'))?.project).toBe('team-x');
+      expect((await store.getSweep('plain'))?.project).toBe('default');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stores JSON as jsonb and floats as double precision (NaN native)', async () => {
     const s = schemas.named('types');
     const store = await openPostgresStore({ connectionString: PG_URL, schema: s });

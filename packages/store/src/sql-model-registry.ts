@@ -1,14 +1,14 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { StoreDatabase } from './db-schema';
 import type { ModelVersionsTable } from './db-schema-lineage';
-import type { EventRecord } from './event-record';
-import {
+import type {
   AUDIT_EVENT_TYPES,
-  type ModelRecord,
-  type ModelRegistry,
-  type ModelVersionRecord,
-  type RegisterModelInput,
+  ModelRecord,
+  ModelRegistry,
+  ModelVersionRecord,
+  RegisterModelInput,
 } from './lineage-store';
+import type { ProjectScope } from './project-scope';
 import type { StoreBackend } from './store-backend';
 import { StoreError } from './store-error';
 import { decodeJson, encodeJson } from './value-codec';
@@ -32,15 +32,21 @@ export class SqlModelRegistry implements ModelRegistry {
           .execute(async (trx) => {
             const model = await trx
               .selectFrom('models')
-              .select('name')
+              .select(['name', 'project'])
               .where('name', '=', input.name)
               .executeTakeFirst();
             if (!model) {
               await trx
                 .insertInto('models')
-                .values({ name: input.name, created_at: input.at, created_by: input.actor })
+                .values({ name: input.name, created_at: input.at, created_by: input.actor, project: input.project })
                 .execute();
-              await audit(trx, input.at, input.actor, 'model.created', null, { model: input.name });
+              await audit(trx, input.at, input.actor, input.project, 'model.created', null, { model: input.name });
+            } else if (model.project !== input.project) {
+              // A name is one model in one project: a version from another team's trial would leak into it.
+              throw new StoreError(
+                'STORE_CONFLICT',
+                `model ${input.name} belongs to project ${model.project}, and trial ${input.trialId} to ${input.project}`,
+              );
             }
             const max = await trx
               .selectFrom('model_versions')
@@ -64,28 +70,34 @@ export class SqlModelRegistry implements ModelRegistry {
                 deleted_by: null,
               })
               .execute();
-            await audit(trx, input.at, input.actor, 'model.version.registered', input.trialId, {
+            await audit(trx, input.at, input.actor, input.project, 'model.version.registered', input.trialId, {
               model: input.name,
               version: v,
               artifact: input.artifact.hash,
             });
-            for (const alias of input.aliases ?? []) await moveAlias(trx, input.name, alias, v, input.actor, input.at);
+            for (const alias of input.aliases ?? [])
+              await moveAlias(trx, input.project, input.name, alias, v, input.actor, input.at);
             return v;
           });
         return (await this.getVersion(input.name, version)) as ModelVersionRecord;
       } catch (err) {
-        if (this.backend.constraintOf(err) !== 'conflict' || attempt >= 4) throw err;
+        if (err instanceof StoreError || this.backend.constraintOf(err) !== 'conflict' || attempt >= 4) throw err;
       }
     }
   }
 
   async getModel(name: string): Promise<ModelRecord | null> {
     const row = await this.db().selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
-    return row ? { name: row.name, createdAt: Number(row.created_at), createdBy: row.created_by } : null;
+    return row
+      ? { name: row.name, project: row.project, createdAt: Number(row.created_at), createdBy: row.created_by }
+      : null;
   }
 
-  async listModels() {
-    const models = await this.db().selectFrom('models').selectAll().orderBy('name').execute();
+  async listModels(scope: ProjectScope = {}) {
+    if (scope.projects?.length === 0) return [];
+    let q = this.db().selectFrom('models').selectAll().orderBy('name');
+    if (scope.projects) q = q.where('project', 'in', [...scope.projects]);
+    const models = await q.execute();
     const latest = await this.db()
       .selectFrom('model_versions')
       .select(['name', (eb) => eb.fn.max<number>('version').as('v')])
@@ -95,6 +107,7 @@ export class SqlModelRegistry implements ModelRegistry {
     const aliases = await this.db().selectFrom('model_aliases').selectAll().execute();
     return models.map((m) => ({
       name: m.name,
+      project: m.project,
       createdAt: Number(m.created_at),
       createdBy: m.created_by,
       latest: latest.find((l) => l.name === m.name)?.v ?? null,
@@ -141,15 +154,17 @@ export class SqlModelRegistry implements ModelRegistry {
     if (!v || v.deletedAt !== null) {
       throw new StoreError('STORE_NOT_FOUND', `model ${name} has no live version ${version}`);
     }
+    const { project } = (await this.getModel(name)) as ModelRecord;
     await this.db()
       .transaction()
-      .execute((trx) => moveAlias(trx, name, alias, version, actor, at));
+      .execute((trx) => moveAlias(trx, project, name, alias, version, actor, at));
   }
 
   async deleteVersion(name: string, version: number, actor: string | null, at: number): Promise<void> {
     const v = await this.getVersion(name, version);
     if (!v || v.deletedAt !== null)
       throw new StoreError('STORE_NOT_FOUND', `model ${name} has no live version ${version}`);
+    const { project } = (await this.getModel(name)) as ModelRecord;
     await this.db()
       .transaction()
       .execute(async (trx) => {
@@ -160,30 +175,12 @@ export class SqlModelRegistry implements ModelRegistry {
           .where('version', '=', version)
           .execute();
         await trx.deleteFrom('model_aliases').where('name', '=', name).where('version', '=', version).execute();
-        await audit(trx, at, actor, 'model.version.deleted', v.trialId, { model: name, version, aliases: v.aliases });
+        await audit(trx, at, actor, project, 'model.version.deleted', v.trialId, {
+          model: name,
+          version,
+          aliases: v.aliases,
+        });
       });
-  }
-
-  async listAudit(filter: { name?: string; limit?: number } = {}): Promise<EventRecord[]> {
-    const rows = await this.db()
-      .selectFrom('events')
-      .selectAll()
-      .where('type', 'in', [...AUDIT_EVENT_TYPES])
-      .orderBy('id')
-      .execute();
-    const events = rows.map((r) => ({
-      id: Number(r.id),
-      at: Number(r.at),
-      sweepId: r.sweep_id,
-      trialId: r.trial_id,
-      type: r.type,
-      actor: r.actor,
-      data: decodeJson(r.data, this.backend.jsonParsed),
-    }));
-    const mine = filter.name
-      ? events.filter((e) => (e.data as { model?: string } | null)?.model === filter.name)
-      : events;
-    return filter.limit === undefined ? mine : mine.slice(-filter.limit);
   }
 
   private async getVersion(name: string, version: number): Promise<ModelVersionRecord | null> {
@@ -235,6 +232,7 @@ export class SqlModelRegistry implements ModelRegistry {
 
 async function moveAlias(
   trx: Transaction<StoreDatabase>,
+  project: string,
   name: string,
   alias: string,
   version: number,
@@ -253,20 +251,26 @@ async function moveAlias(
     .values({ name, alias, ...row })
     .onConflict((oc) => oc.columns(['name', 'alias']).doUpdateSet(row))
     .execute();
-  await audit(trx, at, actor, 'model.alias.set', null, { model: name, alias, version, from: prev?.version ?? null });
+  await audit(trx, at, actor, project, 'model.alias.set', null, {
+    model: name,
+    alias,
+    version,
+    from: prev?.version ?? null,
+  });
 }
 
 async function audit(
   trx: Transaction<StoreDatabase>,
   at: number,
   actor: string | null,
+  project: string,
   type: (typeof AUDIT_EVENT_TYPES)[number],
   trialId: string | null,
   data: Record<string, unknown>,
 ): Promise<void> {
   await trx
     .insertInto('events')
-    .values({ at, sweep_id: null, trial_id: trialId, type, actor, data: encodeJson(data) })
+    .values({ at, sweep_id: null, trial_id: trialId, type, actor, project, data: encodeJson(data) })
     .execute();
 }
 

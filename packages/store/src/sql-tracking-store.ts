@@ -4,6 +4,7 @@ import {
   type MetricPoint,
   type MetricSummary,
   type SweepStatus,
+  sweepProject,
   TRIAL_STATUSES,
   type TrialStatus,
 } from '@hyperfleet/domain';
@@ -14,18 +15,23 @@ import type { EventRecord } from './event-record';
 import { idPrefixPattern } from './id-prefix-pattern';
 import type { LineageStore, ModelRegistry } from './lineage-store';
 import { groupPoints } from './metric-batch';
+import type { ProjectScope } from './project-scope';
 import type { SqlKind } from './sql-kind';
 import { SqlLineageStore } from './sql-lineage-store';
 import { SqlModelRegistry } from './sql-model-registry';
+import { SqlTokenStore } from './sql-token-store';
 import type { StoreBackend } from './store-backend';
 import { StoreError } from './store-error';
+import type { TokenStore } from './token-store';
 import type {
   ArtifactRecord,
   AttemptRecord,
+  AuditFilter,
   EventFilter,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,
+  NewSweepRecord,
   StoreBatch,
   SweepPatch,
   SweepRecord,
@@ -57,7 +63,7 @@ export class SqlTrackingStore implements TrackingStore {
 
   // ---- sweeps ----
 
-  async createSweep(s: SweepRecord): Promise<void> {
+  async createSweep(s: NewSweepRecord): Promise<void> {
     await this.guard(`sweep ${s.id}`, () =>
       this.db
         .insertInto('sweeps')
@@ -73,6 +79,7 @@ export class SqlTrackingStore implements TrackingStore {
           created_at: s.createdAt,
           finished_at: s.finishedAt,
           reason: s.reason,
+          project: s.project ?? sweepProject(s.config),
         })
         .execute(),
     );
@@ -83,21 +90,23 @@ export class SqlTrackingStore implements TrackingStore {
     return row ? this.toSweep(row) : null;
   }
 
-  async listSweeps(opts: { limit?: number } = {}): Promise<SweepRecord[]> {
+  async listSweeps(opts: { limit?: number } & ProjectScope = {}): Promise<SweepRecord[]> {
+    if (opts.projects?.length === 0) return [];
     let q = this.db.selectFrom('sweeps').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+    if (opts.projects) q = q.where('project', 'in', [...opts.projects]);
     if (opts.limit !== undefined) q = q.limit(opts.limit);
     return (await q.execute()).map((r) => this.toSweep(r));
   }
 
-  async findSweepsByIdPrefix(prefix: string, limit: number): Promise<SweepRecord[]> {
+  async findSweepsByIdPrefix(prefix: string, limit: number, scope: ProjectScope = {}): Promise<SweepRecord[]> {
+    if (scope.projects?.length === 0) return [];
     const pattern = idPrefixPattern(this.kind, prefix);
-    const rows = await this.db
+    let q = this.db
       .selectFrom('sweeps')
       .selectAll()
-      .where(this.kind === 'sqlite' ? sql<boolean>`id GLOB ${pattern}` : sql<boolean>`id LIKE ${pattern} ESCAPE '\\'`)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
+      .where(this.kind === 'sqlite' ? sql<boolean>`id GLOB ${pattern}` : sql<boolean>`id LIKE ${pattern} ESCAPE '\\'`);
+    if (scope.projects) q = q.where('project', 'in', [...scope.projects]);
+    const rows = await q.orderBy('id').limit(limit).execute();
     return rows.map((r) => this.toSweep(r));
   }
 
@@ -470,6 +479,49 @@ export class SqlTrackingStore implements TrackingStore {
     }));
   }
 
+  async listAudit(filter: AuditFilter = {}): Promise<EventRecord[]> {
+    if (filter.projects?.length === 0) return [];
+    // An event's project: its own (models, tokens, agents), else its sweep's.
+    const project = sql<string | null>`coalesce(events.project, sweeps.project)`;
+    let q = this.db
+      .selectFrom('events')
+      .leftJoin('sweeps', 'sweeps.id', 'events.sweep_id')
+      .select([
+        'events.id as id',
+        'events.at as at',
+        'events.sweep_id as sweep_id',
+        'events.trial_id as trial_id',
+        'events.type as type',
+        'events.actor as actor',
+        'events.data as data',
+        project.as('project'),
+      ])
+      .where('events.actor', 'is not', null);
+    if (filter.projects) q = q.where(project, 'in', [...filter.projects]);
+    if (filter.sweepId !== undefined) q = q.where('events.sweep_id', '=', filter.sweepId);
+    if (filter.model !== undefined) {
+      const model = this.kind === 'postgres' ? sql`events.data->>'model'` : sql`json_extract(events.data, '$.model')`;
+      q = q.where(sql<boolean>`${model} = ${filter.model}`);
+    }
+    q = q.orderBy('events.id', 'desc');
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    const rows = await q.execute();
+    return rows.reverse().map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      sweepId: r.sweep_id,
+      trialId: r.trial_id,
+      type: r.type,
+      actor: r.actor,
+      data: decodeJson(r.data, this.backend.jsonParsed),
+      project: r.project,
+    }));
+  }
+
+  tokens(): TokenStore {
+    return new SqlTokenStore(this.backend, () => this.db);
+  }
+
   lineage(): LineageStore {
     return new SqlLineageStore(this.backend, () => this.db);
   }
@@ -532,6 +584,7 @@ export class SqlTrackingStore implements TrackingStore {
       createdAt: Number(r.created_at),
       finishedAt: r.finished_at === null ? null : Number(r.finished_at),
       reason: r.reason,
+      project: r.project,
     };
   }
 
@@ -626,6 +679,7 @@ function eventRow(e: EventRecord) {
     type: e.type,
     actor: e.actor,
     data: e.data === undefined || e.data === null ? null : encodeJson(e.data),
+    project: e.project ?? null,
   };
 }
 

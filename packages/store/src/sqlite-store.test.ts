@@ -33,6 +33,29 @@ describe('sqlite backend specifics', () => {
     }
   });
 
+  it('0005 puts the sweeps stored before it in the project their config named (a label then), else default', async () => {
+    const file = join(root, 'before-projects.db');
+    await (await openSqliteStore(file)).close();
+    // The schema as 0004 left it, with two sweeps written then.
+    const db = new Database(file);
+    db.exec(`DROP INDEX sweeps_by_project; ALTER TABLE sweeps DROP COLUMN project; ALTER TABLE models DROP COLUMN project;
+      ALTER TABLE events DROP COLUMN project; DROP TABLE api_tokens;
+      DELETE FROM ${MIGRATION_TABLE} WHERE name = '0005_projects'`);
+    const insert = db.prepare(
+      "INSERT INTO sweeps (id, status, method, goal, config, seed, created_at) VALUES (?, 'finished', 'grid', 'minimize', ?, 1, 1)",
+    );
+    insert.run('labelled', JSON.stringify({ method: 'grid', project: 'team-x' }));
+    insert.run('plain', JSON.stringify({ method: 'grid' }));
+    db.close();
+    const store = await openSqliteStore(file);
+    try {
+      expect((await store.getSweep('labelled'))?.project).toBe('team-x');
+      expect((await store.getSweep('plain'))?.project).toBe('default');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('enforces append-only events in the database itself', async () => {
     const file = join(root, 'events.db');
     const store = await openSqliteStore(file);

@@ -73,6 +73,7 @@ export function describeLineageContract(name: string, makeHarness: () => Promise
       const artifact = { hash: `md5:${'1'.repeat(32)}`, size: 5, uri: 'cache://x' };
       const v1 = await m.register({
         name: 'churn',
+        project: 'team-a',
         trialId: 's1-0',
         artifact,
         tags: { commit: 'c' },
@@ -83,6 +84,7 @@ export function describeLineageContract(name: string, makeHarness: () => Promise
       expect(v1).toMatchObject({ version: 1, aliases: ['staging'], tags: { commit: 'c' }, createdBy: 'alice' });
       const v2 = await m.register({
         name: 'churn',
+        project: 'team-a',
         trialId: 's1-1',
         artifact,
         tags: {},
@@ -100,9 +102,12 @@ export function describeLineageContract(name: string, makeHarness: () => Promise
       await expect(m.resolve('churn@production')).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
       expect((await m.resolve('churn@1')).deletedBy).toBe('dave');
       expect(await m.listModels()).toEqual([
-        { name: 'churn', createdAt: 1, createdBy: 'alice', latest: 2, aliases: { staging: 2 } },
+        { name: 'churn', project: 'team-a', createdAt: 1, createdBy: 'alice', latest: 2, aliases: { staging: 2 } },
       ]);
-      const audit = await m.listAudit({ name: 'churn' });
+      expect(await m.listModels({ projects: ['team-b'] })).toEqual([]);
+      const audit = await store.listAudit({ model: 'churn' });
+      expect(await store.listAudit({ model: 'churn', projects: ['team-b'] })).toEqual([]);
+      expect(audit.every((e) => e.project === 'team-a')).toBe(true);
       expect(audit.map((e) => [e.type, e.actor])).toEqual([
         ['model.created', 'alice'],
         ['model.version.registered', 'alice'],
@@ -120,6 +125,7 @@ export function describeLineageContract(name: string, makeHarness: () => Promise
       await expect(m.resolve('nope@staging')).rejects.toThrow(/no model named nope \(no models are registered yet\)/);
       await m.register({
         name: 'churn',
+        project: 'default',
         trialId: 's1-0',
         artifact: { hash: 'h', size: 1, uri: 'u' },
         tags: {},
@@ -135,11 +141,52 @@ export function describeLineageContract(name: string, makeHarness: () => Promise
     it('gives concurrent registrations distinct versions', async () => {
       const m = store.models();
       const artifact = { hash: 'h', size: 1, uri: 'u' };
-      await m.register({ name: 'race', trialId: 's1-0', artifact, tags: {}, actor: null, at: 1 });
-      const got = await Promise.all(
-        [0, 1, 2, 3].map(() => m.register({ name: 'race', trialId: 's1-0', artifact, tags: {}, actor: null, at: 2 })),
-      );
+      const input = { name: 'race', project: 'default', trialId: 's1-0', artifact, tags: {}, actor: null };
+      await m.register({ ...input, at: 1 });
+      const got = await Promise.all([0, 1, 2, 3].map(() => m.register({ ...input, at: 2 })));
       expect(got.map((v) => v.version).sort()).toEqual([2, 3, 4, 5]);
+    });
+
+    it('keeps a model in one project: a version from another project is refused', async () => {
+      const m = store.models();
+      const input = { name: 'churn', trialId: 's1-0', artifact: { hash: 'h', size: 1, uri: 'u' }, tags: {}, at: 1 };
+      await m.register({ ...input, project: 'team-a', actor: 'a' });
+      await expect(m.register({ ...input, project: 'team-b', actor: 'b' })).rejects.toMatchObject({
+        code: 'STORE_CONFLICT',
+        message: expect.stringMatching(/belongs to project team-a/),
+      });
+      expect((await m.listVersions('churn')).length).toBe(1);
+    });
+
+    it('stores API tokens by hash, lists them, revokes by name or id, and audits both', async () => {
+      const t = store.tokens();
+      const token = {
+        id: 'tok1',
+        name: 'ci-team-a',
+        sha256: 'f'.repeat(64),
+        project: 'team-a',
+        role: 'submit',
+        createdAt: 1,
+        createdBy: 'root',
+        expiresAt: 99,
+        revokedAt: null,
+        revokedBy: null,
+      };
+      await t.create(token);
+      await expect(t.create({ ...token, id: 'tok2', sha256: 'e'.repeat(64) })).rejects.toMatchObject({
+        code: 'STORE_CONFLICT',
+      });
+      expect(await t.findBySha256('f'.repeat(64))).toEqual(token);
+      expect(await t.findBySha256('0'.repeat(64))).toBeNull();
+      expect((await t.revoke('ci-team-a', 'root', 5)).revokedAt).toBe(5);
+      expect((await t.revoke('tok1', 'other', 6)).revokedBy).toBe('root');
+      expect((await t.list()).map((x) => [x.name, x.revokedAt])).toEqual([['ci-team-a', 5]]);
+      await expect(t.revoke('nope', 'root', 7)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+      const audit = await store.listAudit({ projects: ['team-a'] });
+      expect(audit.map((e) => [e.type, e.actor])).toEqual([
+        ['token.created', 'root'],
+        ['token.revoked', 'root'],
+      ]);
     });
   });
 }

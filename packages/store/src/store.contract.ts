@@ -23,6 +23,7 @@ export function sweepRecord(id: string, over: Partial<SweepRecord> = {}): SweepR
     createdAt: 1_700_000_000_000,
     finishedAt: null,
     reason: null,
+    project: 'default',
     ...over,
   };
 }
@@ -135,6 +136,27 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
         await store.createSweep(sweepRecord('c', { createdAt: 2 }));
         expect((await store.listSweeps()).map((s) => s.id)).toEqual(['b', 'c', 'a']);
         expect((await store.listSweeps({ limit: 2 })).map((s) => s.id)).toEqual(['b', 'c']);
+      });
+
+      it("keeps each sweep in its project (the config's `project:`, else default) and lists by project", async () => {
+        const { project: _, ...unnamed } = sweepRecord('a', { createdAt: 1 });
+        await store.createSweep(unnamed);
+        await store.createSweep({ ...unnamed, id: 'b', createdAt: 2, config: { method: 'grid', project: 'team-b' } });
+        await store.createSweep(sweepRecord('c', { createdAt: 3, project: 'team-c' }));
+        expect((await store.getSweep('a'))?.project).toBe('default');
+        expect((await store.getSweep('b'))?.project).toBe('team-b');
+        const ids = async (projects?: string[]) =>
+          (await store.listSweeps(projects ? { projects } : {})).map((s) => s.id);
+        expect(await ids()).toEqual(['c', 'b', 'a']);
+        expect(await ids(['team-b', 'default'])).toEqual(['b', 'a']);
+        expect(await ids([])).toEqual([]);
+        // The audit log: events with an actor, in their sweep's project.
+        await store.appendEvent({ at: 1, sweepId: 'b', trialId: null, type: 'sweep.paused', actor: 'bob', data: null });
+        await store.appendEvent({ at: 2, sweepId: 'b', trialId: null, type: 'trial.started', actor: null, data: null });
+        await store.appendEvent({ at: 3, sweepId: 'c', trialId: null, type: 'sweep.paused', actor: 'cy', data: null });
+        const audit = await store.listAudit({ projects: ['team-b'] });
+        expect(audit.map((e) => [e.sweepId, e.actor, e.project])).toEqual([['b', 'bob', 'team-b']]);
+        expect((await store.listAudit({ limit: 1 })).map((e) => e.actor)).toEqual(['cy']);
       });
 
       it('finds sweeps by id prefix: case-sensitive, wildcards literal, in id order, up to the limit', async () => {

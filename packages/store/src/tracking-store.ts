@@ -9,6 +9,8 @@ import type {
 } from '@hyperfleet/domain';
 import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
+import type { ProjectScope } from './project-scope';
+import type { TokenStore } from './token-store';
 
 /** Stored form of a sweep. `config` is the validated sweep config as submitted (JSON). */
 export interface SweepRecord {
@@ -24,6 +26,20 @@ export interface SweepRecord {
   finishedAt: number | null;
   /** Why the sweep ended (exhausted, run_cap, target reached, breaker message, cancelled…). */
   reason: string | null;
+  /** Who may see and control it (tokens hold roles per project): the config's `project:`, `default` when absent. */
+  project: string;
+}
+
+/** A sweep to create: `project` defaults to the config's `project:` (see `sweepProject`). */
+export type NewSweepRecord = Omit<SweepRecord, 'project'> & { project?: string };
+
+/** `listAudit`: events someone did (actor set), newest last. */
+export interface AuditFilter extends ProjectScope {
+  /** Only events about this model. */
+  model?: string;
+  sweepId?: string;
+  /** The last n. */
+  limit?: number;
 }
 
 export interface TrialRecord {
@@ -125,11 +141,11 @@ export type SweepPatch = Partial<Pick<SweepRecord, 'status' | 'finishedAt' | 're
 export interface TrackingStore {
   readonly kind: 'sqlite' | 'postgres';
 
-  createSweep(sweep: SweepRecord): Promise<void>;
+  createSweep(sweep: NewSweepRecord): Promise<void>;
   getSweep(id: string): Promise<SweepRecord | null>;
-  listSweeps(opts?: { limit?: number }): Promise<SweepRecord[]>;
+  listSweeps(opts?: { limit?: number } & ProjectScope): Promise<SweepRecord[]>;
   /** The sweeps whose id starts with `prefix` (case-sensitive), in id order, at most `limit` of them. */
-  findSweepsByIdPrefix(prefix: string, limit: number): Promise<SweepRecord[]>;
+  findSweepsByIdPrefix(prefix: string, limit: number, scope?: ProjectScope): Promise<SweepRecord[]>;
   updateSweep(id: string, patch: SweepPatch): Promise<void>;
 
   createTrial(trial: TrialRecord): Promise<void>;
@@ -167,6 +183,13 @@ export interface TrackingStore {
   /** Saves many trial and attempt rows and events in one transaction with multi-row statements. */
   saveBatch(batch: StoreBatch): Promise<void>;
   listEvents(filter: EventFilter): Promise<EventRecord[]>;
+  /**
+   * The audit log: events with an actor (submit, pause, stop, model register/promote/delete, tokens, agents),
+   * each in its project (its own, else its sweep's), oldest first.
+   */
+  listAudit(filter?: AuditFilter): Promise<EventRecord[]>;
+  /** Stored API tokens (only their SHA-256). */
+  tokens(): TokenStore;
 
   /** Per-trial pins and pinned blobs (lineage). */
   lineage(): LineageStore;

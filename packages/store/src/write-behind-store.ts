@@ -1,13 +1,17 @@
 import { type MetricPoint, TERMINAL_TRIAL_STATUSES } from '@hyperfleet/domain';
 import type { EventRecord } from './event-record';
 import type { LineageStore, ModelRegistry } from './lineage-store';
+import type { ProjectScope } from './project-scope';
+import type { TokenStore } from './token-store';
 import type {
   ArtifactRecord,
   AttemptRecord,
+  AuditFilter,
   EventFilter,
   ListTrialsOptions,
   MetricHistoryOptions,
   MetricSeries,
+  NewSweepRecord,
   StoreBatch,
   SweepPatch,
   SweepRecord,
@@ -159,7 +163,7 @@ export class WriteBehindStore implements TrackingStore {
 
   // ---- everything else: flush, then the inner store ----
 
-  async createSweep(sweep: SweepRecord): Promise<void> {
+  async createSweep(sweep: NewSweepRecord): Promise<void> {
     await this.flush();
     return this.inner.createSweep(sweep);
   }
@@ -169,14 +173,14 @@ export class WriteBehindStore implements TrackingStore {
     return this.inner.getSweep(id);
   }
 
-  async listSweeps(opts?: { limit?: number }): Promise<SweepRecord[]> {
+  async listSweeps(opts?: { limit?: number } & ProjectScope): Promise<SweepRecord[]> {
     await this.flush();
     return this.inner.listSweeps(opts);
   }
 
-  async findSweepsByIdPrefix(prefix: string, limit: number): Promise<SweepRecord[]> {
+  async findSweepsByIdPrefix(prefix: string, limit: number, scope?: ProjectScope): Promise<SweepRecord[]> {
     await this.flush();
-    return this.inner.findSweepsByIdPrefix(prefix, limit);
+    return this.inner.findSweepsByIdPrefix(prefix, limit, scope);
   }
 
   async updateSweep(id: string, patch: SweepPatch): Promise<void> {
@@ -217,6 +221,15 @@ export class WriteBehindStore implements TrackingStore {
   async listEvents(filter: EventFilter): Promise<EventRecord[]> {
     await this.flush();
     return this.inner.listEvents(filter);
+  }
+
+  async listAudit(filter?: AuditFilter): Promise<EventRecord[]> {
+    await this.flush();
+    return this.inner.listAudit(filter);
+  }
+
+  tokens(): TokenStore {
+    return this.inner.tokens();
   }
 
   /** Lineage and registry rows reference trials that were flushed before they were enqueued. */

@@ -1,9 +1,11 @@
 import { agentRoutes as api } from '@hyperfleet/contract';
+import type { TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
 import type { AgentInfo, AgentRecord } from './coordination';
-import { requireRole } from './http-auth';
+import { authenticate, principalOf, requireWorker } from './http-auth';
+import { type Principal, readableProjects, roleOn } from './principal';
 import { parseInput, reply } from './route-io';
 
 /** A record lives 3 heartbeats: a dead machine disappears on its own. */
@@ -16,7 +18,7 @@ export function agentRoutes(deps: AppDeps): Router {
   const now = () => deps.clock?.now() ?? Date.now();
   const ttl = deps.agents.heartbeatMs * TTL_HEARTBEATS;
 
-  r.post(api.register.path, requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
+  r.post(api.register.path, requireWorker(tokens), async (req: Request, res: Response) => {
     const body = parseInput(api.register.body, req.body, 'body');
     const at = now();
     const existing = await coordination.getAgent(body.agentId);
@@ -29,6 +31,17 @@ export function agentRoutes(deps: AppDeps): Router {
     };
     await coordination.addPool(body.pool);
     await coordination.putAgent(agent, ttl);
+    if (!existing) {
+      // Fleet-wide (no project): seen in the audit log by admins of every project.
+      await deps.store.appendEvent({
+        at,
+        sweepId: null,
+        trialId: null,
+        type: 'agent.registered',
+        actor: principalOf(res).name,
+        data: { agentId: body.agentId, pool: body.pool, host: body.host ?? null },
+      });
+    }
     reply(res, api.register, {
       agentId: agent.agentId,
       redisUrl: deps.agents.redisUrl,
@@ -37,18 +50,20 @@ export function agentRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.post(api.heartbeat.path, requireRole(tokens, 'worker'), async (req: Request, res: Response) => {
+  r.post(api.heartbeat.path, requireWorker(tokens), async (req: Request, res: Response) => {
     const body = parseInput(api.heartbeat.body, req.body, 'body');
     const id = String(req.params.id);
     const agent = await coordination.getAgent(id);
     const { status: agentStatus, ...rest } = body;
-    const refreshed =
-      agent !== null &&
-      (await coordination.refreshAgent(
-        { ...agent, ...rest, ...(agentStatus ? { agentStatus } : {}), lastHeartbeat: now() },
-        ttl,
-      ));
-    if (!refreshed) {
+    const at = now();
+    const updated: AgentRecord | null = agent && {
+      ...agent,
+      ...rest,
+      ...(agentStatus ? { agentStatus } : {}),
+      lastHeartbeat: at,
+    };
+    // Refreshed only while the record is there (a Redis that lost it says so: the agent registers again).
+    if (!agent || !updated || !(await coordination.refreshAgent(updated, ttl))) {
       throw new ApiError(
         404,
         'AGENT_UNKNOWN',
@@ -58,12 +73,25 @@ export function agentRoutes(deps: AppDeps): Router {
         },
       );
     }
+    const state = (a: AgentRecord) => (a.draining ? 'draining' : (a.agentStatus ?? 'running'));
+    const [was, is] = [state(agent), state(updated)];
+    if (was !== is) {
+      // An agent changing state (draining, paused by its breaker) is fleet-wide: in no project.
+      await deps.store.appendEvent({
+        at,
+        sweepId: null,
+        trialId: null,
+        type: 'agent.state',
+        actor: principalOf(res).name,
+        data: { agentId: id, from: was, to: is, reason: body.reason ?? null },
+      });
+    }
     reply(res, api.heartbeat, { ok: true });
   });
 
-  r.get(api.list.path, requireRole(tokens, 'read'), async (_req: Request, res: Response) => {
+  r.get(api.list.path, authenticate(tokens), async (_req: Request, res: Response) => {
     const at = now();
-    const agents: AgentInfo[] = (await coordination.listAgents())
+    const agents: AgentInfo[] = (await withVisibleRuns(deps.store, await coordination.listAgents(), principalOf(res)))
       .map((a) => ({
         ...a,
         status: at - a.lastHeartbeat <= 2 * deps.agents.heartbeatMs ? ('alive' as const) : ('stale' as const),
@@ -72,4 +100,19 @@ export function agentRoutes(deps: AppDeps): Router {
     reply(res, api.list, { agents });
   });
   return r;
+}
+
+/** The sweep a trial id names (`<sweep>-<index>`). */
+const sweepOf = (trialId: string) => trialId.slice(0, trialId.lastIndexOf('-'));
+
+/** The agents with only the running trials of sweeps `caller` can read: agents are shared, other teams' work is not. */
+async function withVisibleRuns(store: TrackingStore, agents: AgentRecord[], caller: Principal): Promise<AgentRecord[]> {
+  if (readableProjects(caller) === undefined) return agents;
+  const sweepIds = [...new Set(agents.flatMap((a) => a.running.map((run) => sweepOf(run.trialId))))];
+  const visible = new Set<string>();
+  for (const id of sweepIds) {
+    const sweep = await store.getSweep(id);
+    if (sweep && roleOn(caller, sweep.project) !== null) visible.add(id);
+  }
+  return agents.map((a) => ({ ...a, running: a.running.filter((run) => visible.has(sweepOf(run.trialId))) }));
 }

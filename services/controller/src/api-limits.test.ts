@@ -68,8 +68,9 @@ describe('blob size', () => {
     expect(ok.status).toBe(201);
     expect(
       Buffer.from(
-        await (
-          await fetch(`${h.url}/api/blobs/${smallHash}`, { headers: { authorization: `Bearer ${TOKENS.read}` } })
+        await // Agents read blobs (a blob is in no one project, so a team's read token may not).
+        (
+          await fetch(`${h.url}/api/blobs/${smallHash}`, { headers: { authorization: `Bearer ${TOKENS.worker}` } })
         ).arrayBuffer(),
       ),
     ).toEqual(small);

@@ -83,8 +83,10 @@ export function rateLimiter(limits: ApiLimits, tokens: TokenRegistry | null): Re
 
 const HEARTBEAT = /^\/api\/agents\/[^/]+\/heartbeat$/;
 
-function callerKey(req: Request, tokens: TokenRegistry | null): string {
+async function callerKey(req: Request, tokens: TokenRegistry | null): Promise<string> {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
-  if (bearer && tokens?.authenticate(bearer)) return `token:${createHash('sha256').update(bearer).digest('hex')}`;
+  // A token that does not authenticate (unknown, revoked, expired, or the store not answering) is no bucket.
+  const valid = bearer && tokens ? await tokens.authenticate(bearer).catch(() => 'unknown' as const) : 'unknown';
+  if (bearer && typeof valid !== 'string') return `token:${createHash('sha256').update(bearer).digest('hex')}`;
   return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
 }

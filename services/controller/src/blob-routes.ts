@@ -9,7 +9,8 @@ import { blobRoutes as api } from '@hyperfleet/contract';
 import { type Request, type Response, Router } from 'express';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
-import { requireRole } from './http-auth';
+import { authenticate, principalOf, requireSubmitter } from './http-auth';
+import { isFleetAdmin } from './principal';
 import { reply } from './route-io';
 
 const HASH = /^sha256:[0-9a-f]{64}$/;
@@ -23,7 +24,9 @@ export function blobRoutes(deps: AppDeps): Router {
   const { store, tokens } = deps;
   const max = deps.limits.maxBlobBytes;
 
-  r.put(api.put.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+  const auth = authenticate(tokens);
+  // Blobs are uploaded before the sweep that names them: any project the token submits to will do.
+  r.put(api.put.path, auth, requireSubmitter, async (req: Request, res: Response) => {
     const hash = requireHash(String(req.params.hash));
     const declared = Number(req.get('content-length') ?? Number.NaN);
     if (declared > max) throw tooLarge(max);
@@ -45,9 +48,12 @@ export function blobRoutes(deps: AppDeps): Router {
     }
   });
 
-  r.get(api.get.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+  r.get(api.get.path, auth, async (req: Request, res: Response) => {
     const hash = requireHash(String(req.params.hash));
-    const bytes = await store.lineage().getBlob(hash);
+    const p = principalOf(res);
+    // Agents fetch the blobs of the trials they run; a blob is not tied to one project, so a team's token
+    // cannot read it (it may hold another team's code).
+    const bytes = p.worker || isFleetAdmin(p) ? await store.lineage().getBlob(hash) : null;
     if (!bytes) throw notFound(`blob ${hash}`, 'blobs are uploaded by `hyperfleet sweep submit` before the sweep');
     res.type('application/octet-stream').send(bytes);
   });

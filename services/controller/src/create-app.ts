@@ -1,6 +1,7 @@
 import { wireReplacer } from '@hyperfleet/contract';
 import { silentLogger } from '@hyperfleet/engine';
 import express, { type Express, type Request, type Response } from 'express';
+import { accessRoutes } from './access-routes';
 import { agentRoutes } from './agent-routes';
 import { ApiError } from './api-error';
 import { rateLimiter } from './api-limits';
@@ -9,6 +10,7 @@ import { blobRoutes } from './blob-routes';
 import { staticUi } from './dashboard/static-ui';
 import { errorHandler } from './error-handler';
 import { healthRoutes } from './health-routes';
+import { modelRoutes } from './model-routes';
 import { guardJsonBody, guardPath } from './request-guards';
 import { securityHeaders } from './security-headers';
 import { sweepRoutes } from './sweep-routes';
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   app.use(express.json({ limit: deps.limits.maxBodyBytes }), guardJsonBody);
   // The routers' paths are the contract's (`/api/...`).
   app.use(sweepRoutes(deps), trialRoutes(deps), agentRoutes(deps), blobRoutes(deps));
+  app.use(accessRoutes(deps), modelRoutes(deps));
   // After /api: an unknown API path stays a JSON 404, never the UI's index.html.
   if (opts.dashboard) app.use(staticUi(opts.dashboard.staticDir, deps.insecure ? { banner: INSECURE_BANNER } : {}));
   app.use((req: Request, _res: Response) => {

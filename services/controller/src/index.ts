@@ -16,6 +16,7 @@ export { type DashboardServer, startDashboardServer } from './dashboard/dashboar
 export { lttb, lttbIndices } from './dashboard/lttb';
 export { DEFAULT_DASHBOARD_DIR, staticUi } from './dashboard/static-ui';
 export { MemoryCoordination } from './memory-coordination';
+export { LOCAL_PRINCIPAL, PROJECT_ROLES, type Principal, type ProjectRole } from './principal';
 export { RedisCoordination, type RedisCoordinationOptions } from './redis-coordination';
 export { type SweepAction, SweepLeases, type SweepLeasesOptions } from './sweep-leases';
-export { type Principal, ROLES, type Role, type TokenEntry, TokenRegistry } from './token-auth';
+export { ROLES, type Role, type TokenEntry, TokenRegistry } from './token-auth';

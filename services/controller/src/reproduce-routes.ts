@@ -2,9 +2,10 @@ import { reproduceRoutes as api } from '@hyperfleet/contract';
 import { newSweepId, readSubmission, recordReproduction, type SubmittedPins } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
-import { ApiError, notFound } from './api-error';
+import { ApiError } from './api-error';
 import type { AppDeps } from './app-deps';
-import { principalOf, requireRole } from './http-auth';
+import { authenticate, principalOf } from './http-auth';
+import { resolveTrial } from './resolve-trial';
 import { parseInput, reply } from './route-io';
 
 /**
@@ -19,14 +20,10 @@ export function reproduceRoutes(deps: AppDeps): Router {
   const r = Router();
   const { store, tokens } = deps;
 
-  r.post(api.start.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
-    const body = parseInput(api.start.body, req.body, 'body');
+  r.post(api.start.path, authenticate(tokens), async (req: Request, res: Response) => {
     const id = String(req.params.id);
-    const original = await store.getTrial(id);
-    if (!original)
-      throw notFound(`trial ${id}`, 'trial ids look like <sweep>-<index>; see `hyperfleet sweep show <sweep>`');
-    const sweep = await store.getSweep(original.sweepId);
-    if (!sweep) throw notFound(`sweep ${original.sweepId}`, 'the trial’s sweep is gone from the store');
+    const { trial: original, sweep } = await resolveTrial(store, id, res, 'submit');
+    const body = parseInput(api.start.body, req.body, 'body');
     const submission = await readSubmission(store, sweep);
     const pins = submission.pins;
     if (!pins?.code) {

@@ -326,6 +326,14 @@ export class SweepLeases {
         return;
       case 'stop-trial':
         if (trialId === undefined) throw new ApiError(422, 'BAD_REQUEST', 'stop-trial needs a trial id');
+        await store.appendEvent({
+          at: this.clock.now(),
+          sweepId,
+          trialId,
+          type: 'trial.stop_requested',
+          actor,
+          data: null,
+        });
         // Ends as `stopped` with this reason, as an early-termination rule's stop does.
         await runner.earlyStop(trialId, `stopped${by}`);
         return;

@@ -1,21 +1,23 @@
 import { sweepRoutes as api, SWEEP_ACTIONS } from '@hyperfleet/contract';
-import { HyperfleetError, type SweepConfig, validateSweepConfig } from '@hyperfleet/domain';
+import { HyperfleetError, type SweepConfig, sweepProject, validateSweepConfig } from '@hyperfleet/domain';
 import { newSeed, newSweepId, planFor, resolveSweepSeed, type SubmittedPins, sweepBest } from '@hyperfleet/engine';
 import type { SweepRecord, TrackingStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
 import { ApiError } from './api-error';
 import { checkSweepCaps } from './api-limits';
 import type { AppDeps } from './app-deps';
-import { principalOf, requireRole } from './http-auth';
-import { resolveSweep } from './resolve-sweep';
+import { authenticate, authorize, principalOf, requireSubmitter } from './http-auth';
+import { readableProjects } from './principal';
+import { resolveSweep, sweepNotFound } from './resolve-sweep';
 import { parseInput, reply } from './route-io';
 
 /** Sweep routes: submit, list, show, and the control actions. */
 export function sweepRoutes(deps: AppDeps): Router {
   const r = Router();
   const { store, tokens } = deps;
+  const auth = authenticate(tokens);
 
-  r.post(api.submit.path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
+  r.post(api.submit.path, auth, requireSubmitter, async (req: Request, res: Response) => {
     const body = parseInput(api.submit.body, req.body, 'body');
     const { force } = parseInput(api.submit.query, req.query, 'query');
     const validated = validateSweepConfig(body.config);
@@ -26,6 +28,17 @@ export function sweepRoutes(deps: AppDeps): Router {
       });
     }
     const base = validated.config;
+    const project = sweepProject(base);
+    authorize(
+      res,
+      project,
+      'submit',
+      () =>
+        // Not a 404: nothing is being looked up. It says only that this token has no role there.
+        new ApiError(403, 'FORBIDDEN', `this token has no role on project ${project}`, {
+          hint: 'set `project:` in the sweep config to a project the token may submit to, or use another token',
+        }),
+    );
     const seed = resolveSweepSeed(body.seed, base.seed, newSeed);
     const pool = body.pool ?? base.resources?.pool ?? 'default';
     // Every submit-time override goes into the stored config, so a restarted controller rebuilds the same plan.
@@ -67,14 +80,17 @@ export function sweepRoutes(deps: AppDeps): Router {
     reply(res, api.submit, { sweep, dashboardUrl: `${deps.publicUrl.replace(/\/+$/, '')}/sweeps/${sweep.id}` }, 201);
   });
 
-  r.get(api.list.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
+  r.get(api.list.path, auth, async (req: Request, res: Response) => {
     const { limit } = parseInput(api.list.query, req.query, 'query');
-    const sweeps = await store.listSweeps({ limit });
+    const projects = readableProjects(principalOf(res));
+    const sweeps = await store.listSweeps({ limit, ...(projects ? { projects } : {}) });
     reply(res, api.list, { sweeps: await Promise.all(sweeps.map((s) => withCounts(store, s))) });
   });
 
-  r.get(api.get.path, requireRole(tokens, 'read'), async (req: Request, res: Response) => {
-    const sweep = await resolveSweep(store, String(req.params.id));
+  r.get(api.get.path, auth, async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const sweep = await resolveSweep(store, id, principalOf(res));
+    authorize(res, sweep.project, 'read', () => sweepNotFound(id));
     const counts = await store.countTrials(sweep.id);
     const trials = await store.listTrials(sweep.id, sweep.metricName ? { rankBy: sweep.goal } : {});
     reply(res, api.get, { sweep, counts, trials });
@@ -82,8 +98,10 @@ export function sweepRoutes(deps: AppDeps): Router {
 
   for (const action of SWEEP_ACTIONS) {
     const path = api.control.path.replace(':action', action);
-    r.post(path, requireRole(tokens, 'submit'), async (req: Request, res: Response) => {
-      const sweep = await resolveSweep(store, String(req.params.id));
+    r.post(path, auth, async (req: Request, res: Response) => {
+      const id = String(req.params.id);
+      const sweep = await resolveSweep(store, id, principalOf(res));
+      authorize(res, sweep.project, 'submit', () => sweepNotFound(id));
       const result = await deps.runtime.control(sweep.id, action, principalOf(res).name);
       reply(res, api.control, result.pending ? result : { sweep: result.sweep }, result.pending ? 202 : 200);
     });

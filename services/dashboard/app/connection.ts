@@ -119,10 +119,14 @@ export class ApiCallError extends HyperfleetError {
   }
 }
 
+/** The socket's token as the HTTP API's `Authorization: Bearer` header (none without a token). */
+export function authHeaders(): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** An admin call on the HTTP API with the same token (`Authorization: Bearer`). */
 export async function apiPost(path: string): Promise<unknown> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...authHeaders() };
   const res = await fetch(path, { method: 'POST', headers, body: '{}' });
   const body = (await res.json().catch(() => null)) as {
     error?: { code?: string; message?: string; hint?: string };

@@ -1,5 +1,6 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
+import { loadCapabilities } from './capabilities';
 import { connect, shownHasEnded } from './connection';
 import { accessProblem } from './pages/access-problem';
 import { renderNotFound } from './pages/not-found';
@@ -14,6 +15,7 @@ import { initTheme } from './ui/theme';
 probe();
 initTheme();
 const socket = connect();
+void loadCapabilities();
 const conn = document.getElementById('conn')!;
 socket.on('connect', () => {
   conn.textContent = 'live';

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { int, positiveInt, type SetExit } from '../options';
 import { logsCommand } from './logs';
 import { type SweepAction, submitCommand, sweepActionCommand, sweepLsCommand, sweepShowCommand } from './sweep-remote';
+import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from './token';
 import { untrackedPolicy } from './untracked-option';
 
 /** Adds --server/--token to a command talking to a controller. The token never appears in output. */
-function serverOptions(cmd: Command): Command {
+export function serverOptions(cmd: Command): Command {
   return cmd
     .option('--server <url>', 'controller URL (default $HYPERFLEET_SERVER or http://127.0.0.1:7070)')
     .option('--token <token>', 'API token (default $HYPERFLEET_TOKEN)');
@@ -65,4 +66,22 @@ export function registerFleetCommands(program: Command, setExit: SetExit): void 
     .argument('<trial>', 'trial id')
     .option('-f, --follow', 'keep printing new output until the trial ends')
     .action(async (id: string, opts) => setExit(await logsCommand(id, opts)));
+
+  const token = program.command('token').description('API tokens with a role on a project (stored as hashes)');
+  serverOptions(token.command('create'))
+    .description('mint a token (needs admin on the project); prints it once')
+    .requiredOption('--project <project>', 'the project it works on, or * for all')
+    .requiredOption('--role <role>', 'read | submit | promote | admin')
+    .option('--name <name>', 'its name: the actor in the audit log (default <project>-<role>-<id>)')
+    .option('--expires <lifetime>', 'refused after this long: 30d, 12h, 90m (default: until revoked)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => setExit(await tokenCreateCommand(opts)));
+  serverOptions(token.command('ls'))
+    .description('stored tokens of the projects you administer (no secrets)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => setExit(await tokenLsCommand(opts)));
+  serverOptions(token.command('revoke'))
+    .description('refuse a token from now on')
+    .argument('<token>', 'its name or id')
+    .action(async (id: string, opts) => setExit(await tokenRevokeCommand(id, opts)));
 }

@@ -4,6 +4,7 @@ import { auditCommand } from './audit';
 import { dataAddCommand, dataGcCommand, dataPullCommand, dataPushCommand, dataStatusCommand } from './data';
 import { lineageCommand } from './lineage';
 import { modelAliasCommand, modelDeleteCommand, modelLsCommand, modelRegisterCommand } from './model';
+import { serverOptions } from './register-fleet';
 import { reproduceCommand } from './reproduce';
 import { showCommand } from './show';
 import { showFromServer } from './show-trial';
@@ -128,10 +129,15 @@ export function registerLineageCommands(program: Command, setExit: SetExit): voi
 
   program
     .command('audit')
-    .description('the append-only audit log (model created, registered, promoted, deleted)')
+    .description('the append-only audit log: who submitted, paused, stopped, registered, promoted, minted what')
     .option('--model <name>', 'only this model')
+    .option('--sweep <id>', 'only this sweep')
     .option('-n, --limit <n>', 'the last n entries', int)
     .option(...STORE_OPTION)
     .option('--json', 'print JSON')
     .action(async (opts) => setExit(await auditCommand(opts)));
+
+  // Through a server's API (no database credentials) when given one; --store opens a store directly.
+  const viaServer = program.commands.filter((c) => c.name() === 'lineage' || c.name() === 'audit');
+  for (const cmd of [...model.commands, ...viaServer]) serverOptions(cmd);
 }

@@ -53,12 +53,14 @@ export interface ServerFlags {
 /** How long a graceful shutdown may take before the process exits anyway. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
-async function loadTokens(file: string | undefined): Promise<TokenRegistry | null> {
+async function loadTokens(file: string | undefined): Promise<TokenEntry[]> {
   const entries: TokenEntry[] = [];
   if (file) entries.push(...(await TokenRegistry.parseFile(file)));
   const env = process.env.HYPERFLEET_TOKENS;
   if (env) entries.push(...TokenRegistry.parseEnv(env));
-  return entries.length === 0 ? null : new TokenRegistry(entries);
+  // Checked now (roles, projects, hashes), before anything is opened.
+  new TokenRegistry(entries);
+  return entries;
 }
 
 /** Browser origins besides the server's own that may open the dashboard socket (a Vite dev server). */
@@ -89,7 +91,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
       EXIT.usage,
     );
   }
-  const tokens = await loadTokens(opts.tokens);
+  const tokenEntries = await loadTokens(opts.tokens);
   const quotas = await loadProjectQuotas(opts.projectQuotas, opts.projectQuota ?? []);
   if (!fleet && quotas.size > 0) {
     throw new CliError(
@@ -98,7 +100,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
       EXIT.usage,
     );
   }
-  if (fleet && !tokens) {
+  if (fleet && tokenEntries.length === 0) {
     throw new CliError(
       'fleet mode needs bearer tokens: agents and users authenticate to this server',
       'pass --tokens tokens.json ({"tokens": [{"role": "admin", "token": "…"}]}) or set HYPERFLEET_TOKENS="admin:…,worker:…"',
@@ -106,14 +108,14 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     );
   }
   const host = opts.host ?? (fleet ? '0.0.0.0' : '127.0.0.1');
-  if (!tokens && !isLoopbackHost(host) && !opts.insecureNoAuth) {
+  if (tokenEntries.length === 0 && !isLoopbackHost(host) && !opts.insecureNoAuth) {
     throw new CliError(
       `refusing to serve --host ${host} without tokens: anyone who can reach it could submit, stop and cancel sweeps`,
       'pass --tokens tokens.json or set HYPERFLEET_TOKENS="admin:…", or bind --host 127.0.0.1; to serve it open anyway, add --insecure-no-auth',
       EXIT.usage,
     );
   }
-  const insecure = !tokens && !isLoopbackHost(host);
+  const insecure = tokenEntries.length === 0 && !isLoopbackHost(host);
   const storeUrl = resolveStoreUrl(opts.store);
   const target = parseStoreUrl(storeUrl);
   if (fleet && target.kind !== 'postgres') {
@@ -130,6 +132,8 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
   }
   const timing = fleetTimingFromEnv();
   const store = await openStoreWhenReachable(storeUrl, opts.storeWait * 1000, log);
+  // Without configured tokens the server is open (embedded); with them, `hyperfleet token create` adds more.
+  const tokens = tokenEntries.length === 0 ? null : new TokenRegistry(tokenEntries, { stored: store.tokens() });
   let transport: Transport;
   let coordination: Coordination;
   if (fleet && opts.redis) {

@@ -12,7 +12,7 @@ export interface SweepListRow {
 
 export function renderSweepList(rows: SweepListRow[]): string {
   const table = new Table({
-    head: ['sweep', 'name', 'method', 'status', 'trials', 'failed', 'best', 'created'],
+    head: ['sweep', 'project', 'name', 'method', 'status', 'trials', 'failed', 'best', 'created'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
@@ -20,6 +20,7 @@ export function renderSweepList(rows: SweepListRow[]): string {
     const metric = s.metricName && best !== null ? `${s.metricName}=${formatMetric(best)}` : '-';
     table.push([
       s.id,
+      s.project,
       s.name ?? '',
       s.method,
       s.status,

@@ -7,14 +7,22 @@ import { closeAll, type LogStream } from '@hyperfleet/transport';
 import type { TokenRegistry } from '../token-auth';
 import { CurveCache } from './curve-cache';
 import { CurveWarmer } from './curve-warmer';
-import { type DashboardIo, logRoom, SWEEPS_ROOM, sweepRoom, trialRoom } from './dashboard-io';
+import {
+  type DashboardIo,
+  LIST_WATCHERS,
+  logRoom,
+  projectSweepsRoom,
+  SWEEPS_ROOM,
+  sweepRoom,
+  trialRoom,
+} from './dashboard-io';
 import { LiveRungs } from './live-rungs';
 import { LogTails } from './log-tailer';
 import { PointBuffer } from './point-buffer';
 import type { DashboardRedis } from './redis-adapter';
 import { INTEREST_TTL_MS, RoomInterest } from './room-interest';
 import { type SnapshotSource, sweepSummary, trialRow } from './snapshots';
-import { sameOrigin, socketAuth } from './socket-auth';
+import { dropRefusedSockets, sameOrigin, socketAuth } from './socket-auth';
 import { type RequestContext, serveRequests } from './socket-requests';
 import { SweepShapes } from './sweep-shape';
 import { mapLimit } from './trial-row';
@@ -33,6 +41,8 @@ export interface DashboardGatewayOptions {
   logPollMs?: number;
   /** How often sweeps' states are re-read for changes no hook reports here (pause, other replicas). Default 1 s. */
   statusPollMs?: number;
+  /** How often open sockets' tokens are checked again (revoked, expired: disconnected). Default 5000 ms. */
+  tokenRecheckMs?: number;
   /** Several replicas: the socket.io Redis adapter over this Redis. */
   redis?: DashboardRedis | null;
   /** Browser origins allowed besides the server's own (e.g. the Vite dev server); '*' = any. */
@@ -110,7 +120,7 @@ export class DashboardGateway {
     this.rungs = new LiveRungs(opts.store, now);
     this.interest = new RoomInterest(
       () => this.io,
-      (r) => r === SWEEPS_ROOM || r.startsWith('sweep:') || r.startsWith('trial:'),
+      (r) => r === LIST_WATCHERS || r.startsWith('sweep:') || r.startsWith('trial:'),
     );
     this.warmer = new CurveWarmer(this.src, opts.maxPointsPerCurve ?? 200, this.log, () => !!this.closing);
     this.tails = new LogTails(
@@ -178,6 +188,12 @@ export class DashboardGateway {
     this.every(this.opts.flushMs ?? 150, () => this.flush());
     this.every(this.opts.statusPollMs ?? 1000, () => this.pollStatus());
     if (this.opts.redis) this.every(INTEREST_TTL_MS / 3, () => this.announceInterest());
+    const tokens = this.opts.tokens;
+    if (tokens) {
+      this.every(this.opts.tokenRecheckMs ?? 5000, async () => {
+        await dropRefusedSockets(io.of('/').sockets.values(), tokens);
+      });
+    }
   }
 
   /** Disconnects every socket, stops tails and timers, closes the adapter. Idempotent and bounded. */
@@ -302,7 +318,7 @@ export class DashboardGateway {
    * sweep (a 5,000-trial sweep would otherwise cost several store reads per trial).
    */
   private sweepWatched(sweepId: string): boolean {
-    return this.interest.watched(sweepRoom(sweepId)) || this.interest.watched(SWEEPS_ROOM);
+    return this.interest.watched(sweepRoom(sweepId)) || this.interest.watched(LIST_WATCHERS);
   }
 
   // ---- flushing ----
@@ -399,7 +415,7 @@ export class DashboardGateway {
         if (!this.changedSince(sweep.id, json)) continue;
         this.lastStatus.set(sweep.id, statusKey(view));
         io.to(sweepRoom(sweep.id)).emit('sweep:update', view);
-        io.to(SWEEPS_ROOM).emit('sweeps:update', view);
+        io.to([SWEEPS_ROOM, projectSweepsRoom(view.project)]).emit('sweeps:update', view);
       }
     } catch (err) {
       this.log.warn('dashboard update failed', { error: errorText(err) });
@@ -422,7 +438,7 @@ export class DashboardGateway {
     const io = this.io;
     if (!io || this.polling) return;
     const rooms = io.of('/').adapter.rooms;
-    const watchingList = rooms.has(SWEEPS_ROOM);
+    const watchingList = rooms.has(LIST_WATCHERS);
     const watchedSweeps = [...rooms.keys()].filter((r) => r.startsWith('sweep:')).map((r) => r.slice(6));
     if (!watchingList && watchedSweeps.length === 0) return;
     this.polling = true;
@@ -439,7 +455,7 @@ export class DashboardGateway {
         this.lastStatus.set(sweep.id, statusKey(view));
         if (first && !watchingList) continue; // joined sweeps got their state in the snapshot
         io.local.to(sweepRoom(sweep.id)).emit('sweep:update', view);
-        io.local.to(SWEEPS_ROOM).emit('sweeps:update', view);
+        io.local.to([SWEEPS_ROOM, projectSweepsRoom(view.project)]).emit('sweeps:update', view);
       }
     } catch (err) {
       this.log.warn('dashboard status poll failed', { error: errorText(err) });

@@ -1,6 +1,6 @@
 import type { DashboardClientEvents, DashboardServerEvents } from '@hyperfleet/domain';
 import type { Server, Socket } from 'socket.io';
-import type { Principal } from '../token-auth';
+import type { Principal } from '../principal';
 
 /** Replica ↔ replica messages through the Redis adapter: which trial rooms have watchers where. */
 interface InterServerEvents {
@@ -18,4 +18,9 @@ export type DashboardSocket = Socket<DashboardClientEvents, DashboardServerEvent
 export const sweepRoom = (id: string) => `sweep:${id}`;
 export const trialRoom = (id: string) => `trial:${id}`;
 export const logRoom = (id: string) => `log:${id}`;
+/** The sweeps list of sockets that read every project. */
 export const SWEEPS_ROOM = 'sweeps';
+/** The sweeps list of sockets that read `project` (project names hold no `/`). */
+export const projectSweepsRoom = (project: string) => `sweeps/${project}`;
+/** Every socket that watches a sweeps list, whatever its projects: nothing is sent here; it says someone watches. */
+export const LIST_WATCHERS = 'sweeps/*';

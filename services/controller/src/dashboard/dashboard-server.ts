@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type SweepAction, sweepRoutes, trialRoutes } from '@hyperfleet/contract';
+import { accessRoutes, type SweepAction, sweepRoutes, trialRoutes } from '@hyperfleet/contract';
 import type { RuntimeHooks } from '@hyperfleet/engine';
 import { type Logger, silentLogger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ApiError } from '../api-error';
 import { boundAddress } from '../bound-address';
 import { errorHandler } from '../error-handler';
+import { authenticate, principalOf } from '../http-auth';
 import { guardPath } from '../request-guards';
 import { reply } from '../route-io';
 import { securityHeaders } from '../security-headers';
@@ -83,6 +84,14 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
     }
     next();
+  });
+  // What the page may do: everything without tokens; with tokens the controls here are closed, so only read.
+  app.get(accessRoutes.me.path, authenticate(opts.tokens ?? null), (_req: Request, res: Response) => {
+    const p = principalOf(res);
+    const projects = opts.tokens
+      ? Object.fromEntries(Object.keys(p.projects).map((project) => [project, 'read' as const]))
+      : { ...p.projects };
+    reply(res, accessRoutes.me, { name: p.name, projects, worker: false, auth: !!opts.tokens });
   });
   for (const action of ACTIONS) {
     app.post(sweepRoutes.control.path.replace(':action', action), async (req: Request, res: Response) => {

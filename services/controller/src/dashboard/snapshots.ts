@@ -1,5 +1,6 @@
 import {
   type CurveView,
+  DEFAULT_PROJECT,
   flattenParams,
   type SweepSnapshot,
   type SweepSummaryView,
@@ -47,14 +48,20 @@ export async function sweepSummary(src: SnapshotSource, sweep: SweepRecord): Pro
     createdAt: sweep.createdAt,
     finishedAt: sweep.finishedAt,
     reason: sweep.reason,
+    project: sweep.project,
     counts: nonZero,
     total: src.shapes.of(sweep).total,
     best,
   };
 }
 
-export async function listSweepSummaries(src: SnapshotSource, limit = 200): Promise<SweepSummaryView[]> {
-  const sweeps = await src.store.listSweeps({ limit });
+/** The newest sweeps of `projects` (undefined: every project). */
+export async function listSweepSummaries(
+  src: SnapshotSource,
+  projects: readonly string[] | undefined,
+  limit = 200,
+): Promise<SweepSummaryView[]> {
+  const sweeps = await src.store.listSweeps({ limit, ...(projects ? { projects } : {}) });
   return mapLimit(sweeps, READ_CONCURRENCY, (s) => sweepSummary(src, s));
 }
 
@@ -211,6 +218,7 @@ export async function buildTrialSnapshot(
   const server = src.serverUrl();
   return {
     trial: row,
+    project: sweep?.project ?? DEFAULT_PROJECT,
     curves,
     lineage: lineage ?? null,
     reproduceCommand: `hyperfleet reproduce ${trial.id}${server ? ` --server ${server}` : ''}`,

@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
-import { type Principal, roleAllows, type TokenRegistry } from '../token-auth';
-
-/** Without a registry (embedded mode, no tokens configured) every socket may read. */
-const ANONYMOUS: Principal = { role: 'admin', name: 'local' };
+import { LOCAL_PRINCIPAL } from '../principal';
+import type { TokenRegistry } from '../token-auth';
 
 /** The error a refused socket sees as `connect_error`: `err.message`, and `err.data = {code, hint}`. */
 export function refusal(code: string, message: string, hint: string): Error & { data: { code: string; hint: string } } {
@@ -19,13 +17,14 @@ function presentedToken(socket: Socket): string | null {
 }
 
 /**
- * socket.io middleware: the same bearer tokens as the HTTP API, read role or higher (every role includes
- * read). No token or an unknown one: the connection is refused (`connect_error`). The token is never logged.
+ * socket.io middleware: the same bearer tokens as the HTTP API. No token, an unknown, revoked or expired one: the
+ * connection is refused (`connect_error`). What the socket may join depends on the token's projects (see
+ * socket-requests.ts). The token is never logged.
  */
 export function socketAuth(tokens: TokenRegistry | null) {
-  return (socket: Socket, next: (err?: Error) => void): void => {
+  return async (socket: Socket, next: (err?: Error) => void): Promise<void> => {
     if (tokens === null) {
-      socket.data.principal = ANONYMOUS;
+      socket.data.principal = LOCAL_PRINCIPAL;
       next();
       return;
     }
@@ -40,30 +39,44 @@ export function socketAuth(tokens: TokenRegistry | null) {
       );
       return;
     }
-    const principal = tokens.authenticate(token);
-    if (!principal) {
+    let found: Awaited<ReturnType<TokenRegistry['authenticate']>>;
+    try {
+      found = await tokens.authenticate(token);
+    } catch {
+      next(refusal('NOT_READY', 'the token could not be checked', 'try again; the server’s store did not answer'));
+      return;
+    }
+    if (typeof found === 'string') {
       next(
         refusal(
           'BAD_TOKEN',
-          'the token is not valid for this server',
-          "check the token against the server's --tokens file",
+          found === 'unknown' ? 'the token is not valid for this server' : `the token is ${found}`,
+          "check the token against the server's --tokens file or `hyperfleet token ls`",
         ),
       );
       return;
     }
-    if (!roleAllows(principal.role, 'read')) {
-      next(
-        refusal(
-          'FORBIDDEN',
-          `the ${principal.role} role cannot read sweeps`,
-          'use a token with the read role or higher',
-        ),
-      );
-      return;
-    }
-    socket.data.principal = principal;
+    socket.data.principal = found;
     next();
   };
+}
+
+/**
+ * Drops the sockets whose token was revoked or has expired since they connected: a socket keeps its rooms (and
+ * their stream) until then, so this runs every few seconds. Configured tokens are checked in memory, stored ones
+ * with one store read each.
+ */
+export async function dropRefusedSockets(sockets: Iterable<Socket>, tokens: TokenRegistry): Promise<number> {
+  let dropped = 0;
+  for (const socket of sockets) {
+    const token = presentedToken(socket);
+    if (token === null) continue;
+    if (typeof (await tokens.authenticate(token)) === 'string') {
+      socket.disconnect(true);
+      dropped++;
+    }
+  }
+  return dropped;
 }
 
 /**

@@ -1,7 +1,16 @@
 import { type Ack, HyperfleetError, type SweepSummaryView } from '@hyperfleet/domain';
 import { errorText, type Logger } from '@hyperfleet/engine';
+import { readableProjects, roleOn } from '../principal';
 import type { CurveWarmer } from './curve-warmer';
-import { type DashboardSocket, logRoom, SWEEPS_ROOM, sweepRoom, trialRoom } from './dashboard-io';
+import {
+  type DashboardSocket,
+  LIST_WATCHERS,
+  logRoom,
+  projectSweepsRoom,
+  SWEEPS_ROOM,
+  sweepRoom,
+  trialRoom,
+} from './dashboard-io';
 import type { LiveRungs } from './live-rungs';
 import type { LogTails } from './log-tailer';
 import { buildSweepSnapshot, buildTrialSnapshot, listSweepSummaries, type SnapshotSource } from './snapshots';
@@ -48,12 +57,21 @@ export function serveRequests(socket: DashboardSocket, ctx: RequestContext): voi
     );
   };
 
+  const principal = socket.data.principal;
+  const projects = readableProjects(principal);
+  /** Whether the socket may see the sweep: another project's sweep is "not found", as over HTTP. */
+  const visible = async (sweepId: string): Promise<boolean> => {
+    const sweep = await ctx.src.store.getSweep(sweepId);
+    return sweep !== null && roleOn(principal, sweep.project) !== null;
+  };
+
   socket.on('sweeps:watch', (ack) => {
     if (typeof ack !== 'function') return;
-    void socket.join(SWEEPS_ROOM);
+    // The list's updates reach only the rooms of the projects the token reads.
+    void socket.join([LIST_WATCHERS, ...(projects ? projects.map(projectSweepsRoom) : [SWEEPS_ROOM])]);
     ctx.joined();
     answer(ack, async () => {
-      const list: SweepSummaryView[] = await listSweepSummaries(ctx.src);
+      const list: SweepSummaryView[] = await listSweepSummaries(ctx.src, projects);
       ctx.listed(list);
       return list;
     });
@@ -63,9 +81,11 @@ export function serveRequests(socket: DashboardSocket, ctx: RequestContext): voi
     if (typeof ack !== 'function') return;
     const id = req?.sweepId;
     if (typeof id !== 'string' || !ID.test(id)) return fail(ack, 'BAD_REQUEST', 'sweepId is required');
-    void socket.join(sweepRoom(id));
-    ctx.joined();
     answer(ack, async () => {
+      // Checked before joining: the room's deltas must never reach a socket of another project.
+      if (!(await visible(id))) throw new JoinError('NOT_FOUND', `no sweep ${id}`);
+      await socket.join(sweepRoom(id));
+      ctx.joined();
       const size = curvePoints(req.maxPointsPerCurve);
       ctx.warmer.askedFor(size);
       const built = await buildSweepSnapshot(ctx.src, id, size);
@@ -91,9 +111,11 @@ export function serveRequests(socket: DashboardSocket, ctx: RequestContext): voi
     if (joined >= MAX_TRIAL_ROOMS) {
       return fail(ack, 'TOO_MANY_ROOMS', `leave a trial first: at most ${MAX_TRIAL_ROOMS} per connection`);
     }
-    void socket.join(trialRoom(id));
-    ctx.joined();
     answer(ack, async () => {
+      const trial = await ctx.src.store.getTrial(id);
+      if (!trial || !(await visible(trial.sweepId))) throw new JoinError('NOT_FOUND', `no trial ${id}`);
+      await socket.join(trialRoom(id));
+      ctx.joined();
       const snap = await buildTrialSnapshot(ctx.src, id, curvePoints(req.maxPointsPerCurve), '');
       if (!snap) {
         void socket.leave(trialRoom(id));

@@ -6,7 +6,7 @@ import type { Coordination } from '../coordination';
 import { type Controller, createController } from '../create-controller';
 import { MemoryCoordination } from '../memory-coordination';
 import type { SweepLeasesOptions } from '../sweep-leases';
-import { TokenRegistry } from '../token-auth';
+import { type TokenEntry, TokenRegistry } from '../token-auth';
 
 export const TOKENS = { admin: 'admin-secret', submit: 'submit-secret', worker: 'worker-secret', read: 'read-secret' };
 
@@ -65,6 +65,8 @@ export interface HarnessOptions {
   runtime?: Partial<SweepLeasesOptions>;
   limits?: Partial<ApiLimits>;
   auth?: boolean;
+  /** Tokens besides TOKENS (e.g. per-project ones). */
+  tokens?: TokenEntry[];
   hooks?: RuntimeHooks;
 }
 
@@ -76,7 +78,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const tokens =
     opts.auth === false
       ? null
-      : new TokenRegistry(Object.entries(TOKENS).map(([role, token]) => ({ role: role as 'admin', token })));
+      : new TokenRegistry(
+          [
+            ...Object.entries(TOKENS).map(([role, token]) => ({ role: role as 'admin', token })),
+            ...(opts.tokens ?? []),
+          ],
+          { stored: store.tokens() },
+        );
   const ctl = createController({
     store,
     transport,

@@ -32,6 +32,7 @@ const snapshot = (trials: TrialRowView[], goal: 'minimize' | 'maximize' = 'maxim
     method: 'random',
     metricName: 'acc',
     goal,
+    project: 'default',
     createdAt: 0,
     finishedAt: null,
     reason: null,

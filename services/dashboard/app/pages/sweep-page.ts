@@ -1,4 +1,5 @@
 import type { ColumnarPoints, RungView, SweepSnapshot, SweepSummaryView, TrialRowView } from '@hyperfleet/domain';
+import { maySubmit, onCapabilities, whyNot } from '../capabilities';
 import { CurvesChart } from '../charts/curves-chart';
 import { parallelCoords } from '../charts/parallel-coords';
 import { scatterView } from '../charts/scatter';
@@ -118,6 +119,7 @@ class SweepView {
   private readonly topJob;
   private readonly slowJob;
   private readonly headerJob;
+  private readonly stopWaiting: () => void;
 
   constructor(main: HTMLElement, snap: SweepSnapshot, query: URLSearchParams) {
     const model = new SweepModel(snap);
@@ -236,6 +238,7 @@ class SweepView {
     probe().curves = () =>
       [...model.curves].map(([trialId, c]) => ({ trialId, length: c.length, lastStep: c.lastStep }));
     this.headerJob = frameJob(() => this.renderHeader(), 250);
+    this.stopWaiting = onCapabilities(() => this.headerJob.mark());
     this.topJob = frameJob(() => this.renderTopK(), 500);
     this.slowJob = frameJob(() => this.renderSlow(), 1000);
     this.headerJob.mark();
@@ -302,10 +305,19 @@ class SweepView {
       ),
     );
     const live = s.status === 'running' || s.status === 'paused';
-    this.actions.get('pause')!.disabled = s.status !== 'running';
-    this.actions.get('resume')!.disabled = s.status !== 'paused';
-    this.actions.get('stop')!.disabled = !live;
-    this.actions.get('cancel')!.disabled = !live;
+    // A token that may only read the project sees the controls disabled, and why.
+    const may = maySubmit(s.project);
+    const usable: Record<SweepAction, boolean> = {
+      pause: s.status === 'running',
+      resume: s.status === 'paused',
+      stop: live,
+      cancel: live,
+    };
+    for (const [a, btn] of this.actions) {
+      btn.disabled = !may || !usable[a];
+      if (may) btn.removeAttribute('title');
+      else btn.title = whyNot(s.project);
+    }
   }
 
   private async act(a: SweepAction): Promise<void> {
@@ -453,5 +465,6 @@ class SweepView {
     this.topJob.dispose();
     this.slowJob.dispose();
     this.headerJob.dispose();
+    this.stopWaiting();
   }
 }

@@ -45,7 +45,7 @@ export function sweepsPage(main: HTMLElement, socket: DashSocket): () => void {
           h(
             'tr',
             {},
-            ...['Sweep', 'State', 'Method', 'Metric', 'Progress', 'Best', 'Age'].map((c) =>
+            ...['Sweep', 'Project', 'State', 'Method', 'Metric', 'Progress', 'Best', 'Age'].map((c) =>
               h('th', { scope: 'col' }, c),
             ),
           ),
@@ -72,6 +72,7 @@ export function sweepsPage(main: HTMLElement, socket: DashSocket): () => void {
             h('a', { href: sweepHref(s.id), 'data-link': true }, s.name ?? s.id),
             s.name ? h('span', { class: 'muted id' }, ` ${s.id}`) : null,
           ),
+          h('td', { class: 'project' }, s.project),
           h(
             'td',
             {},

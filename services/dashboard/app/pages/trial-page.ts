@@ -1,4 +1,5 @@
 import { type ColumnarPoints, decodeTrialRow, type TrialRowView, type TrialSnapshot } from '@hyperfleet/domain';
+import { maySubmit, onCapabilities, whyNot } from '../capabilities';
 import { CurvesChart } from '../charts/curves-chart';
 import { ApiCallError, apiPost, type DashSocket, listen, request } from '../connection';
 import { formatNumber, formatParam } from '../data/params';
@@ -73,9 +74,12 @@ class TrialView {
   private readonly logJob;
   private readonly summaryJob;
   private readonly stopBtn: HTMLButtonElement;
+  private readonly project: string;
+  private readonly stopWaiting: () => void;
 
   constructor(main: HTMLElement, snap: TrialSnapshot) {
     this.trial = decodeTrialRow(snap.trial);
+    this.project = snap.project;
     const t = this.trial;
     document.title = `trial ${t.index} of ${t.sweepId} · hyperfleet`;
     setCrumbs([{ label: t.sweepId, href: sweepHref(t.sweepId) }, { label: `trial ${t.index}` }]);
@@ -101,6 +105,7 @@ class TrialView {
     );
     this.logJob = frameJob(() => this.renderLog(), 100);
     this.summaryJob = frameJob(() => this.renderSummary(), 250);
+    this.stopWaiting = onCapabilities(() => this.summaryJob.mark());
     this.renderCharts();
     this.renderSummary();
     this.logEl.scrollTop = this.logEl.scrollHeight;
@@ -185,7 +190,10 @@ class TrialView {
           ]
         : []),
     );
-    this.stopBtn.disabled = !(t.status === 'running' || t.status === 'queued');
+    const may = maySubmit(this.project);
+    this.stopBtn.disabled = !may || !(t.status === 'running' || t.status === 'queued');
+    if (may) this.stopBtn.removeAttribute('title');
+    else this.stopBtn.title = whyNot(this.project);
   }
 
   private renderCharts(): void {
@@ -228,6 +236,7 @@ class TrialView {
     for (const c of this.charts.values()) c.dispose();
     this.logJob.dispose();
     this.summaryJob.dispose();
+    this.stopWaiting();
   }
 }
 
