@@ -1,0 +1,176 @@
+import { HyperfleetError } from '@hyperfleet/domain';
+import { bullPrefixOf, CONTROLLER_SENDER, type ReportSigner, type ReportVerifier } from '@hyperfleet/transport';
+import { Redis } from 'ioredis';
+import { AgentKeys, loadAgentSecret } from './agent-keys';
+
+/** What an agent gets at registration: where its Redis is (as its own user) and the key it signs reports with. */
+export interface AgentGrant {
+  redisUrl: string;
+  /** Hex; HMAC-SHA256 key of the agent's report entries. */
+  reportKey: string;
+}
+
+/**
+ * How agents reach Redis:
+ * - `acl` (the default): one Redis ACL user per agent, made at registration, limited to what an agent does —
+ *   its pool's queue (BullMQ's keys and Lua scripts under `${prefix}:trials:${pool}:`), appending to report and
+ *   log streams without reading them, reading stop requests, listening on the control channel (not publishing).
+ *   It cannot read another pool's jobs or any sweep's reports, list keys, or run admin commands;
+ * - `url`: the operator made a restricted user and hands its URL out (`--agent-redis-url`): for a Redis where
+ *   this controller may not run ACL SETUSER (managed Redis, no ACL permission);
+ * - `shared`: the controller's own URL, password and all (`--insecure-shared-redis`): every agent, and whatever
+ *   steals its credentials, can read and write everything. Only on request, and said at start-up.
+ * In every mode report entries are signed with the agent's key and checked by the controller, so an agent
+ * cannot pass its reports off as another's.
+ */
+export type AgentRedisAccess = { kind: 'acl' } | { kind: 'url'; url: string } | { kind: 'shared' };
+
+export interface AgentCredentialsOptions {
+  /** The controller's Redis URL (a user allowed to run ACL SETUSER/DELUSER in `acl` mode). */
+  redisUrl: string;
+  prefix: string;
+  access: AgentRedisAccess;
+  env?: NodeJS.ProcessEnv;
+  /** How often the revoked agents are read again (revocations made by other replicas). Default 5 s. */
+  refreshMs?: number;
+}
+
+const DENIED = ['-@dangerous', '-@admin', '-@pubsub', '-scan', '-randomkey', '-dbsize', '-script|flush', '-function'];
+
+/** The controller's side of per-agent credentials: issue at registration, revoke, verify and sign reports. */
+export class AgentCredentials {
+  private revoked = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly o: AgentCredentialsOptions,
+    private readonly redis: Redis,
+    private readonly keys: AgentKeys,
+    private readonly reassert: () => Promise<void>,
+  ) {}
+
+  /** Loads the fleet secret and, in `acl` mode, checks that this controller may manage ACL users. */
+  static async open(o: AgentCredentialsOptions): Promise<AgentCredentials> {
+    const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    redis.on('error', () => {}); // the transport and coordination report Redis trouble already
+    try {
+      if (o.access.kind === 'acl') {
+        try {
+          await redis.call('ACL', 'GETUSER', aclUser(o.prefix, 'probe'));
+        } catch (err) {
+          throw new HyperfleetError(
+            'AGENT_ACL_UNAVAILABLE',
+            `this controller cannot make Redis ACL users for its agents (${(err as Error).message})`,
+            {
+              hint: "give the controller's Redis user the ACL permission (Redis ≥ 6), or pass --agent-redis-url <url of a user you restricted> (see README: agent credentials), or --insecure-shared-redis to hand agents this server's own Redis password",
+            },
+          );
+        }
+      }
+      const { secret, reassert } = await loadAgentSecret(redis, o.prefix, o.env);
+      const creds = new AgentCredentials(o, redis, new AgentKeys(secret), reassert);
+      await creds.refresh();
+      creds.timer = setInterval(() => void creds.refresh().catch(() => {}), o.refreshMs ?? 5000);
+      creds.timer.unref();
+      return creds;
+    } catch (err) {
+      redis.disconnect();
+      throw err;
+    }
+  }
+
+  get access(): AgentRedisAccess {
+    return this.o.access;
+  }
+
+  /** Provisions (again: idempotent, same password) what the agent needs; refuses a revoked agent. */
+  async issue(agent: { agentId: string; pool: string }): Promise<AgentGrant> {
+    await this.reassert();
+    const reportKey = this.keys.reportKey(agent.agentId).toString('hex');
+    const { access } = this.o;
+    if (access.kind === 'url') return { redisUrl: access.url, reportKey };
+    if (access.kind === 'shared') return { redisUrl: this.o.redisUrl, reportKey };
+    const user = aclUser(this.o.prefix, agent.agentId);
+    const password = this.keys.redisPassword(agent.agentId);
+    await this.redis.call('ACL', 'SETUSER', user, ...aclRules(this.o.prefix, agent.pool, password));
+    const url = new URL(this.o.redisUrl);
+    url.username = encodeURIComponent(user);
+    url.password = password;
+    return { redisUrl: url.toString(), reportKey };
+  }
+
+  async isRevoked(agentId: string): Promise<boolean> {
+    if (this.revoked.has(agentId)) return true;
+    return (await this.redis.sismember(this.revokedKey, agentId)) === 1;
+  }
+
+  /**
+   * Cuts the agent off at once: its ACL user is deleted (Redis closes its connections), its reports are refused
+   * from now on, and the id may not register again. True when it was not revoked before.
+   */
+  async revoke(agentId: string): Promise<boolean> {
+    const added = await this.redis.sadd(this.revokedKey, agentId);
+    this.revoked.add(agentId);
+    if (this.o.access.kind === 'acl') await this.redis.call('ACL', 'DELUSER', aclUser(this.o.prefix, agentId));
+    return added === 1;
+  }
+
+  signer(): ReportSigner {
+    return this.keys.controllerSigner();
+  }
+
+  verifier(onRefused: ReportVerifier['onRefused']): ReportVerifier {
+    return {
+      keyOf: (sender) => {
+        if (sender === CONTROLLER_SENDER) return this.keys.controllerSigner().key;
+        if (this.revoked.has(sender)) return undefined;
+        return this.keys.reportKey(sender);
+      },
+      onRefused,
+    };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private get revokedKey(): string {
+    return `${this.o.prefix}:ctl:revoked-agents`;
+  }
+
+  private async refresh(): Promise<void> {
+    this.revoked = new Set(await this.redis.smembers(this.revokedKey));
+  }
+}
+
+/** The agent's ACL user; the prefix keeps fleets that share a Redis apart. */
+export function aclUser(prefix: string, agentId: string): string {
+  return `hf-agent:${prefix}:${agentId}`;
+}
+
+/**
+ * `reset` first, so a re-registration in another pool drops the old pool. Keys: `~` read and write, `%R~` read
+ * only, `%W~` write only (XADD and PEXPIRE of a stream, never XRANGE). Commands: everything but the dangerous
+ * and admin ones (FLUSHALL, KEYS, CONFIG, ACL, DEBUG, …), key enumeration (SCAN, RANDOMKEY, DBSIZE) and
+ * publishing (only SUBSCRIBE is given back): BullMQ's Lua scripts call many data commands, each still held to
+ * the key patterns. INFO comes back because ioredis's ready check and BullMQ's version check send it.
+ */
+export function aclRules(prefix: string, pool: string, password: string): string[] {
+  return [
+    'reset',
+    'on',
+    `>${password}`,
+    `~${bullPrefixOf(prefix)}:${pool}:*`,
+    `%R~${prefix}:stop:*`,
+    `%R~${prefix}:stops`,
+    `%W~${prefix}:reports:*`,
+    `%W~${prefix}:logs:*`,
+    `&${prefix}:control`,
+    '+@all',
+    ...DENIED,
+    '+subscribe',
+    '+unsubscribe',
+    '+info',
+  ];
+}
