@@ -40,10 +40,10 @@ export type {
 } from './ports';
 export { jobIdOf } from './ports';
 export { createRedisTransport } from './redis/create-redis-transport';
-export { bullPrefixOf } from './redis/redis-trial-queue';
 export { inspectRedis, type RedisInspection, type RedisPersistence } from './redis/inspect-redis';
 export { redactUrl } from './redis/redact-url';
 export { closeClient } from './redis/redis-clients';
 export type { RedisTransportOptions } from './redis/redis-options';
+export { bullPrefixOf } from './redis/redis-trial-queue';
 export { CONTROLLER_SENDER, type ReportSigner, type ReportVerifier, reportMac } from './redis/report-signing';
 export { isTransportError, isTransportUnreachable, TransportError, type TransportErrorCode } from './transport-error';
