@@ -45,5 +45,11 @@ export { redactUrl } from './redis/redact-url';
 export { closeClient } from './redis/redis-clients';
 export type { RedisTransportOptions } from './redis/redis-options';
 export { bullPrefixOf } from './redis/redis-trial-queue';
-export { CONTROLLER_SENDER, type ReportSigner, type ReportVerifier, reportMac } from './redis/report-signing';
+export {
+  attemptKey,
+  CONTROLLER_SENDER,
+  type ReportSigner,
+  type ReportVerifier,
+  reportMac,
+} from './redis/report-signing';
 export { isTransportError, isTransportUnreachable, TransportError, type TransportErrorCode } from './transport-error';

@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import { once, withTimeout } from '../close-all';
 import { assertId } from '../names';
-import type { AgentReport, Closeable, ReportHandler, ReportStream } from '../ports';
+import { type AgentReport, type Closeable, jobIdOf, type ReportHandler, type ReportStream } from '../ports';
 import { TransportError } from '../transport-error';
 import { decodeReports, encodeReports } from '../wire-codec';
 import { Coalescer } from './coalescer';
 import { closeClient, createClient, reportErrors } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
-import { macMatches, reportMac } from './report-signing';
+import { attemptKey, macMatches, reportMac } from './report-signing';
 
 /** One consumer group per sweep stream: controller replicas share it, each batch goes to one of them. */
 export const REPORT_GROUP = 'controller';
@@ -15,6 +15,8 @@ const FIELD = 'r';
 /** The signer's name and the entry's MAC (see report-signing.ts). */
 const SENDER_FIELD = 'a';
 const MAC_FIELD = 'm';
+/** The one attempt (job id) an attempt key signed for. */
+const ATTEMPT_FIELD = 'j';
 /** Publishes that go out together share a stream entry up to this many metric points. */
 const POINTS_PER_ENTRY = 10_000;
 /** Publishes of at least this many points go out on their own, at once. */
@@ -89,8 +91,15 @@ export class RedisReportStream implements ReportStream {
       // MAXLEN is only a safety cap for a stream nobody consumes; the consumer trims what it acknowledged.
       for (const entry of list) {
         const payload = encodeReports(entry.reports);
-        const signature = this.o.signer
-          ? [SENDER_FIELD, this.o.signer.sender, MAC_FIELD, reportMac(this.o.signer.key, sweepId, payload)]
+        const signer = this.o.signer;
+        const signature = signer
+          ? [
+              SENDER_FIELD,
+              signer.sender,
+              ...(signer.attempt ? [ATTEMPT_FIELD, signer.attempt] : []),
+              MAC_FIELD,
+              reportMac(signer.key, sweepId, payload),
+            ]
           : [];
         pipeline.xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, payload, ...signature);
         sweepOf.push(sweepId);
@@ -141,6 +150,11 @@ export class RedisReportStream implements ReportStream {
         if (sender === null) continue;
         try {
           const decoded = decodeReports(payload);
+          const attempt = fieldOf(fields, ATTEMPT_FIELD);
+          if (attempt !== undefined && decoded.some((r) => jobIdOf(r.trialId, r.attempt) !== attempt)) {
+            this.refuse(sweepId, sender, `a key for attempt ${attempt} signed reports about another attempt`);
+            continue;
+          }
           reports.push(...decoded);
           for (const _ of decoded) senders.push(sender);
         } catch (err) {
@@ -283,7 +297,9 @@ export class RedisReportStream implements ReportStream {
     if (!verifier) return '';
     const sender = fieldOf(fields, SENDER_FIELD) ?? null;
     const mac = fieldOf(fields, MAC_FIELD);
-    const key = sender === null ? undefined : verifier.keyOf(sender);
+    const attempt = fieldOf(fields, ATTEMPT_FIELD);
+    const senderKey = sender === null ? undefined : verifier.keyOf(sender);
+    const key = senderKey && attempt !== undefined ? attemptKey(senderKey, attempt) : senderKey;
     const reason =
       sender === null || mac === undefined
         ? 'the entry is not signed'
@@ -293,12 +309,16 @@ export class RedisReportStream implements ReportStream {
             ? null
             : "the entry's MAC does not match its sender's key";
     if (reason === null) return sender;
+    this.refuse(sweepId, sender, reason);
+    return null;
+  }
+
+  private refuse(sweepId: string, sender: string | null, reason: string): void {
     try {
-      verifier.onRefused({ sweepId, sender, reason });
+      this.o.verifier?.onRefused({ sweepId, sender, reason });
     } catch (err) {
       reportErrors(this.o.onError, 'report verifier')(err);
     }
-    return null;
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { eventually } from '../testing/trial-job';
 import { unlinkKeysUnder } from '../testing/unlink-keys';
 import { createRedisTransport } from './create-redis-transport';
 import type { RedisTransportOptions } from './redis-options';
-import { CONTROLLER_SENDER, type ReportVerifier, reportMac } from './report-signing';
+import { attemptKey, CONTROLLER_SENDER, type ReportVerifier, reportMac } from './report-signing';
 
 // Signed report entries on a real Redis: the consumer hands on only what verifies, with its sender.
 const url = 'redis://127.0.0.1:6379/0';
@@ -86,4 +86,16 @@ it('without a verifier the handler gets no senders (embedded mode and unsigned f
   ]);
   await eventually(() => seen.length === 1);
   expect(seen).toEqual([undefined]);
+});
+
+it('a key for one attempt (a pod’s) signs reports about that attempt only', async () => {
+  const got: string[] = [];
+  open({ verifier }).reports.subscribe('sw1', 'c1', async (reports) => void got.push(...reports.map((r) => r.trialId)));
+  const pod = (attempt: string) =>
+    open({ signer: { sender: 'agent-a', key: attemptKey(keys.get('agent-a')!, attempt), attempt } });
+  await pod('t1.a1').reports.publish('sw1', [started('t1', 'agent-a')]);
+  await pod('t1.a1').reports.publish('sw1', [started('t2', 'agent-a')]);
+  await eventually(() => got.length + refused.length >= 2);
+  expect(got).toEqual(['t1']);
+  expect(refused.map((r) => r.reason)).toEqual(['a key for attempt t1.a1 signed reports about another attempt']);
 });

@@ -10,6 +10,16 @@ export const CONTROLLER_SENDER = '@controller';
 export interface ReportSigner {
   sender: string;
   key: Buffer;
+  /**
+   * A key for one attempt only (`attemptKey(senderKey, jobId)`, job id `${trialId}.a${attempt}`): what an
+   * agent hands the pod that runs the attempt, so the pod's key, written into its Job, signs nothing else.
+   */
+  attempt?: string;
+}
+
+/** The key of one attempt, derived from its agent's key. */
+export function attemptKey(key: Buffer, jobId: string): Buffer {
+  return createHmac('sha256', key).update('attempt\0').update(jobId).digest();
 }
 
 /**

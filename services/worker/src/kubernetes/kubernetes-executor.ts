@@ -119,6 +119,7 @@ export class KubernetesExecutor implements AttemptExecutor {
         agentId: registration.agentId,
         redisUrl: this.opts.redisUrl ?? registration.redisUrl,
         queuePrefix: registration.queuePrefix,
+        reportKey: registration.reportKey ?? null,
         attemptState: state ? async (pool, trialId, attempt) => (await state(pool, trialId, attempt)).state : null,
         isStopRequested: (trialId) => transport.control.isStopRequested(trialId),
       });
