@@ -4,8 +4,8 @@ import { reportMac } from '@hyperfleet/transport';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cli';
-import { Fleet, WORKER, waitFor } from '../helpers/fleet';
+import { runCli, tempDir } from '../helpers/cli';
+import { ADMIN, Fleet, freePort, WORKER, waitFor } from '../helpers/fleet';
 import { PG_URL } from '../helpers/postgres';
 import { PrivateRedis } from '../helpers/private-redis';
 import { quadratic } from '../helpers/sweep-file';
@@ -97,7 +97,9 @@ describe('agent credentials', () => {
     b = JSON.parse(text) as Grant;
     expect(decodeURIComponent(new URL(b.redisUrl).username)).toBe(`hf-agent:${fleet.prefix}:${fleet.agentId('b')}`);
     expect(b.reportKey).toMatch(/^[0-9a-f]{64}$/);
-    expect(fleet.logs.join('\n')).toMatch(/agent credentials: a Redis ACL user per agent/);
+    await waitFor('the start-up line', async () =>
+      /agent credentials: a Redis ACL user per agent/.test(fleet.logs.join('\n')),
+    );
   });
 
   it('a normal sweep runs on agent A under its restricted user', async () => {
@@ -206,11 +208,65 @@ describe('agent credentials', () => {
     expect(await again.text()).toMatch(/AGENT_REVOKED/);
     expect(await events('agent.revoked')).toEqual([{ actor: 'admin', data: { agentId: b.agentId, already: false } }]);
 
-    // A real agent: its heartbeats are refused from then on, so it drops out of the fleet.
-    await fleet.api(`/api/agents/${fleet.agentId('a')}/revoke`, { method: 'POST' });
+    // A real agent, revoked with the CLI: its heartbeats are refused from then on, so it drops out of the fleet.
+    const cli = await runCli(['agent', 'revoke', fleet.agentId('a'), '--server', fleet.url], {
+      cwd: dir,
+      env: { HYPERFLEET_TOKEN: ADMIN },
+    });
+    expect(cli.stdout, cli.stderr).toMatch(/revoked: its Redis user is deleted/);
     await waitFor('agent a gone from the fleet', async () => {
       const { agents } = await fleet.api<{ agents: unknown[] }>('/api/agents');
       return agents.length === 0;
     });
   }, 60_000);
+});
+
+describe('a Redis where the controller may not make ACL users', () => {
+  const user = 'controller-without-acl';
+  const password = randomBytes(12).toString('hex');
+  let noAcl: string;
+
+  beforeAll(async () => {
+    const root = connect(redis.url);
+    await root.connect();
+    await root.call('ACL', 'SETUSER', user, 'on', `>${password}`, '~*', '&*', '+@all', '-acl');
+    noAcl = `redis://${user}:${password}@127.0.0.1:${redis.port}`;
+  });
+
+  it('the server refuses to start rather than hand agents its password, and names the ways out', async () => {
+    const res = await runCli(
+      ['server', '--port', String(await freePort()), '--host', '127.0.0.1', '--redis', noAcl, '--prefix', 'noacl'],
+      {
+        cwd: dir,
+        env: { HYPERFLEET_TOKENS: `admin:${ADMIN},worker:${WORKER}`, HYPERFLEET_STORE: `sqlite:${dir}/noacl.sqlite` },
+      },
+    );
+    expect(res.code, res.stdout).not.toBe(0);
+    expect(res.stderr).toMatch(/cannot make Redis ACL users for its agents/);
+    expect(res.stderr).toMatch(/HYPERFLEET_AGENT_REDIS_URL/);
+    expect(res.stderr).toMatch(/--insecure-shared-redis/);
+    expect(res.stderr + res.stdout).not.toContain(password);
+  });
+
+  it('--insecure-shared-redis hands out the server’s own URL, and says so at start-up', async () => {
+    const shared = new Fleet(tempDir('hf-shared-redis-'), noAcl, {
+      privateRedis: true,
+      serverArgs: ['--insecure-shared-redis'],
+    });
+    try {
+      await shared.start();
+      await waitFor('the start-up warning', async () =>
+        /WARNING: --insecure-shared-redis: agents get this server's own Redis/.test(shared.logs.join('\n')),
+      );
+      const res = await fetch(`${shared.url}/api/agents/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${WORKER}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ agentId: 'x', host: 'h', pool: 'p', slots: 1, gpus: [], version: 'x' }),
+      });
+      expect(((await res.json()) as Grant).redisUrl).toBe(noAcl);
+    } finally {
+      await shared.close();
+      rmSync(shared.dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

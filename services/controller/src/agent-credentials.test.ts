@@ -74,7 +74,7 @@ it('a controller that may not manage ACL users refuses to start, naming the ways
   const restricted = `redis://${encodeURIComponent(user)}:${password}@127.0.0.1:6379`;
   const failure = await open({ redisUrl: restricted }).catch((e: Error & { hint?: string }) => e);
   expect(failure).toMatchObject({ code: 'AGENT_ACL_UNAVAILABLE' });
-  expect((failure as { hint: string }).hint).toMatch(/--agent-redis-url|HYPERFLEET_AGENT_REDIS_URL/);
+  expect((failure as { hint: string }).hint).toMatch(/HYPERFLEET_AGENT_REDIS_URL/);
   expect((failure as { hint: string }).hint).toMatch(/--insecure-shared-redis/);
   // Asked for explicitly, the fallbacks work without ACL.
   const given = 'redis://agents:pw@redis:6379';

@@ -16,7 +16,7 @@ export interface AgentGrant {
  *   its pool's queue (BullMQ's keys and Lua scripts under `${prefix}:trials:${pool}:`), appending to report and
  *   log streams without reading them, reading stop requests, listening on the control channel (not publishing).
  *   It cannot read another pool's jobs or any sweep's reports, list keys, or run admin commands;
- * - `url`: the operator made a restricted user and hands its URL out (`--agent-redis-url`): for a Redis where
+ * - `url`: the operator made a restricted user and hands its URL out (`$HYPERFLEET_AGENT_REDIS_URL`): for a Redis where
  *   this controller may not run ACL SETUSER (managed Redis, no ACL permission);
  * - `shared`: the controller's own URL, password and all (`--insecure-shared-redis`): every agent, and whatever
  *   steals its credentials, can read and write everything. Only on request, and said at start-up.
@@ -62,7 +62,7 @@ export class AgentCredentials {
             'AGENT_ACL_UNAVAILABLE',
             `this controller cannot make Redis ACL users for its agents (${(err as Error).message})`,
             {
-              hint: "give the controller's Redis user the ACL permission (Redis ≥ 6), or pass --agent-redis-url <url of a user you restricted> (see README: agent credentials), or --insecure-shared-redis to hand agents this server's own Redis password",
+              hint: "give the controller's Redis user the ACL permission (Redis ≥ 6), or set $HYPERFLEET_AGENT_REDIS_URL to the URL of a Redis user you restricted (see README: agent credentials), or pass --insecure-shared-redis to hand agents this server's own Redis password",
             },
           );
         }
