@@ -161,6 +161,18 @@ export class Fleet {
     return body;
   }
 
+  /** Registers as agent `name` with the worker token, as an agent does at start: what it is handed. */
+  async registerAs(name: string, pool = 'default'): Promise<{ agentId: string; redisUrl: string; reportKey: string }> {
+    const res = await fetch(`${this.url}/api/agents/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WORKER}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId: this.agentId(name), host: name, pool, slots: 1, gpus: [], version: 'test' }),
+    });
+    const body = (await res.json()) as { agentId: string; redisUrl: string; reportKey: string };
+    if (!res.ok) throw new Error(`registering as ${name}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
   async submit(config: Record<string, unknown>): Promise<string> {
     const { sweep } = await this.api<{ sweep: { id: string } }>('/api/sweeps?force=true', {
       method: 'POST',
