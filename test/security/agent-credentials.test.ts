@@ -218,6 +218,9 @@ describe('agent credentials', () => {
       const { agents } = await fleet.api<{ agents: unknown[] }>('/api/agents');
       return agents.length === 0;
     });
+    // The agent is told why, and stops rather than retry forever.
+    await waitFor('agent a to stop', async () => !fleet.agentRunning('a'));
+    expect(fleet.logs.join('\n')).toMatch(/agent .*-a was revoked by an admin.*stopping/);
   }, 60_000);
 });
 
