@@ -67,6 +67,19 @@ it('revoking deletes the user, refuses the id and its reports from then on', asy
   expect(await (await open()).isRevoked('a1')).toBe(true);
 });
 
+it('revoking a token’s agents: every agent it registered, and only those', async () => {
+  const creds = await open();
+  await creds.issue({ agentId: 'a1', pool: 'gpu', registeredBy: 'gpu-fleet' });
+  await creds.issue({ agentId: 'a2', pool: 'gpu', registeredBy: 'gpu-fleet' });
+  await creds.issue({ agentId: 'a3', pool: 'cpu', registeredBy: 'cpu-fleet' });
+  expect((await creds.revokeRegisteredBy('gpu-fleet')).sort()).toEqual(['a1', 'a2']);
+  expect([await creds.isRevoked('a1'), await creds.isRevoked('a2'), await creds.isRevoked('a3')]).toEqual([
+    true,
+    true,
+    false,
+  ]);
+});
+
 it('a controller that may not manage ACL users refuses to start, naming the ways out', async () => {
   const user = aclUser(prefix, 'no-acl');
   const password = randomBytes(8).toString('hex');

@@ -83,9 +83,14 @@ export class AgentCredentials {
     return this.o.access;
   }
 
-  /** Provisions (again: idempotent, same password) what the agent needs; refuses a revoked agent. */
-  async issue(agent: { agentId: string; pool: string }): Promise<AgentGrant> {
+  /**
+   * Provisions (again: idempotent, same password) what the agent needs. `registeredBy`: the token's name, so
+   * that revoking a token can cut off the agents it registered (`revokeRegisteredBy`).
+   */
+  async issue(agent: { agentId: string; pool: string; registeredBy?: string }): Promise<AgentGrant> {
     await this.reassert();
+    if (agent.registeredBy !== undefined)
+      await this.redis.hset(this.registeredByKey, agent.agentId, agent.registeredBy);
     const reportKey = this.keys.reportKey(agent.agentId).toString('hex');
     const { access } = this.o;
     if (access.kind === 'url') return { redisUrl: access.url, reportKey };
@@ -115,6 +120,15 @@ export class AgentCredentials {
     return added === 1;
   }
 
+  /** Revokes every agent the token named `registeredBy` registered (the token itself was revoked); their ids. */
+  async revokeRegisteredBy(registeredBy: string): Promise<string[]> {
+    const agents = Object.entries(await this.redis.hgetall(this.registeredByKey))
+      .filter(([, by]) => by === registeredBy)
+      .map(([agentId]) => agentId);
+    for (const agentId of agents) await this.revoke(agentId);
+    return agents;
+  }
+
   signer(): ReportSigner {
     return this.keys.controllerSigner();
   }
@@ -137,6 +151,10 @@ export class AgentCredentials {
 
   private get revokedKey(): string {
     return `${this.o.prefix}:ctl:revoked-agents`;
+  }
+
+  private get registeredByKey(): string {
+    return `${this.o.prefix}:ctl:agent-registered-by`;
   }
 
   private async refresh(): Promise<void> {

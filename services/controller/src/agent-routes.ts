@@ -30,7 +30,7 @@ export function agentRoutes(deps: AppDeps): Router {
     const body = parseInput(api.register.body, req.body, 'body');
     if (credentials && (await credentials.isRevoked(body.agentId))) throw revokedError(body.agentId);
     const grant = credentials
-      ? await credentials.issue({ agentId: body.agentId, pool: body.pool })
+      ? await credentials.issue({ agentId: body.agentId, pool: body.pool, registeredBy: principalOf(res).name })
       : { redisUrl: deps.agents.redisUrl, reportKey: null };
     const at = now();
     const existing = await coordination.getAgent(body.agentId);
