@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { HyperfleetError } from '@hyperfleet/domain';
 import { bullPrefixOf, CONTROLLER_SENDER, type ReportSigner, type ReportVerifier } from '@hyperfleet/transport';
 import { Redis } from 'ioredis';
@@ -55,14 +56,17 @@ export class AgentCredentials {
     redis.on('error', () => {}); // the transport and coordination report Redis trouble already
     try {
       if (o.access.kind === 'acl') {
+        // A user made and deleted at once: ACL permission, and the rules' syntax (selectors, %R/%W: Redis ≥ 7).
+        const probe = aclUser(o.prefix, `probe-${randomBytes(4).toString('hex')}`);
         try {
-          await redis.call('ACL', 'GETUSER', aclUser(o.prefix, 'probe'));
+          await redis.call('ACL', 'SETUSER', probe, ...aclRules(o.prefix, 'probe', randomBytes(16).toString('hex')));
+          await redis.call('ACL', 'DELUSER', probe);
         } catch (err) {
           throw new HyperfleetError(
             'AGENT_ACL_UNAVAILABLE',
             `this controller cannot make Redis ACL users for its agents (${(err as Error).message})`,
             {
-              hint: "give the controller's Redis user the ACL permission (Redis ≥ 6), or set $HYPERFLEET_AGENT_REDIS_URL to the URL of a Redis user you restricted (see README: agent credentials), or pass --insecure-shared-redis to hand agents this server's own Redis password",
+              hint: "give the controller's Redis user the ACL permission (Redis ≥ 7), or set $HYPERFLEET_AGENT_REDIS_URL to the URL of a Redis user you restricted (see README: agent credentials), or pass --insecure-shared-redis to hand agents this server's own Redis password",
             },
           );
         }
@@ -168,11 +172,13 @@ export function aclUser(prefix: string, agentId: string): string {
 }
 
 /**
- * `reset` first, so a re-registration in another pool drops the old pool. Keys: `~` read and write, `%R~` read
- * only, `%W~` write only (XADD and PEXPIRE of a stream, never XRANGE). Commands: everything but the dangerous
- * and admin ones (FLUSHALL, KEYS, CONFIG, ACL, DEBUG, …), key enumeration (SCAN, RANDOMKEY, DBSIZE) and
- * publishing (only SUBSCRIBE is given back): BullMQ's Lua scripts call many data commands, each still held to
- * the key patterns. INFO comes back because ioredis's ready check and BullMQ's version check send it.
+ * `reset` first, so a re-registration in another pool drops the old pool. The root permissions: the pool's queue
+ * (`~`: read and write; BullMQ's Lua scripts call many data commands, each still held to the key patterns) and
+ * the stop requests (`%R~`: read only), with every command but the dangerous and admin ones (FLUSHALL, KEYS,
+ * CONFIG, ACL, DEBUG, …), key enumeration (SCAN, RANDOMKEY, DBSIZE) and publishing (only SUBSCRIBE is given
+ * back). A selector adds report and log streams for XADD and PEXPIRE only (`%W~`: never XRANGE, nor DEL, XTRIM,
+ * XACK or XGROUP, which would let an agent lose or skip other sweeps' reports). INFO comes back because ioredis's
+ * ready check and BullMQ's version check send it.
  */
 export function aclRules(prefix: string, pool: string, password: string): string[] {
   return [
@@ -182,13 +188,12 @@ export function aclRules(prefix: string, pool: string, password: string): string
     `~${bullPrefixOf(prefix)}:${pool}:*`,
     `%R~${prefix}:stop:*`,
     `%R~${prefix}:stops`,
-    `%W~${prefix}:reports:*`,
-    `%W~${prefix}:logs:*`,
     `&${prefix}:control`,
     '+@all',
     ...DENIED,
     '+subscribe',
     '+unsubscribe',
     '+info',
+    `(%W~${prefix}:reports:* %W~${prefix}:logs:* +xadd +pexpire)`,
   ];
 }
