@@ -224,7 +224,7 @@ export class Fleet {
     // The agents' Redis users (see AgentCredentials) go with the fleet.
     const users = execFileSync('redis-cli', ['-u', this.redisUrl, 'ACL', 'USERS'], { encoding: 'utf8' })
       .split('\n')
-      .filter((u) => u.startsWith(`hf-agent:${this.prefix}:`));
+      .filter((u) => u.startsWith(`hf-agent:${this.prefix}:`) || u.startsWith(`hf-pods:${this.prefix}:`));
     if (users.length > 0) execFileSync('redis-cli', ['-u', this.redisUrl, 'ACL', 'DELUSER', ...users]);
     const keys = execFileSync('redis-cli', ['-u', this.redisUrl, '--scan', '--pattern', `${this.prefix}:*`], {
       encoding: 'utf8',

@@ -61,6 +61,8 @@ export const registration = z.object({
     .regex(/^[0-9a-f]{64}$/)
     .nullable()
     .optional(),
+  /** For the pods of a Kubernetes executor: a Redis user that may only append to report streams. */
+  podRedisUrl: z.string().min(1).nullable().optional(),
   heartbeatMs: z.number().int().positive(),
   queuePrefix: z.string(),
 });

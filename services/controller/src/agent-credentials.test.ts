@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CONTROLLER_SENDER } from '@hyperfleet/transport';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
-import { AgentCredentials, type AgentCredentialsOptions, aclUser } from './agent-credentials';
+import { AgentCredentials, type AgentCredentialsOptions, aclUser, podAclUser } from './agent-credentials';
 import { AGENT_SECRET_ENV } from './agent-keys';
 
 // Real Redis (7, ACL): the users made here are deleted afterwards, keys live under a unique prefix.
@@ -28,7 +28,9 @@ function connect(to: string): Redis {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.disconnect();
   await Promise.all(opened.splice(0).map((c) => c.close()));
-  const users = ((await admin.call('ACL', 'USERS')) as string[]).filter((u) => u.startsWith(`hf-agent:${prefix}:`));
+  const users = ((await admin.call('ACL', 'USERS')) as string[]).filter(
+    (u) => u.startsWith(`hf-agent:${prefix}:`) || u.startsWith(`hf-pods:${prefix}:`),
+  );
   if (users.length > 0) await admin.call('ACL', 'DELUSER', ...users);
   const keys = await admin.keys(`${prefix}:*`);
   if (keys.length > 0) await admin.del(...keys);
@@ -50,6 +52,30 @@ it('issues a Redis user per agent that logs in, the same on every registration a
   const two = await open();
   expect(await two.issue({ agentId: 'a1', pool: 'gpu' })).toEqual(grant);
   expect((await one.issue({ agentId: 'a2', pool: 'gpu' })).reportKey).not.toBe(grant.reportKey);
+});
+
+it('the pods’ user may append to report streams and do nothing else', async () => {
+  const creds = await open();
+  const { podRedisUrl } = await creds.issue({ agentId: 'a1', pool: 'gpu' });
+  expect(decodeURIComponent(new URL(podRedisUrl).username)).toBe(podAclUser(prefix, 'a1'));
+  const pod = connect(podRedisUrl);
+  await pod.connect();
+  expect(await pod.xadd(`${prefix}:reports:sw`, '*', 'r', '[]')).toMatch(/^\d+-\d+$/);
+  expect(await pod.pexpire(`${prefix}:reports:sw`, 60_000)).toBe(1);
+  for (const command of [
+    ['XRANGE', `${prefix}:reports:sw`, '-', '+'],
+    ['DEL', `${prefix}:reports:sw`],
+    ['LLEN', `${prefix}:trials:gpu:wait`],
+    ['XADD', `${prefix}:logs:t1`, '*', 'c', 'x'],
+    ['EXISTS', `${prefix}:stop:t1`],
+    ['SUBSCRIBE', `${prefix}:control`],
+  ]) {
+    expect(await pod.call(command[0]!, ...command.slice(1)).catch((e: Error) => e.message), command.join(' ')).toMatch(
+      /^NOPERM/,
+    );
+  }
+  await creds.revoke('a1');
+  expect(((await admin.call('ACL', 'USERS')) as string[]).includes(podAclUser(prefix, 'a1'))).toBe(false);
 });
 
 it('revoking deletes the user, refuses the id and its reports from then on', async () => {

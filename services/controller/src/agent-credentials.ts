@@ -9,6 +9,11 @@ export interface AgentGrant {
   redisUrl: string;
   /** Hex; HMAC-SHA256 key of the agent's report entries. */
   reportKey: string;
+  /**
+   * For the pods a Kubernetes executor runs: a user that may only append to report streams (`acl` mode), so
+   * its URL may be written into a Job; every entry still needs the attempt's key to be accepted.
+   */
+  podRedisUrl: string;
 }
 
 /**
@@ -97,15 +102,25 @@ export class AgentCredentials {
       await this.redis.hset(this.registeredByKey, agent.agentId, agent.registeredBy);
     const reportKey = this.keys.reportKey(agent.agentId).toString('hex');
     const { access } = this.o;
-    if (access.kind === 'url') return { redisUrl: access.url, reportKey };
-    if (access.kind === 'shared') return { redisUrl: this.o.redisUrl, reportKey };
-    const user = aclUser(this.o.prefix, agent.agentId);
+    if (access.kind === 'url') return { redisUrl: access.url, reportKey, podRedisUrl: access.url };
+    if (access.kind === 'shared') return { redisUrl: this.o.redisUrl, reportKey, podRedisUrl: this.o.redisUrl };
+    const { prefix } = this.o;
     const password = this.keys.redisPassword(agent.agentId);
-    await this.redis.call('ACL', 'SETUSER', user, ...aclRules(this.o.prefix, agent.pool, password));
+    const podPassword = this.keys.redisPassword(`pods\0${agent.agentId}`);
+    await this.redis.call('ACL', 'SETUSER', aclUser(prefix, agent.agentId), ...aclRules(prefix, agent.pool, password));
+    await this.redis.call('ACL', 'SETUSER', podAclUser(prefix, agent.agentId), ...podAclRules(prefix, podPassword));
+    return {
+      redisUrl: this.urlFor(aclUser(prefix, agent.agentId), password),
+      reportKey,
+      podRedisUrl: this.urlFor(podAclUser(prefix, agent.agentId), podPassword),
+    };
+  }
+
+  private urlFor(user: string, password: string): string {
     const url = new URL(this.o.redisUrl);
     url.username = encodeURIComponent(user);
     url.password = password;
-    return { redisUrl: url.toString(), reportKey };
+    return url.toString();
   }
 
   async isRevoked(agentId: string): Promise<boolean> {
@@ -120,7 +135,9 @@ export class AgentCredentials {
   async revoke(agentId: string): Promise<boolean> {
     const added = await this.redis.sadd(this.revokedKey, agentId);
     this.revoked.add(agentId);
-    if (this.o.access.kind === 'acl') await this.redis.call('ACL', 'DELUSER', aclUser(this.o.prefix, agentId));
+    if (this.o.access.kind === 'acl') {
+      await this.redis.call('ACL', 'DELUSER', aclUser(this.o.prefix, agentId), podAclUser(this.o.prefix, agentId));
+    }
     return added === 1;
   }
 
@@ -169,6 +186,16 @@ export class AgentCredentials {
 /** The agent's ACL user; the prefix keeps fleets that share a Redis apart. */
 export function aclUser(prefix: string, agentId: string): string {
   return `hf-agent:${prefix}:${agentId}`;
+}
+
+/** The Redis user of the pods an agent's Kubernetes executor runs. */
+export function podAclUser(prefix: string, agentId: string): string {
+  return `hf-pods:${prefix}:${agentId}`;
+}
+
+/** Append to report streams (XADD, PEXPIRE), and INFO for ioredis's ready check: nothing else. */
+export function podAclRules(prefix: string, password: string): string[] {
+  return ['reset', 'on', `>${password}`, '+info', `(%W~${prefix}:reports:* +xadd +pexpire)`];
 }
 
 /**

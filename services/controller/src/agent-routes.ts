@@ -31,7 +31,7 @@ export function agentRoutes(deps: AppDeps): Router {
     if (credentials && (await credentials.isRevoked(body.agentId))) throw revokedError(body.agentId);
     const grant = credentials
       ? await credentials.issue({ agentId: body.agentId, pool: body.pool, registeredBy: principalOf(res).name })
-      : { redisUrl: deps.agents.redisUrl, reportKey: null };
+      : { redisUrl: deps.agents.redisUrl, reportKey: null, podRedisUrl: deps.agents.redisUrl };
     const at = now();
     const existing = await coordination.getAgent(body.agentId);
     const agent: AgentRecord = {
@@ -47,6 +47,7 @@ export function agentRoutes(deps: AppDeps): Router {
       agentId: agent.agentId,
       redisUrl: grant.redisUrl,
       reportKey: grant.reportKey,
+      podRedisUrl: grant.podRedisUrl,
       heartbeatMs: deps.agents.heartbeatMs,
       queuePrefix: deps.agents.queuePrefix,
     });

@@ -100,6 +100,7 @@ describe('routes', () => {
       agentId: 'a1',
       redisUrl: null,
       reportKey: null,
+      podRedisUrl: null,
       heartbeatMs: 1000,
       queuePrefix: 'test',
     });

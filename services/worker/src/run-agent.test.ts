@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createInProcessTransport, type InProcessTransport } from '@hyperfleet/transport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAgentProcess, withCredentialsOf } from './run-agent';
+import { withCredentialsOf } from './redis-url';
+import { runAgentProcess } from './run-agent';
 import {
   agentOptions,
   collectReports,

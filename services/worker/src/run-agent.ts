@@ -1,6 +1,7 @@
 import { createRedisTransport } from '@hyperfleet/transport';
 import { createAgent } from './agent';
 import type { AgentExit, AgentLogger, AgentOptions, TransportFactory } from './agent-options';
+import { withCredentialsOf } from './redis-url';
 
 /**
  * The agent's Redis transport: the URL (its own Redis user) the controller handed out, or `redisUrl` when the
@@ -67,19 +68,5 @@ export async function runAgentProcess(
     signals.off('SIGTERM', onSignal);
     signals.off('SIGINT', onSignal);
     await agent.close();
-  }
-}
-
-/** `target` with `source`'s user and password, when `target` carries none (and both are URLs). */
-export function withCredentialsOf(target: string, source: string): string {
-  try {
-    const t = new URL(target);
-    const s = new URL(source);
-    if (t.username || t.password || !(s.username || s.password)) return target;
-    t.username = s.username;
-    t.password = s.password;
-    return t.toString();
-  } catch {
-    return target;
   }
 }

@@ -59,6 +59,8 @@ export interface AttemptContext {
   queuePrefix: string;
   /** The agent's report key (hex, from its registration); the pod gets a key for its attempt only. */
   reportKey?: string | null;
+  /** `redisUrl`'s user may only append to report streams (the pods' user the server made): it may go in a Job. */
+  appendOnlyRedisUser?: boolean;
 }
 
 /** The pod's report key: signs the reports of its own attempt, nothing else (see attemptKey). */

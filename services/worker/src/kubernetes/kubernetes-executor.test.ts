@@ -130,6 +130,25 @@ describe('KubernetesExecutor: one Job per attempt against a fake API server', ()
     expect(text).toContain('"key":"redis-url"');
   });
 
+  it('writes the URL of the server’s append-only pods user into the Job (it can only append reports)', async () => {
+    h.api.behavior = runsAndExits(0);
+    const executor = h.newExecutor({}, false);
+    const podUrl = 'redis://hf-pods%3Ahf%3Aa:p0d@redis:6379';
+    executor.bind({
+      agentId: 'a',
+      redisUrl: podUrl,
+      queuePrefix: 'hf',
+      appendOnlyRedisUser: true,
+      attemptState: null,
+      isStopRequested: null,
+    });
+    const job = kubeJob();
+    await executor.runAttempt(job, runOptions(job, h.dir));
+    const [created] = [...h.api.jobs.values()];
+    const env = created?.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'HYPERFLEET_REDIS_URL')?.value).toBe(podUrl);
+  });
+
   it('gives the pod a report key for its own attempt, never the agent’s key', async () => {
     h.api.behavior = runsAndExits(0);
     const executor = h.newExecutor({}, false);
