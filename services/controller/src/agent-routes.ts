@@ -11,7 +11,7 @@ const TTL_HEARTBEATS = 3;
 
 function revokedError(agentId: string): ApiError {
   return new ApiError(403, 'AGENT_REVOKED', `agent ${agentId} was revoked by an admin`, {
-    hint: 'a revoked agent id stays refused: fix what made it untrusted, then start the agent with another --id (and a new token if its token leaked)',
+    hint: 'a revoked agent id stays refused: fix what made it untrusted, then start the agent with another --agent-id (and a new token if its token leaked)',
   });
 }
 
