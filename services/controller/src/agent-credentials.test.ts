@@ -106,6 +106,18 @@ it('revoking a token’s agents: every agent it registered, and only those', asy
   ]);
 });
 
+it('forgets the users of agents gone for good: no heartbeat record and no registration for a day', async () => {
+  const alive = ['a1'];
+  const creds = await open({ liveAgents: async () => alive, forgetAfterMs: 86_400_000 });
+  for (const agentId of ['a1', 'a2']) await creds.issue({ agentId, pool: 'gpu' });
+  expect(await creds.forgetGone()).toEqual([]); // a2 registered just now: it may be starting
+  expect(await creds.forgetGone(Date.now() + 2 * 86_400_000)).toEqual(['a2']);
+  const users = (await admin.call('ACL', 'USERS')) as string[];
+  expect(users.filter((u) => u.endsWith(`${prefix}:a1`))).toHaveLength(2); // the agent's and its pods'
+  expect(users.filter((u) => u.endsWith(`${prefix}:a2`))).toEqual([]);
+  expect(await creds.isRevoked('a2')).toBe(false); // not banned: it registers again if it comes back
+});
+
 it('a controller that may not manage ACL users refuses to start, naming the ways out', async () => {
   const user = aclUser(prefix, 'no-acl');
   const password = randomBytes(8).toString('hex');

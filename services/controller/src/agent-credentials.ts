@@ -39,6 +39,14 @@ export interface AgentCredentialsOptions {
   env?: NodeJS.ProcessEnv;
   /** How often the revoked agents are read again (revocations made by other replicas). Default 5 s. */
   refreshMs?: number;
+  /**
+   * The agents alive now (their heartbeat records): the Redis users of agents that are not, and that have not
+   * registered for `forgetAfterMs` (default 24 h), are deleted every `collectMs` (default 1 h), so a fleet whose
+   * machines come and go (autoscaling) does not pile up users. Absent: users are kept until revoked.
+   */
+  liveAgents?: () => Promise<string[]>;
+  forgetAfterMs?: number;
+  collectMs?: number;
 }
 
 const DENIED = ['-@dangerous', '-@admin', '-@pubsub', '-scan', '-randomkey', '-dbsize', '-script|flush', '-function'];
@@ -47,6 +55,7 @@ const DENIED = ['-@dangerous', '-@admin', '-@pubsub', '-scan', '-randomkey', '-d
 export class AgentCredentials {
   private revoked = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private collector: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly o: AgentCredentialsOptions,
@@ -81,6 +90,10 @@ export class AgentCredentials {
       await creds.refresh();
       creds.timer = setInterval(() => void creds.refresh().catch(() => {}), o.refreshMs ?? 5000);
       creds.timer.unref();
+      if (o.liveAgents && o.access.kind === 'acl') {
+        creds.collector = setInterval(() => void creds.forgetGone().catch(() => {}), o.collectMs ?? 3_600_000);
+        creds.collector.unref();
+      }
       return creds;
     } catch (err) {
       redis.disconnect();
@@ -98,8 +111,10 @@ export class AgentCredentials {
    */
   async issue(agent: { agentId: string; pool: string; registeredBy?: string }): Promise<AgentGrant> {
     await this.reassert();
-    if (agent.registeredBy !== undefined)
+    await this.redis.hset(this.registeredAtKey, agent.agentId, String(Date.now()));
+    if (agent.registeredBy !== undefined) {
       await this.redis.hset(this.registeredByKey, agent.agentId, agent.registeredBy);
+    }
     const reportKey = this.keys.reportKey(agent.agentId).toString('hex');
     const { access } = this.o;
     if (access.kind === 'url') return { redisUrl: access.url, reportKey, podRedisUrl: access.url };
@@ -150,6 +165,28 @@ export class AgentCredentials {
     return agents;
   }
 
+  /**
+   * Deletes the Redis users of agents gone for good: no heartbeat record now and no registration for
+   * `forgetAfterMs`. Such an agent that comes back registers again and gets its users back. Returns their ids.
+   */
+  async forgetGone(now = Date.now()): Promise<string[]> {
+    if (this.o.access.kind !== 'acl' || !this.o.liveAgents) return [];
+    const alive = new Set(await this.o.liveAgents());
+    const registeredAt = await this.redis.hgetall(this.registeredAtKey);
+    const mine = `hf-agent:${this.o.prefix}:`;
+    const users = (await this.redis.call('ACL', 'USERS')) as string[];
+    const gone = users
+      .filter((u) => u.startsWith(mine))
+      .map((u) => u.slice(mine.length))
+      .filter((id) => !alive.has(id) && now - Number(registeredAt[id] ?? 0) > (this.o.forgetAfterMs ?? 86_400_000));
+    for (const id of gone) {
+      await this.redis.call('ACL', 'DELUSER', aclUser(this.o.prefix, id), podAclUser(this.o.prefix, id));
+      await this.redis.hdel(this.registeredAtKey, id);
+      await this.redis.hdel(this.registeredByKey, id);
+    }
+    return gone;
+  }
+
   signer(): ReportSigner {
     return this.keys.controllerSigner();
   }
@@ -167,6 +204,7 @@ export class AgentCredentials {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.collector);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
@@ -176,6 +214,10 @@ export class AgentCredentials {
 
   private get registeredByKey(): string {
     return `${this.o.prefix}:ctl:agent-registered-by`;
+  }
+
+  private get registeredAtKey(): string {
+    return `${this.o.prefix}:ctl:agent-registered-at`;
   }
 
   private async refresh(): Promise<void> {
