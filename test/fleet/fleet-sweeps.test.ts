@@ -126,7 +126,13 @@ describe('fleet mode', () => {
     );
     const trialId = `${id}-0`;
     await waitFor('the trial to run', async () => (await fleet.sweep(id)).trials[0]?.status === 'running');
-    const transport = createRedisTransport({ url: fleet.redisUrl, prefix: fleet.prefix });
+    // Published as agent a publishes (its Redis user, its signature): only the attempt's holder may report on it.
+    const grant = await fleet.registerAs('a');
+    const transport = createRedisTransport({
+      url: grant.redisUrl,
+      prefix: fleet.prefix,
+      signer: { sender: grant.agentId, key: Buffer.from(grant.reportKey, 'hex') },
+    });
     try {
       const points = Array.from({ length: 50 }, (_, step) => ({
         key: 'dup',

@@ -161,6 +161,18 @@ export class Fleet {
     return body;
   }
 
+  /** Registers as agent `name` with the worker token, as an agent does at start: what it is handed. */
+  async registerAs(name: string, pool = 'default'): Promise<{ agentId: string; redisUrl: string; reportKey: string }> {
+    const res = await fetch(`${this.url}/api/agents/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WORKER}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId: this.agentId(name), host: name, pool, slots: 1, gpus: [], version: 'test' }),
+    });
+    const body = (await res.json()) as { agentId: string; redisUrl: string; reportKey: string };
+    if (!res.ok) throw new Error(`registering as ${name}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
   async submit(config: Record<string, unknown>): Promise<string> {
     const { sweep } = await this.api<{ sweep: { id: string } }>('/api/sweeps?force=true', {
       method: 'POST',
@@ -209,6 +221,11 @@ export class Fleet {
     killTrialsOf(this.dir);
     await this.schema?.drop();
     if (this.options.privateRedis) return;
+    // The agents' Redis users (see AgentCredentials) go with the fleet.
+    const users = execFileSync('redis-cli', ['-u', this.redisUrl, 'ACL', 'USERS'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((u) => u.startsWith(`hf-agent:${this.prefix}:`) || u.startsWith(`hf-pods:${this.prefix}:`));
+    if (users.length > 0) execFileSync('redis-cli', ['-u', this.redisUrl, 'ACL', 'DELUSER', ...users]);
     const keys = execFileSync('redis-cli', ['-u', this.redisUrl, '--scan', '--pattern', `${this.prefix}:*`], {
       encoding: 'utf8',
     })

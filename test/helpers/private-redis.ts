@@ -11,8 +11,11 @@ export class PrivateRedis {
   private child: ChildProcess | null = null;
   port = 0;
 
+  /** `password`: the default user's (`requirepass`), as a production Redis has one. */
+  constructor(private readonly password?: string) {}
+
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${this.password}@` : ''}127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -20,6 +23,7 @@ export class PrivateRedis {
     // noeviction, as the server asks of a production Redis; no RDB, no AOF: a restart comes back empty.
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     args.push('--maxmemory-policy', 'noeviction');
+    if (this.password) args.push('--requirepass', this.password);
     const child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
     this.child = child;
     await waitFor(`redis-server on ${this.port}`, async () => this.ping(), 10_000);
@@ -58,6 +62,8 @@ export class PrivateRedis {
       return (
         execFileSync('redis-cli', ['-p', String(this.port), 'PING'], {
           encoding: 'utf8',
+          // REDISCLI_AUTH, not -a: a password on a command line shows in `ps`.
+          env: { ...process.env, ...(this.password ? { REDISCLI_AUTH: this.password } : {}) },
           stdio: ['ignore', 'pipe', 'ignore'],
         }).trim() === 'PONG'
       );

@@ -48,10 +48,21 @@ export const heartbeatBody = z.strictObject({
   host: z.string().min(1).max(255).optional(),
 });
 
-/** What the controller hands an agent at registration; `redisUrl` null: it has no queue to hand out (embedded). */
+/**
+ * What the controller hands an agent at registration; `redisUrl` null: it has no queue to hand out (embedded).
+ * `redisUrl` names the agent's own Redis user (never the fleet's password, unless the server runs with
+ * --insecure-shared-redis); `reportKey` (hex) signs its report entries, null when the server checks none.
+ */
 export const registration = z.object({
   agentId: z.string().min(1),
   redisUrl: z.string().min(1).nullable(),
+  reportKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable()
+    .optional(),
+  /** For the pods of a Kubernetes executor: a Redis user that may only append to report streams. */
+  podRedisUrl: z.string().min(1).nullable().optional(),
   heartbeatMs: z.number().int().positive(),
   queuePrefix: z.string(),
 });
@@ -83,4 +94,13 @@ export const agentRoutes = {
     response: z.object({ ok: z.literal(true) }),
   }),
   list: defineRoute({ method: 'GET', path: '/api/agents', response: z.object({ agents: z.array(agentInfo) }) }),
+  /**
+   * Admin: cuts the agent off at once (its Redis user is deleted, its reports refused) and refuses the id from
+   * then on. `revoked` false: it was revoked before.
+   */
+  revoke: defineRoute({
+    method: 'POST',
+    path: '/api/agents/:id/revoke',
+    response: z.object({ agentId: z.string(), revoked: z.boolean() }),
+  }),
 };

@@ -27,6 +27,7 @@ export {
   sweepBest,
   trialMetricValue,
 } from './ranking';
+export { REPORT_REFUSED_EVENT, type Refusal, RefusedReports } from './refused-reports';
 export { type RegisterTrialModel, registerTrialModel } from './register-trial-model';
 export { RETRY_FAILED_EVENT, type ReopenOptions, reopenFailedTrials } from './reopen-failed-trials';
 export {

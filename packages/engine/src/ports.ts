@@ -15,6 +15,8 @@ import type { TrackingStore, TrialRecord } from '@hyperfleet/store';
  */
 export interface AgentPresence {
   runs(trialId: string, attempt: number): boolean | undefined;
+  /** The pool the agent serves, as its last heartbeat said; undefined when not known (yet). */
+  poolOf?(agentId: string): string | undefined;
 }
 
 /** Injected time source: the scheduler never reads the wall clock itself. */

@@ -19,6 +19,8 @@ import type { IngestMeter } from './ingest-meter';
 import { errorText, type Logger } from './logger';
 import type { AgentPresence, AttemptReport, Clock, SweepPlan } from './ports';
 import { type JobTemplate, type OutstandingJob, type PoolShare, QueueDispatcher } from './queue-dispatcher';
+import type { RefusedReports } from './refused-reports';
+import { ReportHolders } from './report-holders';
 import type { RuntimeHooks } from './runtime-hooks';
 import { SerialQueue } from './serial-queue';
 import { type SchedulerEvent, SweepScheduler } from './sweep-scheduler';
@@ -47,6 +49,8 @@ export interface SweepEngineDeps {
    * register again and re-send the reports the lost Redis held.
    */
   missingGraceMs?: number;
+  /** Where reports refused for their sender (signed by an agent that does not hold the attempt) are audited. */
+  refused?: RefusedReports;
   /** Passes a job may sit `completed` without its finished report before the attempt counts as lost. */
   completedGraceTicks?: number;
   /**
@@ -86,6 +90,8 @@ export class SweepEngine {
   private readonly startedOn = new Map<string, { trialId: string; attempt: number; agentId: string }>();
   /** trialId → the attempt it ended with (0: not ended): points of that attempt arriving late are still its data. */
   private readonly endedWith = new Map<string, number>();
+  /** Who may report about which attempt, when the report stream says who signed each report. */
+  private readonly holders: ReportHolders;
   private subscription: Closeable | null = null;
   private lingering: { resolve: () => void; timer: NodeJS.Timeout } | null = null;
   private detached = false;
@@ -100,6 +106,7 @@ export class SweepEngine {
   constructor(private readonly deps: SweepEngineDeps) {
     this.sweepId = deps.plan.id;
     this.store = new WriteBehindStore(deps.store);
+    this.holders = new ReportHolders({ store: deps.store, ...(deps.agents ? { agents: deps.agents } : {}) });
     this.dispatcher = new QueueDispatcher({
       sweepId: deps.plan.id,
       queue: deps.transport.queue,
@@ -203,15 +210,17 @@ export class SweepEngine {
       for (const t of running) this.started.add(jobIdOf(t.id, t.attempts));
       for (const [i, t] of running.entries()) {
         const worker = workers[i]?.find((a) => a.attempt === t.attempts)?.worker;
-        if (worker)
+        if (worker) {
           this.startedOn.set(jobIdOf(t.id, t.attempts), { trialId: t.id, attempt: t.attempts, agentId: worker });
+          this.holders.hold(t.id, t.attempts, worker);
+        }
       }
       if (opts.reapply === 'stop') await this.scheduler.stop();
       if (opts.reapply === 'cancel') await this.scheduler.cancel();
     });
     if (this.detached) return;
-    this.subscription = this.deps.transport.reports.subscribe(plan.id, this.deps.consumerId, (batch) =>
-      this.exclusive(() => this.apply(batch)),
+    this.subscription = this.deps.transport.reports.subscribe(plan.id, this.deps.consumerId, (batch, senders) =>
+      this.exclusive(() => this.apply(batch, senders)),
     );
     // Recovered attempts are checked at once, not on the next pass: a reproduction waits on this.
     if (this.dispatcher.outstanding().some((e) => e.recovered)) {
@@ -444,8 +453,11 @@ export class SweepEngine {
     return next;
   }
 
-  /** One batch of agent reports, in stream order; throws (→ redelivery) when the store fails. */
-  private async apply(batch: AgentReport[]): Promise<void> {
+  /**
+   * One batch of agent reports, in stream order; throws (→ redelivery) when the store fails. `senders[i]`
+   * signed `batch[i]` (when the stream verifies signatures): a report its sender may not make is refused.
+   */
+  private async apply(batch: AgentReport[], senders?: readonly string[]): Promise<void> {
     if (this.detached) throw new Error('runner detached'); // leave the batch for whoever runs the sweep next
     let pending: MetricPoint[] = [];
     const late: MetricPoint[] = [];
@@ -459,7 +471,9 @@ export class SweepEngine {
       this.deps.meter.ingested(points.length);
       this.hook(() => this.deps.hooks.onMetrics?.(this.sweepId, points));
     };
-    for (const r of batch) {
+    for (const [i, r] of batch.entries()) {
+      const sender = senders?.[i];
+      if (sender !== undefined && !(await this.mayReport(r, sender))) continue;
       const isCurrent = this.dispatcher.current(r.trialId)?.job.attempt === r.attempt;
       if (r.type === 'metrics') {
         if (!isCurrent && (await this.endedAttempt(r.trialId)) === r.attempt) {
@@ -486,6 +500,7 @@ export class SweepEngine {
           await this.scheduler.reportStarted(r.trialId, r.attempt, r.agentId);
           this.started.add(id);
           this.startedOn.set(id, { trialId: r.trialId, attempt: r.attempt, agentId: r.agentId });
+          this.holders.hold(r.trialId, r.attempt, r.agentId);
         }
         // The machine that runs the trial reports its environment: that is the one the record must show. An
         // agent sends it with the start; a Kubernetes executor's pod sends a second `started` carrying it.
@@ -507,6 +522,16 @@ export class SweepEngine {
     }
     if (pending.length > 0 || drops.size > 0) await flush();
     if (late.length > 0) await this.scheduler.reportLatePoints(late);
+  }
+
+  /** Whether `sender` may make report `r`; a refusal is audited (rate-limited) and logged. */
+  private async mayReport(r: AgentReport, sender: string): Promise<boolean> {
+    const reason = await this.holders.refusal(r, sender, this.dispatcher.current(r.trialId)?.job.pool);
+    if (reason === null) return true;
+    const refusal = { sweepId: this.sweepId, sender, reason, trialId: r.trialId, attempt: r.attempt };
+    if (this.deps.refused) this.deps.refused.record(refusal);
+    else this.deps.log.warn('refused a report', refusal);
+    return false;
   }
 
   /**

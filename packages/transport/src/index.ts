@@ -30,6 +30,7 @@ export type {
   JobPins,
   JobState,
   LogStream,
+  ReportHandler,
   ReportStream,
   StopSubscription,
   Transport,
@@ -43,4 +44,12 @@ export { inspectRedis, type RedisInspection, type RedisPersistence } from './red
 export { redactUrl } from './redis/redact-url';
 export { closeClient } from './redis/redis-clients';
 export type { RedisTransportOptions } from './redis/redis-options';
+export { bullPrefixOf } from './redis/redis-trial-queue';
+export {
+  attemptKey,
+  CONTROLLER_SENDER,
+  type ReportSigner,
+  type ReportVerifier,
+  reportMac,
+} from './redis/report-signing';
 export { isTransportError, isTransportUnreachable, TransportError, type TransportErrorCode } from './transport-error';

@@ -111,8 +111,14 @@ export interface ReportStream extends Closeable {
    * per sweep at a time (the sweep's owner): a new one first takes over the batches earlier subscribers
    * received and never acknowledged (they died mid-batch), before anything newer.
    */
-  subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable;
+  subscribe(sweepId: string, consumer: string, handler: ReportHandler): Closeable;
 }
+
+/**
+ * A batch of reports; `senders[i]` is who signed `reports[i]` (an agent id, or CONTROLLER_SENDER), given only
+ * by a stream that verifies signatures (see report-signing.ts). Without it, the reports are not authenticated.
+ */
+export type ReportHandler = (reports: AgentReport[], senders?: readonly string[]) => Promise<void>;
 
 /** Controller → agent stop requests: a key the agent can re-check plus a pub/sub nudge for speed. */
 export interface ControlChannel extends Closeable {

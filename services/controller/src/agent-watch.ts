@@ -28,6 +28,8 @@ export class AgentWatch implements AgentPresence {
   private readonly lastHeard = new Map<string, number>();
   /** agent → the attempts (job ids) its latest heartbeat listed; kept when its record vanishes with Redis. */
   private readonly running = new Map<string, Set<string>>();
+  /** agent → the pool its latest heartbeat named. */
+  private readonly pools = new Map<string, string>();
   private readingSince: number | null = null;
   private lastRead: number | null = null;
 
@@ -57,6 +59,7 @@ export class AgentWatch implements AgentPresence {
       if (at - heard > FORGET_AFTER_WINDOWS * this.o.lostAfterMs) {
         this.lastHeard.delete(agentId);
         this.running.delete(agentId);
+        this.pools.delete(agentId);
       }
     }
     for (const a of agents) {
@@ -64,7 +67,12 @@ export class AgentWatch implements AgentPresence {
       if (a.lastHeartbeat < heard) continue; // an older record than one already seen
       this.lastHeard.set(a.agentId, a.lastHeartbeat);
       this.running.set(a.agentId, new Set(a.running.map((r) => jobIdOf(r.trialId, r.attempt))));
+      this.pools.set(a.agentId, a.pool);
     }
+  }
+
+  poolOf(agentId: string): string | undefined {
+    return this.pools.get(agentId);
   }
 
   /** How long the agent has been silent, when that is longer than the window and the view can tell; else null. */

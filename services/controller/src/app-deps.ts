@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@hyperfleet/engine';
 import type { TrackingStore } from '@hyperfleet/store';
 import type { RedisInspection, Transport } from '@hyperfleet/transport';
+import type { AgentCredentials } from './agent-credentials';
 import type { ApiLimits } from './api-limits';
 import type { ControllerMetrics } from './controller-metrics';
 import type { Coordination } from './coordination';
@@ -13,6 +14,11 @@ export interface AgentSettings {
   redisUrl: string | null;
   queuePrefix: string;
   heartbeatMs: number;
+  /**
+   * Per-agent credentials (fleet mode from the CLI): registration hands out the agent's own Redis user and
+   * report key instead of `redisUrl`. Absent: `redisUrl` as it is, reports unsigned (embedded mode, unit tests).
+   */
+  credentials?: AgentCredentials;
 }
 
 export interface AppDeps {

@@ -96,7 +96,14 @@ describe('routes', () => {
     h = await startHarness();
     const reg = await register('cpu', 'a1');
     expect(reg.status).toBe(200);
-    expect(reg.body).toEqual({ agentId: 'a1', redisUrl: null, heartbeatMs: 1000, queuePrefix: 'test' });
+    expect(reg.body).toEqual({
+      agentId: 'a1',
+      redisUrl: null,
+      reportKey: null,
+      podRedisUrl: null,
+      heartbeatMs: 1000,
+      queuePrefix: 'test',
+    });
     const hb = await h.call('POST', '/api/agents/a1/heartbeat', {
       token: TOKENS.worker,
       body: {

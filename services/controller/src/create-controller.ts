@@ -175,7 +175,12 @@ export function createController(opts: ControllerOptions): Controller {
         if (opts.ownsDeps) {
           await closeAll(
             'controller dependencies',
-            [() => opts.transport.close(), () => opts.coordination.close(), () => opts.store.close()],
+            [
+              () => opts.transport.close(),
+              () => opts.coordination.close(),
+              () => opts.agents.credentials?.close(),
+              () => opts.store.close(),
+            ],
             timeout,
           );
         }

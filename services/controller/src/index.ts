@@ -1,3 +1,11 @@
+export {
+  AgentCredentials,
+  type AgentCredentialsOptions,
+  type AgentGrant,
+  type AgentRedisAccess,
+  aclUser,
+} from './agent-credentials';
+export { AGENT_SECRET_ENV } from './agent-keys';
 export { ApiError } from './api-error';
 export { type ApiLimits, DEFAULT_LIMITS } from './api-limits';
 export type { AgentSettings, AppDeps } from './app-deps';

@@ -11,6 +11,7 @@ import {
   type Logger,
   nullMeter,
   planForStoredSweep,
+  type RefusedReports,
   readSubmission,
   reopenFailedTrials,
   SerialQueue,
@@ -63,6 +64,8 @@ export interface SweepLeasesOptions {
   fairShare?: FairShareOptions;
   hooks?: RuntimeHooks;
   meter?: IngestMeter;
+  /** Audits reports refused for their sender (fleet mode with per-agent credentials). */
+  refused?: RefusedReports;
   log?: Logger;
   /** Bounds `close()`. Default 10 s. */
   closeTimeoutMs?: number;
@@ -395,6 +398,7 @@ export class SweepLeases {
       ...(o.completedGraceTicks === undefined ? {} : { completedGraceTicks: o.completedGraceTicks }),
       ...(o.fillChunk === undefined ? {} : { fillChunk: o.fillChunk }),
       ...(this.gate ? { admission: { waiting: () => this.gate?.wake() } } : {}),
+      ...(o.refused ? { refused: o.refused } : {}),
     });
     this.runners.set(plan.id, runner);
     this.renewedAt.set(plan.id, this.clock.now());

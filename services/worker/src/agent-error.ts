@@ -7,6 +7,8 @@ export const AGENT_ERROR_CODES = {
   registrationRejected: 'AGENT_REGISTRATION_REJECTED',
   gpuDetection: 'AGENT_GPU_DETECTION',
   badOptions: 'AGENT_BAD_OPTIONS',
+  /** An admin revoked this agent id (`hyperfleet agent revoke`): the server refuses it from then on. */
+  revoked: 'AGENT_REVOKED',
 } as const;
 
 export type AgentErrorCode = (typeof AGENT_ERROR_CODES)[keyof typeof AGENT_ERROR_CODES];

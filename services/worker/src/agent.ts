@@ -177,6 +177,10 @@ class HyperfleetAgent implements Agent {
       () => this.registerBody(),
       this.log,
       () => this.replayReports(ledger),
+      (error) => {
+        this.log('error', `${error.message}${error.hint ? ` (${error.hint})` : ''}: stopping`);
+        void this.close();
+      },
     );
     if (gpuIndices.length > 0 && gpus.length > 0) {
       this.sampler = new GpuSampler(

@@ -50,6 +50,21 @@ describe('ControllerClient parses answers with the contract', () => {
     expect((err as AgentError).message).toMatch(/answered the registration with an unexpected body \(redisUrl: /);
   });
 
+  it('a revoked agent id is named as such, not as a refused token', async () => {
+    const revoked = {
+      error: { code: 'AGENT_REVOKED', message: 'agent a was revoked by an admin', hint: 'use another --agent-id' },
+    };
+    const client = await answering(revoked, revoked, 403);
+    for (const call of [
+      () => client.register(body),
+      () => client.heartbeat('a', { running: [], gpus: [], draining: false }),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: AGENT_ERROR_CODES.revoked, hint: 'use another --agent-id' });
+      expect((err as Error).message).toMatch(/refused the (registration|heartbeat): agent a was revoked by an admin/);
+    }
+  });
+
   it('a server without a queue cannot take agents', async () => {
     const client = await answering({ agentId: 'a', redisUrl: null, heartbeatMs: 100, queuePrefix: 'hf' });
     await expect(client.register(body)).rejects.toThrow(/has no queue to hand out/);

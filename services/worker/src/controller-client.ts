@@ -114,6 +114,12 @@ export class ControllerClient {
 
   private failure(status: number, json: unknown, what: string): Error {
     const server = serverError(json);
+    const body = readErrorBody(json);
+    if (status === 403 && body?.code === AGENT_ERROR_CODES.revoked) {
+      return new AgentError(AGENT_ERROR_CODES.revoked, `${this.serverUrl} refused the ${what}: ${body.message}`, {
+        ...(body.hint === undefined ? {} : { hint: body.hint }),
+      });
+    }
     if (status === 401 || status === 403) {
       const detail = status === 403 ? ' (it lacks the worker role)' : '';
       return new AgentError(

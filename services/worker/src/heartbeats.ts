@@ -1,4 +1,5 @@
 import { type AgentLogger, describeError } from '@hyperfleet/agent-core';
+import { AGENT_ERROR_CODES, AgentError } from './agent-error';
 import type { ControllerClient, HeartbeatBody, RegisterBody } from './controller-client';
 
 /**
@@ -8,6 +9,7 @@ import type { ControllerClient, HeartbeatBody, RegisterBody } from './controller
  * logged once per streak: trials keep running without heartbeats. Registering again also calls
  * `onRegisteredAgain` (the agent re-sends the reports the controller may have lost with it) and sends the
  * running attempts at once, so the controller knows what runs here before it judges any missing job.
+ * An agent an admin revoked is told once through `onRevoked` (the agent stops: Redis has cut it off already).
  */
 export class Heartbeats {
   private timer: NodeJS.Timeout | null = null;
@@ -23,7 +25,9 @@ export class Heartbeats {
     private readonly registerBody: () => RegisterBody,
     private readonly log: AgentLogger,
     private readonly onRegisteredAgain: () => Promise<void> = async () => {},
+    private readonly onRevoked: (error: AgentError) => void = () => {},
   ) {}
+  private revoked = false;
 
   start(periodMs: number): void {
     this.timer ??= setInterval(() => void this.send(), periodMs);
@@ -78,6 +82,11 @@ export class Heartbeats {
       if (this.failing) this.log('info', 'heartbeats reach the server again');
       this.failing = false;
     } catch (error) {
+      if (error instanceof AgentError && error.code === AGENT_ERROR_CODES.revoked) {
+        if (!this.revoked) this.onRevoked(error);
+        this.revoked = true;
+        return;
+      }
       if (!this.failing) this.log('warn', `heartbeat failed (trials keep running): ${describeError(error)}`);
       this.failing = true;
     }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createInProcessTransport, type InProcessTransport } from '@hyperfleet/transport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { withCredentialsOf } from './redis-url';
 import { runAgentProcess } from './run-agent';
 import {
   agentOptions,
@@ -66,5 +67,19 @@ describe('runAgentProcess (signals)', () => {
     signals.emit('SIGINT', 'SIGINT');
     expect(await running).toEqual({ reason: 'closed', trialsRun: 0, interrupted: true });
     expect(Date.now() - began).toBeLessThan(2_000);
+  });
+});
+
+describe("--redis with a registration that names the agent's own Redis user", () => {
+  it('keeps the host of --redis and takes the user and password the server handed out', () => {
+    const handed = 'redis://hf-agent%3Ahf%3Aa1:s3cret@10.0.0.5:6379/0';
+    expect(withCredentialsOf('redis://redis.internal:6380/0', handed)).toBe(
+      'redis://hf-agent%3Ahf%3Aa1:s3cret@redis.internal:6380/0',
+    );
+    // Credentials of its own in --redis win (the operator gave the agent a user); no handed-out user: unchanged.
+    expect(withCredentialsOf('redis://me:pw@redis.internal:6380', handed)).toBe('redis://me:pw@redis.internal:6380');
+    expect(withCredentialsOf('redis://redis.internal:6380', 'redis://10.0.0.5:6379')).toBe(
+      'redis://redis.internal:6380',
+    );
   });
 });

@@ -1,12 +1,23 @@
 import { createRedisTransport } from '@hyperfleet/transport';
 import { createAgent } from './agent';
 import type { AgentExit, AgentLogger, AgentOptions, TransportFactory } from './agent-options';
+import { withCredentialsOf } from './redis-url';
 
-/** The fleet transport: Redis at the URL the controller handed out (or `redisUrl` when the agent sees it elsewhere). */
-/** The agent's Redis transport: the server's Redis (or `redisUrl`); `lockDurationMs` is how soon a dead agent is noticed. */
+/**
+ * The agent's Redis transport: the URL (its own Redis user) the controller handed out, or `redisUrl` when the
+ * agent sees Redis elsewhere (with the handed-out user and password when it names none); report entries signed
+ * with the key it was given. `lockDurationMs` is how soon a dead agent is noticed.
+ */
 export function redisTransportFactory(redisUrl?: string, tuning: { lockDurationMs?: number } = {}): TransportFactory {
   return (registration) =>
-    createRedisTransport({ url: redisUrl ?? registration.redisUrl, prefix: registration.queuePrefix, ...tuning });
+    createRedisTransport({
+      url: redisUrl ? withCredentialsOf(redisUrl, registration.redisUrl) : registration.redisUrl,
+      prefix: registration.queuePrefix,
+      ...(registration.reportKey
+        ? { signer: { sender: registration.agentId, key: Buffer.from(registration.reportKey, 'hex') } }
+        : {}),
+      ...tuning,
+    });
 }
 
 export interface RunAgentResult extends AgentExit {

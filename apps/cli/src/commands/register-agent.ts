@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { positiveInt, type SetExit } from '../options';
 import type { AgentFlags } from './agent-command';
 import { agentLsCommand } from './agent-ls';
+import { agentRevokeCommand } from './agent-revoke';
 
 function seconds(value: string): number {
   const n = Number(value);
@@ -89,4 +90,16 @@ export function registerAgentCommands(program: Command, setExit: SetExit): void 
     .option('--json', 'print JSON')
     // `agent` itself owns --server/--token, so commander hands them to the parent: read both.
     .action(async (opts, cmd: Command) => setExit(await agentLsCommand({ ...cmd.parent?.opts(), ...opts })));
+
+  agent
+    .command('revoke <agent-id>')
+    .description(
+      'admin: cut an agent off now (its Redis user deleted, its reports refused) and refuse its id from then on',
+    )
+    .option('--server <url>', 'controller URL (default $HYPERFLEET_SERVER or http://127.0.0.1:7070)')
+    .option('--token <token>', 'API token with the admin role (default $HYPERFLEET_TOKEN)')
+    .option('--json', 'print JSON')
+    .action(async (agentId: string, opts, cmd: Command) =>
+      setExit(await agentRevokeCommand(agentId, { ...cmd.parent?.opts(), ...opts })),
+    );
 }

@@ -11,6 +11,10 @@ export function registerServerCommands(program: Command, setExit: SetExit): void
     .option('--host <host>', 'address to bind (default 0.0.0.0 with --redis, else 127.0.0.1)')
     .option('--redis <url>', 'Redis for the queue and agents (fleet mode); without it: embedded, in-process')
     .option('--prefix <prefix>', 'Redis key prefix shared with the agents', 'hf')
+    .option(
+      '--insecure-shared-redis',
+      "hand agents this server's own Redis URL and password instead of a Redis user of their own (only when Redis has no ACL and $HYPERFLEET_AGENT_REDIS_URL is not set)",
+    )
     .option(...STORE_OPTION)
     .option('--tokens <file>', 'bearer tokens with roles (JSON); or $HYPERFLEET_TOKENS="role:token,…"')
     .option(

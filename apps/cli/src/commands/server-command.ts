@@ -1,4 +1,6 @@
 import {
+  AgentCredentials,
+  type AgentRedisAccess,
   type ApiLimits,
   type Coordination,
   createController,
@@ -8,7 +10,7 @@ import {
   type TokenEntry,
   TokenRegistry,
 } from '@hyperfleet/controller';
-import { jsonLogger } from '@hyperfleet/engine';
+import { jsonLogger, RefusedReports } from '@hyperfleet/engine';
 import {
   describePostgresUrl,
   isStoreUnreachable,
@@ -48,6 +50,30 @@ export interface ServerFlags {
   maxBodySize?: number;
   maxBlobSize?: number;
   rateLimit?: number;
+  insecureSharedRedis?: boolean;
+}
+
+/** `HYPERFLEET_AGENT_REDIS_URL`: a Redis URL (a user the operator restricted) handed to agents as it is. */
+const AGENT_REDIS_URL_ENV = 'HYPERFLEET_AGENT_REDIS_URL';
+
+function agentRedisAccess(opts: ServerFlags): AgentRedisAccess {
+  const url = process.env[AGENT_REDIS_URL_ENV];
+  if (url && opts.insecureSharedRedis) {
+    throw new CliError(
+      `--insecure-shared-redis and $${AGENT_REDIS_URL_ENV} both say what agents get`,
+      `keep $${AGENT_REDIS_URL_ENV} (a restricted user) and drop --insecure-shared-redis`,
+      EXIT.usage,
+    );
+  }
+  if (url) return { kind: 'url', url };
+  return opts.insecureSharedRedis ? { kind: 'shared' } : { kind: 'acl' };
+}
+
+function describeAccess(access: AgentRedisAccess): string {
+  if (access.kind === 'acl') return 'agent credentials: a Redis ACL user per agent, limited to its own work';
+  if (access.kind === 'url')
+    return `agent credentials: the Redis URL in $${AGENT_REDIS_URL_ENV} (${redactUrl(access.url)}), handed out as it is`;
+  return "WARNING: --insecure-shared-redis: agents get this server's own Redis password; any agent, or anything that steals its credentials, can read and change every sweep's queues and reports";
 }
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -136,12 +162,31 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
   const tokens = tokenEntries.length === 0 ? null : new TokenRegistry(tokenEntries, { stored: store.tokens() });
   let transport: Transport;
   let coordination: Coordination;
+  let credentials: AgentCredentials | undefined;
+  let refused: RefusedReports | undefined;
   if (fleet && opts.redis) {
+    try {
+      credentials = await AgentCredentials.open({
+        redisUrl: opts.redis,
+        prefix: opts.prefix,
+        access: agentRedisAccess(opts),
+        // The Redis users of agents gone for good are deleted (autoscaled fleets would pile them up).
+        liveAgents: async () => (await coordination.listAgents()).map((a) => a.agentId),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    const audit = new RefusedReports({ store, clock: { now: () => Date.now() }, log });
+    refused = audit;
     // Claim a dead replica's unacknowledged reports about as soon as its sweep lock has expired.
     transport = createRedisTransport({
       url: opts.redis,
       prefix: opts.prefix,
       reports: { claimIdleMs: 20_000 },
+      // Loss verdicts this server publishes are signed as its own; agents' entries are checked against their keys.
+      signer: credentials.signer(),
+      verifier: credentials.verifier((r) => audit.record(r)),
       ...(timing.lockDurationMs ? { lockDurationMs: timing.lockDurationMs } : {}),
       ...(timing.stalledIntervalMs ? { stalledIntervalMs: timing.stalledIntervalMs } : {}),
     });
@@ -159,7 +204,12 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     transport,
     coordination,
     tokens,
-    agents: { redisUrl: opts.redis ?? null, queuePrefix: opts.prefix, heartbeatMs: opts.heartbeat * 1000 },
+    agents: {
+      redisUrl: opts.redis ?? null,
+      queuePrefix: opts.prefix,
+      heartbeatMs: opts.heartbeat * 1000,
+      ...(credentials ? { credentials } : {}),
+    },
     ...(redis ? { redis: { persistence: redis.persistence, atRisk: redis.atRisk } } : {}),
     log,
     ownsDeps: true,
@@ -168,6 +218,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
       ...(fleet ? { lostAfterMs: opts.lostAfter * 1000, fairShare: { quotas } } : {}),
       ...(timing.reconcileMs ? { reconcileMs: timing.reconcileMs } : {}),
       ...(timing.sweepLockMs ? { lockTtlMs: timing.sweepLockMs } : {}),
+      ...(refused ? { refused } : {}),
     },
     closeTimeoutMs: CLOSE_TIMEOUT_MS,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
@@ -208,6 +259,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
     process.stdout.write(`hyperfleet server listening on ${bound} (${mode}; store ${where})\n`);
     process.stdout.write(`dashboard: ${opts.publicUrl ?? url}/\n`);
     if (redis) process.stdout.write(`redis persistence: ${redis.persistence} (${redis.atRisk})\n`);
+    if (credentials) process.stdout.write(`${describeAccess(credentials.access)}\n`);
     if (insecure) {
       log.warn('insecure: --insecure-no-auth, serving the API without tokens', { bound });
       process.stdout.write(

@@ -1,5 +1,6 @@
 import type { LogBounds } from '../in-process/in-process-logs';
 import { TransportError } from '../transport-error';
+import type { ReportSigner, ReportVerifier } from './report-signing';
 
 export interface RedisTransportOptions {
   /** `redis://[user:pass@]host:port/db` (or `rediss://`). */
@@ -42,6 +43,10 @@ export interface RedisTransportOptions {
   poolRescanMs?: number;
   /** Connection and background errors (already redacted). Default: a rate-limited line on stderr. */
   onError?: (err: Error, source: string) => void;
+  /** Signs every report entry this side publishes (an agent with its key, a controller with its own). */
+  signer?: ReportSigner;
+  /** Refuses report entries that do not verify (a controller that hands out per-agent keys). */
+  verifier?: ReportVerifier;
 }
 
 export interface ResolvedRedisOptions {
@@ -56,6 +61,8 @@ export interface ResolvedRedisOptions {
   closeTimeoutMs: number;
   poolRescanMs: number;
   onError: (err: Error, source: string) => void;
+  signer?: ReportSigner;
+  verifier?: ReportVerifier;
 }
 
 const PREFIX = /^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$/;
@@ -104,5 +111,7 @@ export function resolveRedisOptions(opts: RedisTransportOptions): ResolvedRedisO
     closeTimeoutMs: opts.closeTimeoutMs ?? 10_000,
     poolRescanMs: opts.poolRescanMs ?? 30_000,
     onError: opts.onError ?? defaultOnError(),
+    ...(opts.signer ? { signer: opts.signer } : {}),
+    ...(opts.verifier ? { verifier: opts.verifier } : {}),
   };
 }

@@ -1,16 +1,22 @@
 import type { Redis } from 'ioredis';
 import { once, withTimeout } from '../close-all';
 import { assertId } from '../names';
-import type { AgentReport, Closeable, ReportStream } from '../ports';
+import { type AgentReport, type Closeable, jobIdOf, type ReportHandler, type ReportStream } from '../ports';
 import { TransportError } from '../transport-error';
 import { decodeReports, encodeReports } from '../wire-codec';
 import { Coalescer } from './coalescer';
 import { closeClient, createClient, reportErrors } from './redis-clients';
 import type { ResolvedRedisOptions } from './redis-options';
+import { attemptKey, macMatches, reportMac } from './report-signing';
 
 /** One consumer group per sweep stream: controller replicas share it, each batch goes to one of them. */
 export const REPORT_GROUP = 'controller';
 const FIELD = 'r';
+/** The signer's name and the entry's MAC (see report-signing.ts). */
+const SENDER_FIELD = 'a';
+const MAC_FIELD = 'm';
+/** The one attempt (job id) an attempt key signed for. */
+const ATTEMPT_FIELD = 'j';
 /** Publishes that go out together share a stream entry up to this many metric points. */
 const POINTS_PER_ENTRY = 10_000;
 /** Publishes of at least this many points go out on their own, at once. */
@@ -37,7 +43,8 @@ function sleep(ms: number, signal: { wake?: () => void }): Promise<void> {
  * of one burst (every trial of every agent slot on this connection) go out as one entry per sweep, in one
  * round trip, so a batch stays atomic and in order and acks are per burst, not per report. Consumed with
  * XREADGROUP on a dedicated blocking connection, acknowledged after the handler resolves, trimmed up to what
- * the group has acknowledged.
+ * the group has acknowledged. With a signer every entry is signed; with a verifier an entry that does not
+ * verify is refused (reported, acknowledged, never handed on) and the handler learns each report's sender.
  */
 export class RedisReportStream implements ReportStream {
   private readonly subs = new Set<Closeable>();
@@ -83,7 +90,18 @@ export class RedisReportStream implements ReportStream {
       const key = this.key(sweepId);
       // MAXLEN is only a safety cap for a stream nobody consumes; the consumer trims what it acknowledged.
       for (const entry of list) {
-        pipeline.xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, encodeReports(entry.reports));
+        const payload = encodeReports(entry.reports);
+        const signer = this.o.signer;
+        const signature = signer
+          ? [
+              SENDER_FIELD,
+              signer.sender,
+              ...(signer.attempt ? [ATTEMPT_FIELD, signer.attempt] : []),
+              MAC_FIELD,
+              reportMac(signer.key, sweepId, payload),
+            ]
+          : [];
+        pipeline.xadd(key, 'MAXLEN', '~', this.o.reports.maxLen, '*', FIELD, payload, ...signature);
         sweepOf.push(sweepId);
       }
       pipeline.pexpire(key, this.o.reports.ttlMs);
@@ -98,7 +116,7 @@ export class RedisReportStream implements ReportStream {
     return items.map(({ sweepId }) => failed.get(sweepId));
   }
 
-  subscribe(sweepId: string, consumer: string, handler: (reports: AgentReport[]) => Promise<void>): Closeable {
+  subscribe(sweepId: string, consumer: string, handler: ReportHandler): Closeable {
     if (this.closed) throw new TransportError('TRANSPORT_CLOSED', 'the Redis report stream is closed');
     assertId('sweep id', sweepId);
     assertId('consumer name', consumer);
@@ -125,17 +143,27 @@ export class RedisReportStream implements ReportStream {
     const deliver = async (entries: Entry[]): Promise<boolean> => {
       if (entries.length === 0) return true;
       const reports: AgentReport[] = [];
+      const senders: string[] = [];
       for (const [id, fields] of entries) {
-        const i = fields.indexOf(FIELD);
+        const payload = fieldOf(fields, FIELD) ?? '';
+        const sender = this.verify(sweepId, fields, payload);
+        if (sender === null) continue;
         try {
-          reports.push(...decodeReports(i >= 0 && i % 2 === 0 ? (fields[i + 1] ?? '') : ''));
+          const decoded = decodeReports(payload);
+          const attempt = fieldOf(fields, ATTEMPT_FIELD);
+          if (attempt !== undefined && decoded.some((r) => jobIdOf(r.trialId, r.attempt) !== attempt)) {
+            this.refuse(sweepId, sender, `a key for attempt ${attempt} signed reports about another attempt`);
+            continue;
+          }
+          reports.push(...decoded);
+          for (const _ of decoded) senders.push(sender);
         } catch (err) {
           // A malformed entry would otherwise be redelivered forever: report it and acknowledge it with the rest.
           onError(new Error(`skipping malformed report entry ${id}: ${(err as Error).message}`));
         }
       }
       try {
-        if (reports.length > 0) await handler(reports);
+        if (reports.length > 0) await (this.o.verifier ? handler(reports, senders) : handler(reports));
       } catch (err) {
         onError(err);
         return false;
@@ -263,10 +291,45 @@ export class RedisReportStream implements ReportStream {
     return sub;
   }
 
+  /** The entry's verified sender ('' without a verifier); null when it is refused. */
+  private verify(sweepId: string, fields: string[], payload: string): string | null {
+    const verifier = this.o.verifier;
+    if (!verifier) return '';
+    const sender = fieldOf(fields, SENDER_FIELD) ?? null;
+    const mac = fieldOf(fields, MAC_FIELD);
+    const attempt = fieldOf(fields, ATTEMPT_FIELD);
+    const senderKey = sender === null ? undefined : verifier.keyOf(sender);
+    const key = senderKey && attempt !== undefined ? attemptKey(senderKey, attempt) : senderKey;
+    const reason =
+      sender === null || mac === undefined
+        ? 'the entry is not signed'
+        : !key
+          ? `no agent ${JSON.stringify(sender)} is registered`
+          : macMatches(key, sweepId, payload, mac)
+            ? null
+            : "the entry's MAC does not match its sender's key";
+    if (reason === null) return sender;
+    this.refuse(sweepId, sender, reason);
+    return null;
+  }
+
+  private refuse(sweepId: string, sender: string | null, reason: string): void {
+    try {
+      this.o.verifier?.onRefused({ sweepId, sender, reason });
+    } catch (err) {
+      reportErrors(this.o.onError, 'report verifier')(err);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.subs].map((s) => s.close()));
   }
+}
+
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }
 
 function pointsIn(reports: AgentReport[]): number {

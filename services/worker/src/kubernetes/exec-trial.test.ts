@@ -10,7 +10,7 @@ import { type AgentReport, createInProcessTransport } from '@hyperfleet/transpor
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../test-helpers';
 import { execTrialInPod } from './exec-trial';
-import { TRIAL_JOB_ENV } from './job-manifest';
+import { REPORT_KEY_ENV, TRIAL_JOB_ENV } from './job-manifest';
 import { decodeTerminationMessage } from './termination-message';
 
 // The pod entry in-process: the real runner and a real child process; reports on an in-process stream
@@ -21,6 +21,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   delete process.env.HYPERFLEET_TOKEN;
+  delete process.env[REPORT_KEY_ENV];
   delete process.env[TRIAL_JOB_ENV];
   await rm(dir, { recursive: true, force: true });
 });
@@ -62,11 +63,13 @@ describe('hyperfleet agent exec-trial', () => {
       'console.log("loss=0.5");',
       'console.log("params", process.env.HYPERFLEET_PARAMS);',
       'console.log("token", process.env.HYPERFLEET_TOKEN ?? "none");',
+      'console.log("report key", process.env.HYPERFLEET_REPORT_KEY ?? "none");',
       'process.exit(3)',
     ].join(' ');
     // As in a pod: the job and the token in this process's own environment.
     process.env[TRIAL_JOB_ENV] = JSON.stringify(job([process.execPath, '-e', script]));
     process.env.HYPERFLEET_TOKEN = 'worker-secret';
+    process.env[REPORT_KEY_ENV] = 'cd'.repeat(32);
     const code = await execTrialInPod({
       env: process.env,
       workDir: dir,
@@ -79,7 +82,9 @@ describe('hyperfleet agent exec-trial', () => {
     expect(out.text).toContain('loss=0.5');
     expect(out.text).toContain('"lr":0.1');
     expect(out.text).toContain('token none');
+    expect(out.text).toContain('report key none');
     expect(process.env.HYPERFLEET_TOKEN).toBeUndefined();
+    expect(process.env[REPORT_KEY_ENV]).toBeUndefined();
     const message = decodeTerminationMessage(await readFile(terminationLog, 'utf8'));
     expect(message).toMatchObject({ outcome: 'exited', exitCode: 3, finalMetrics: { loss: 0.5 } });
     await new Promise((r) => setTimeout(r, 50));

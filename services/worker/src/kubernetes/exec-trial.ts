@@ -14,9 +14,9 @@ import {
   TrialReporter,
 } from '@hyperfleet/agent-core';
 import { runTrial, type TrialResult } from '@hyperfleet/runner';
-import { createRedisTransport, type ReportStream } from '@hyperfleet/transport';
+import { createRedisTransport, jobIdOf, type ReportStream } from '@hyperfleet/transport';
 import { ControllerClient } from '../controller-client';
-import { TRIAL_JOB_ENV } from './job-manifest';
+import { REPORT_KEY_ENV, TRIAL_JOB_ENV } from './job-manifest';
 import { kubernetesSecretPolicy } from './secret-env';
 import { encodeTerminationMessage, type TerminationMessage } from './termination-message';
 
@@ -85,9 +85,10 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
   const redisUrl = env.HYPERFLEET_REDIS_URL;
   const server = env.HYPERFLEET_SERVER ?? 'http://127.0.0.1:7070';
   const token = env.HYPERFLEET_TOKEN ?? '';
+  const reportKey = env[REPORT_KEY_ENV];
   // The runner gives the trial only its allowlist of this environment; the credentials go from here too, so
   // nothing this process starts can read them.
-  for (const name of ['HYPERFLEET_TOKEN', 'HYPERFLEET_REDIS_URL', TRIAL_JOB_ENV]) delete env[name];
+  for (const name of ['HYPERFLEET_TOKEN', 'HYPERFLEET_REDIS_URL', REPORT_KEY_ENV, TRIAL_JOB_ENV]) delete env[name];
   // The secrets the executor mapped for this trial are in this pod's env (secretKeyRefs), named in ALLOWED_SECRETS_ENV.
   let trialEnv: Record<string, string>;
   try {
@@ -102,7 +103,20 @@ export async function execTrialInPod(opts: ExecTrialOptions = {}): Promise<numbe
     return spawnError('HYPERFLEET_REDIS_URL is not set: metrics would have nowhere to go');
   const transport = opts.reports
     ? null
-    : createRedisTransport({ url: redisUrl as string, prefix: env.HYPERFLEET_PREFIX || 'hf' });
+    : createRedisTransport({
+        url: redisUrl as string,
+        prefix: env.HYPERFLEET_PREFIX || 'hf',
+        // The agent's key for this attempt only: the controller refuses unsigned reports.
+        ...(reportKey
+          ? {
+              signer: {
+                sender: env.HYPERFLEET_AGENT_ID || 'pod',
+                key: Buffer.from(reportKey, 'hex'),
+                attempt: jobIdOf(job.trialId, job.attempt),
+              },
+            }
+          : {}),
+      });
   const reports = opts.reports ?? (transport?.reports as ReportStream);
   const reporter = new TrialReporter(reports, job, DEFAULT_BATCH);
   const abort = new AbortController();

@@ -1,6 +1,6 @@
 import { ALLOWED_SECRETS_ENV } from '@hyperfleet/agent-core';
 import { secretNamesOf } from '@hyperfleet/domain';
-import type { TrialJob } from '@hyperfleet/transport';
+import { attemptKey, jobIdOf, type TrialJob } from '@hyperfleet/transport';
 import type { V1EnvVar, V1Job, V1ResourceRequirements, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import {
   jobNameOf,
@@ -57,7 +57,14 @@ export interface AttemptContext {
   agentId: string;
   redisUrl: string;
   queuePrefix: string;
+  /** The agent's report key (hex, from its registration); the pod gets a key for its attempt only. */
+  reportKey?: string | null;
+  /** `redisUrl`'s user may only append to report streams (the pods' user the server made): it may go in a Job. */
+  appendOnlyRedisUser?: boolean;
 }
+
+/** The pod's report key: signs the reports of its own attempt, nothing else (see attemptKey). */
+export const REPORT_KEY_ENV = 'HYPERFLEET_REPORT_KEY';
 
 /** Where the init container puts the runner (node + the hyperfleet tree) for an image that has none. */
 export const RUNNER_DIR = '/hyperfleet';
@@ -214,6 +221,10 @@ function podEnv(job: TrialJob, image: string, t: JobTemplateOptions, ctx: Attemp
         }
       : { name: 'HYPERFLEET_REDIS_URL', value: ctx.redisUrl },
   );
+  if (ctx.reportKey) {
+    const key = attemptKey(Buffer.from(ctx.reportKey, 'hex'), jobIdOf(job.trialId, job.attempt));
+    env.push({ name: REPORT_KEY_ENV, value: key.toString('hex') });
+  }
   if ((job.resources?.gpus ?? 0) === 0) env.push({ name: 'CUDA_VISIBLE_DEVICES', value: '' });
   return env;
 }

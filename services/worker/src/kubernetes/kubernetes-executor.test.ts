@@ -1,5 +1,7 @@
+import { attemptKey, jobIdOf } from '@hyperfleet/transport';
 import type { V1Job } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { REPORT_KEY_ENV } from './job-manifest';
 import { jobNameOf } from './kube-names';
 import { startFakeKubeApi } from './testing/fake-kube-api';
 import {
@@ -126,6 +128,46 @@ describe('KubernetesExecutor: one Job per attempt against a fake API server', ()
     const text = JSON.stringify([...h.api.jobs.values()]);
     expect(text).not.toContain('s3cret');
     expect(text).toContain('"key":"redis-url"');
+  });
+
+  it('writes the URL of the server’s append-only pods user into the Job (it can only append reports)', async () => {
+    h.api.behavior = runsAndExits(0);
+    const executor = h.newExecutor({}, false);
+    const podUrl = 'redis://hf-pods%3Ahf%3Aa:p0d@redis:6379';
+    executor.bind({
+      agentId: 'a',
+      redisUrl: podUrl,
+      queuePrefix: 'hf',
+      appendOnlyRedisUser: true,
+      attemptState: null,
+      isStopRequested: null,
+    });
+    const job = kubeJob();
+    await executor.runAttempt(job, runOptions(job, h.dir));
+    const [created] = [...h.api.jobs.values()];
+    const env = created?.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'HYPERFLEET_REDIS_URL')?.value).toBe(podUrl);
+  });
+
+  it('gives the pod a report key for its own attempt, never the agent’s key', async () => {
+    h.api.behavior = runsAndExits(0);
+    const executor = h.newExecutor({}, false);
+    const agentKey = 'ab'.repeat(32);
+    executor.bind({
+      agentId: 'a',
+      redisUrl: 'redis://redis:6379',
+      queuePrefix: 'hf',
+      reportKey: agentKey,
+      attemptState: null,
+      isStopRequested: null,
+    });
+    const job = kubeJob();
+    await executor.runAttempt(job, runOptions(job, h.dir));
+    const [created] = [...h.api.jobs.values()];
+    const env = created?.spec?.template.spec?.containers[0]?.env ?? [];
+    const own = attemptKey(Buffer.from(agentKey, 'hex'), jobIdOf(job.trialId, job.attempt)).toString('hex');
+    expect(env.find((e) => e.name === REPORT_KEY_ENV)?.value).toBe(own);
+    expect(JSON.stringify(created)).not.toContain(agentKey);
   });
 
   it('attempts in flight share one pod watch, each seeing only its own pods', async () => {

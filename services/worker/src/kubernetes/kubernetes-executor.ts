@@ -5,6 +5,7 @@ import type { JobState, TrialJob } from '@hyperfleet/transport';
 import { BatchV1Api, type KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { AGENT_ERROR_CODES, AgentError } from '../agent-error';
 import type { AgentLogger, AttemptExecutor, AttemptResult, TransportFactory } from '../agent-options';
+import { withCredentialsOf } from '../redis-url';
 import { AttemptLog } from './attempt-log';
 import { type AttemptContext, buildJobManifest, type JobTemplateOptions } from './job-manifest';
 import { describeKubeFailure, isTransient, kubeFailureOf } from './kube-api-error';
@@ -115,10 +116,19 @@ export class KubernetesExecutor implements AttemptExecutor {
         queue && typeof queue.state === 'function'
           ? (queue.state as (p: string, t: string, a: number) => Promise<{ state: JobState }>).bind(queue)
           : null;
+      // Pods publish reports only: the server's append-only pods user when it made one (at --redis's address).
+      const podUrl = registration.podRedisUrl ?? registration.redisUrl;
+      const redisUrl = this.opts.redisUrl ? withCredentialsOf(this.opts.redisUrl, podUrl) : podUrl;
+      const podUser = (url: string) => (URL.canParse(url) ? new URL(url).username : '');
       this.bind({
         agentId: registration.agentId,
-        redisUrl: this.opts.redisUrl ?? registration.redisUrl,
+        redisUrl,
         queuePrefix: registration.queuePrefix,
+        reportKey: registration.reportKey ?? null,
+        appendOnlyRedisUser:
+          !!registration.podRedisUrl &&
+          registration.podRedisUrl !== registration.redisUrl &&
+          podUser(redisUrl) === podUser(registration.podRedisUrl),
         attemptState: state ? async (pool, trialId, attempt) => (await state(pool, trialId, attempt)).state : null,
         isStopRequested: (trialId) => transport.control.isStopRequested(trialId),
       });
@@ -450,7 +460,7 @@ export class KubernetesExecutor implements AttemptExecutor {
   }
 
   private templateFor(binding: ExecutorBinding): JobTemplateOptions {
-    const hasPassword = urlHasPassword(binding.redisUrl);
+    const hasPassword = urlHasPassword(binding.redisUrl) && !binding.appendOnlyRedisUser;
     return {
       ...this.opts,
       ...(hasPassword ? { redisUrlSecret: { name: this.opts.tokenSecret.name, key: 'redis-url' } } : {}),
