@@ -230,6 +230,42 @@ describe('agent credentials', () => {
     await waitFor('agent a to stop', async () => !fleet.agentRunning('a'));
     expect(fleet.logs.join('\n')).toMatch(/agent .*-a was revoked by an admin.*stopping/);
   }, 60_000);
+
+  it('an agent token an admin minted: revoking it cuts off every agent that registered with it', async () => {
+    const minted = await runCli(
+      ['token', 'create', '--project', '*', '--role', 'worker', '--name', 'pool-x', '--server', fleet.url, '--json'],
+      { cwd: dir, env: { HYPERFLEET_TOKEN: ADMIN } },
+    );
+    expect(minted.code, minted.stderr).toBe(0);
+    const token = (JSON.parse(minted.stdout) as { token: string }).token;
+    const registerWith = (agentId: string) =>
+      fetch(`${fleet.url}/api/agents/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ agentId, host: 'h', pool: 'other', slots: 1, gpus: [], version: 'x' }),
+      });
+    const res = await registerWith(`${fleet.prefix}-c`);
+    expect(res.status).toBe(200);
+    const c = (await res.json()) as Grant;
+    const open = connect(c.redisUrl);
+    await open.connect();
+    expect(await refusal(open, 'EXISTS', `${fleet.prefix}:stop:t1`)).toBe('allowed');
+    // The agent token reads no project's data.
+    expect((await fetch(`${fleet.url}/api/sweeps`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
+    const revoked = await runCli(['token', 'revoke', 'pool-x', '--server', fleet.url], {
+      cwd: dir,
+      env: { HYPERFLEET_TOKEN: ADMIN },
+    });
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await refusal(open, 'EXISTS', `${fleet.prefix}:stop:t1`)).not.toBe('allowed');
+    expect((await registerWith(`${fleet.prefix}-d`)).status).toBe(401);
+    expect((await events('agent.revoked')).map((e) => e.data)).toContainEqual({
+      agentId: `${fleet.prefix}-c`,
+      token: 'pool-x',
+    });
+  }, 60_000);
 });
 
 describe('a Redis where the controller may not make ACL users', () => {

@@ -4,6 +4,8 @@ import { timestamp } from './wire';
 
 /** Roles on a project, each including the ones before it (see services/controller/src/principal.ts). */
 export const projectRole = z.enum(['read', 'submit', 'promote', 'admin']);
+/** What a stored token may hold: a role on a project, or `worker` (an agent's fleet role, on `*` only). */
+export const tokenRole = z.enum([...projectRole.options, 'worker']);
 /** A project name, or `*` for every project. */
 export const projectName = z
   .string()
@@ -24,7 +26,7 @@ export const tokenInfo = z.object({
   id: z.string(),
   name: z.string(),
   project: z.string(),
-  role: projectRole,
+  role: tokenRole,
   createdAt: timestamp,
   createdBy: z.string().nullable(),
   expiresAt: timestamp.nullable(),
@@ -34,7 +36,7 @@ export const tokenInfo = z.object({
 
 export const createTokenBody = z.strictObject({
   project: projectName,
-  role: projectRole,
+  role: tokenRole,
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'letters, digits, . _ @ - (up to 100)')

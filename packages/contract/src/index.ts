@@ -14,6 +14,7 @@ export {
   me,
   projectName,
   projectRole,
+  tokenRole,
   tokenInfo,
 } from './access';
 export {

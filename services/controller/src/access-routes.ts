@@ -36,6 +36,11 @@ export function accessRoutes(deps: AppDeps): Router {
   r.post(api.createToken.path, auth, async (req: Request, res: Response) => {
     const body = parseInput(api.createToken.body, req.body, 'body');
     const caller = principalOf(res);
+    if (body.role === 'worker' && body.project !== '*') {
+      throw new ApiError(422, 'TOKEN_INVALID', 'a worker token is for agents, which serve every project', {
+        hint: 'mint it with --project "*" --role worker (an admin of every project)',
+      });
+    }
     if (body.project === '*' ? !isFleetAdmin(caller) : !allows(caller, body.project, 'admin')) {
       throw new ApiError(403, 'FORBIDDEN', `minting a token for ${body.project} needs the admin role there`, {
         hint: body.project === '*' ? 'only an admin of every project mints * tokens' : 'ask an admin of the project',
@@ -82,6 +87,20 @@ export function accessRoutes(deps: AppDeps): Router {
       if (!isFleetAdmin(principalOf(res))) throw hidden();
     } else authorize(res, found.project, 'admin', hidden);
     const revoked = await stored.revoke(found.id, principalOf(res).name, now());
+    // An agent token's agents lose their Redis users and report keys with it, not at their next registration.
+    const credentials = deps.agents.credentials;
+    if (found.role === 'worker' && credentials) {
+      for (const agentId of await credentials.revokeRegisteredBy(found.name)) {
+        await deps.store.appendEvent({
+          at: now(),
+          sweepId: null,
+          trialId: null,
+          type: 'agent.revoked',
+          actor: principalOf(res).name,
+          data: { agentId, token: found.name },
+        });
+      }
+    }
     reply(res, api.revokeToken, { info: infoOf(revoked) });
   });
   return r;

@@ -121,6 +121,8 @@ export class TokenRegistry {
     if (!row) return 'unknown';
     if (row.revokedAt !== null) return 'revoked';
     if (row.expiresAt !== null && row.expiresAt <= (this.opts.now ?? Date.now)()) return 'expired';
+    // A minted agent token (`--role worker`): the fleet role, no project's data.
+    if (row.role === 'worker') return { name: row.name, projects: {}, worker: true };
     return {
       name: row.name,
       projects: { [row.project]: row.role as ProjectRole },

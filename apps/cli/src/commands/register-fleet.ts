@@ -71,7 +71,7 @@ export function registerFleetCommands(program: Command, setExit: SetExit): void 
   serverOptions(token.command('create'))
     .description('mint a token (needs admin on the project); prints it once')
     .requiredOption('--project <project>', 'the project it works on, or * for all')
-    .requiredOption('--role <role>', 'read | submit | promote | admin')
+    .requiredOption('--role <role>', 'read | submit | promote | admin, or worker (an agent token, --project "*")')
     .option('--name <name>', 'its name: the actor in the audit log (default <project>-<role>-<id>)')
     .option('--expires <lifetime>', 'refused after this long: 30d, 12h, 90m (default: until revoked)')
     .option('--json', 'print JSON')
