@@ -117,6 +117,15 @@ describe('SweepScheduler', () => {
     }
   });
 
+  it('creates no trial before start(): a fill reaching a scheduler still starting waits for its sweep row', async () => {
+    const { dispatcher, scheduler } = setup(plan({ id: 'early' }));
+    expect(scheduler.canFillMore).toBe(false);
+    await scheduler.fillMore(); // as a reconcile or fair-share pass on a runner being started would
+    expect(dispatcher.dispatched).toHaveLength(0);
+    await scheduler.start();
+    expect(dispatcher.dispatched).toHaveLength(2);
+  });
+
   it('runs a grid to exhaustion, ranks by the goal and records the best value reported', async () => {
     const { dispatcher, scheduler } = setup(plan());
     await scheduler.start();

@@ -71,6 +71,8 @@ export class SweepScheduler {
   private rejectDone!: (err: unknown) => void;
   /** A unit of work threw (a store error, say): `done` rejected, and nothing more of this scheduler may be saved. */
   failed = false;
+  /** The sweep's row exists (created, or found and recovered): trials may be written. */
+  private started = false;
   /** Resolves with the final sweep record once no trial is in flight and nothing more will launch. */
   readonly done: Promise<SweepRecord>;
 
@@ -118,6 +120,7 @@ export class SweepScheduler {
       } else {
         await this.recover();
       }
+      this.started = true;
       await this.fill();
     });
   }
@@ -402,6 +405,9 @@ export class SweepScheduler {
   }
 
   private roomToFill(): boolean {
+    // Not before start(): a trial written before its sweep's row (a reconcile or fair-share pass reaching a
+    // runner still starting) would be refused by the store, and the submit with it.
+    if (!this.started) return false;
     return !this.ending && !this.paused && !this.exhausted && this.inFlight.size < this.plan.parallel;
   }
 
