@@ -152,3 +152,22 @@ export interface DashboardClientEvents {
   'trial:join': (req: { trialId: string; maxPointsPerCurve?: number }, ack: Ack<TrialSnapshot>) => void;
   'trial:leave': (req: { trialId: string }) => void;
 }
+
+/** Where an event's ack goes: after this many arguments, or null when the event has none. */
+type AckAt<F> = F extends (...args: infer A) => void
+  ? A extends [...infer Before, Ack<infer _T>]
+    ? Before['length']
+    : null
+  : never;
+
+/**
+ * Every event a dashboard client may send and where its ack goes, at run time (the fuzz sends each); the type keeps
+ * it complete and right.
+ */
+export const DASHBOARD_CLIENT_EVENTS = {
+  'sweeps:watch': 0,
+  'sweep:join': 1,
+  'sweep:leave': null,
+  'trial:join': 1,
+  'trial:leave': null,
+} as const satisfies { [E in keyof DashboardClientEvents]: AckAt<DashboardClientEvents[E]> };

@@ -29,7 +29,7 @@ export type {
   TrialRowView,
   TrialSnapshot,
 } from './dashboard-events';
-export { decodeTrialRow, encodeTrialRow } from './dashboard-events';
+export { DASHBOARD_CLIENT_EVENTS, decodeTrialRow, encodeTrialRow } from './dashboard-events';
 export type {
   Distribution,
   DistributionName,
