@@ -15,7 +15,7 @@ import { quadratic } from '../helpers/sweep-file';
  * Deterministic: fast-check runs from SEED (FUZZ_SEED replays another); a failure prints the seed and path to replay.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 17_006);
-const RUNS_PER_ROUTE = 24;
+const RUNS_PER_ROUTE = 30;
 const RUNS_PER_EVENT = 40;
 
 const T = {
@@ -148,10 +148,11 @@ function segmentArb(param: string): fc.Arbitrary<string> {
     `sha256:${'0'.repeat(64)}`,
     '1',
   );
-  const specific = param === 'action' ? [fc.constantFrom(...SWEEP_ACTIONS)] : [];
+  // Weighted towards real ids and actions, so requests get past validation to the project checks.
+  const specific = param === 'action' ? [{ arbitrary: fc.constantFrom(...SWEEP_ACTIONS), weight: 6 }] : [];
   return fc.oneof(
     ...specific,
-    known.map(encodeURIComponent),
+    { arbitrary: known.map(encodeURIComponent), weight: 4 },
     fc.string({ unit: 'grapheme', maxLength: 40 }).map(encodeURIComponent),
     fc.string({ unit: 'binary', maxLength: 20 }).map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?'))),
     fc.constantFrom(...BAD_SEGMENTS),
@@ -219,7 +220,7 @@ function bodyArb(): fc.Arbitrary<Body | undefined> {
   return fc.oneof(
     fc.constant(undefined),
     anyJson.map(json),
-    nearShape,
+    { arbitrary: nearShape, weight: 4 },
     fc.integer({ min: 100, max: 6000 }).map((d) => ({ contentType: 'application/json', bytes: nest(d, '1') })),
     fc.integer({ min: 1, max: 2_000_000 }).map((n) => json({ config: 'x'.repeat(n), cwd: 'y' })),
     fc.string({ unit: 'binary', maxLength: 200 }).map((s) => json({ name: `${s}\u0000`, cwd: s })),
@@ -255,6 +256,16 @@ describe('fuzzing every route of the contract', () => {
         return route.path.replace(/:([A-Za-z]+)/g, () => segs[i++] ?? '');
       });
       const bodyOrNone = route.method === 'GET' ? fc.constant(undefined) : bodyArb();
+      // First, each of A's objects in every parameter with B's and the reader's token: the cases that matter most.
+      const fixed: Record<string, string> = { action: 'cancel', version: '1', alias: 'production' };
+      const examples = [ids.sweepA, ids.trialA, MODEL_A].flatMap((id) =>
+        (['bob', 'reader'] as const).map((token): [string, string, Body | undefined, TokenKind] => [
+          route.path.replace(/:([A-Za-z]+)/g, (_, p: string) => encodeURIComponent(fixed[p] ?? id)),
+          '',
+          route.method === 'GET' ? undefined : json({}),
+          token,
+        ]),
+      );
       await fc.assert(
         fc.asyncProperty(pathArb, queryArb(route), bodyOrNone, tokenArb, async (path, query, body, token) => {
           const url = `${path}${query ? `?${query}` : ''}`;
@@ -281,9 +292,12 @@ describe('fuzzing every route of the contract', () => {
             const sent = `${decodeSafely(url)} ${body ? Buffer.from(body.bytes).toString('utf8') : ''}`;
             const leaked = secretsOfA.filter((s) => text.includes(s) && !sent.includes(s));
             expect(leaked, `${what}: ${text.slice(0, 500)}`).toEqual([]);
+            // An A object named in the path is "not found" (or refused) for anyone without a role on team-a.
+            const namesA = secretsOfA.some((s) => decodeSafely(path).includes(s));
+            if (namesA) expect(res.status, `${what}: ${text.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
           }
         }),
-        { seed: SEED, numRuns: RUNS_PER_ROUTE, endOnFailure: true },
+        { seed: SEED, numRuns: RUNS_PER_ROUTE, examples, endOnFailure: true },
       );
     });
   }
@@ -364,16 +378,24 @@ describe('fuzzing every dashboard socket event', () => {
         fc.jsonValue({ maxDepth: 3 }),
       );
       const payload = fc.oneof(
-        fc.record(
-          { sweepId: idOrJunk, trialId: idOrJunk, maxPointsPerCurve: fc.oneof(fc.double(), fc.jsonValue()) },
-          { requiredKeys: [] },
-        ),
+        {
+          arbitrary: fc.record(
+            { sweepId: idOrJunk, trialId: idOrJunk, maxPointsPerCurve: fc.oneof(fc.double(), fc.jsonValue()) },
+            { requiredKeys: [] },
+          ),
+          weight: 4,
+        },
         fc.jsonValue({ maxDepth: 5 }),
         // Up to the gateway's 64 KiB message cap (a bigger message ends the connection, by design).
         fc.constantFrom(null, undefined, 0, '', 'x'.repeat(60_000)),
         fc.integer({ min: 10, max: 2000 }).map((d) => JSON.parse(nest(d, '1')) as unknown),
       );
       const stray: Reply[] = [];
+      // First, well-formed requests for A's rooms (by id and by prefix), then arbitrary ones.
+      const requestsForA: [unknown[]][] = [
+        [[{ sweepId: ids.sweepA, trialId: ids.trialA }]],
+        [[{ sweepId: ids.sweepA.slice(0, 8), trialId: ids.trialA, maxPointsPerCurve: 1e9 }]],
+      ];
       for (const event of Object.keys(DASHBOARD_CLIENT_EVENTS)) {
         await fc.assert(
           fc.asyncProperty(fc.array(payload, { maxLength: 2 }), async (args) => {
@@ -382,7 +404,7 @@ describe('fuzzing every dashboard socket event', () => {
             if (reply !== undefined) checkReply(reply, what);
             expect(bob.connected, what).toBe(true);
           }),
-          { seed: SEED, numRuns: RUNS_PER_EVENT, endOnFailure: true },
+          { seed: SEED, numRuns: RUNS_PER_EVENT, examples: requestsForA, endOnFailure: true },
         );
       }
       for (const reply of stray) checkReply(reply, 'an ack given out of place');
