@@ -1,13 +1,11 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { type RouteSpec, routes, SWEEP_ACTIONS } from '@hyperfleet/contract';
-import { DASHBOARD_CLIENT_EVENTS, type DashboardClientEvents, type DashboardServerEvents } from '@hyperfleet/domain';
+import { DASHBOARD_CLIENT_EVENTS } from '@hyperfleet/domain';
 import fc from 'fast-check';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli';
 import { Fleet, waitFor } from '../helpers/fleet';
-import { quadratic } from '../helpers/sweep-file';
+import { callAs, connectDashboard, type Dash, submitAs, writeTokenFile } from '../helpers/projects';
 
 /**
  * Issue 17, item 6: a bounded property-based fuzz of every API route (enumerated from the contract, so a new route is
@@ -26,37 +24,13 @@ const T = {
 const SWEEP_A_NAME = 'alpha-confidential-sweep';
 const MODEL_A = 'alpha-confidential-model';
 
-type Dash = Socket<DashboardServerEvents, DashboardClientEvents>;
-
 let dir: string;
 let fleet: Fleet;
 /** Team A's ids and names: none may reach a caller without a role on team-a unless it sent them itself. */
 let secretsOfA: string[] = [];
 const ids = { sweepA: '', trialA: '', sweepB: '', trialB: '' };
 
-async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${fleet.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function submit(token: string, project: string, name: string, sleepMs: number): Promise<string> {
-  const config = {
-    method: 'grid',
-    project,
-    program: quadratic,
-    metric: { name: 'loss', goal: 'minimize' },
-    parallel: 1,
-    parameters: { x: { values: [0.1, 0.2] }, sleep_ms: { value: sleepMs } },
-  };
-  const res = await call(token, 'POST', '/api/sweeps?force=true', { config, cwd: dir, name });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.sweep.id;
-}
+const call = (token: string, method: string, path: string, body?: unknown) => callAs(fleet, token, method, path, body);
 
 /** What B must never change: A's sweep and its trials, as A's submitter reads them. */
 async function stateOfA() {
@@ -71,24 +45,18 @@ async function stateOfA() {
 
 beforeAll(async () => {
   dir = tempDir('hf-fuzz-');
-  const tokens = join(dir, 'tokens.json');
-  writeFileSync(
-    tokens,
-    JSON.stringify({
-      tokens: [
-        { name: 'alice-ci', token: T.alice, projects: { 'team-a': 'submit' } },
-        { name: 'auditor-a', token: T.reader, projects: { 'team-a': 'read' } },
-        { name: 'bob-ci', token: T.bob, projects: { 'team-b': 'submit' } },
-      ],
-    }),
-  );
+  const tokens = writeTokenFile(dir, [
+    { name: 'alice-ci', token: T.alice, projects: { 'team-a': 'submit' } },
+    { name: 'auditor-a', token: T.reader, projects: { 'team-a': 'read' } },
+    { name: 'bob-ci', token: T.bob, projects: { 'team-b': 'submit' } },
+  ]);
   // The rate limit is off: the fuzz's requests would otherwise meet 429s instead of the routes.
   fleet = new Fleet(dir, undefined, { serverArgs: ['--tokens', tokens, '--rate-limit', '0'] });
   await fleet.start();
   fleet.startAgent('a', 2);
   // A's first trial has printed its metrics and keeps running for the whole file; its second waits in the queue.
-  ids.sweepA = await submit(T.alice, 'team-a', SWEEP_A_NAME, 600_000);
-  ids.sweepB = await submit(T.bob, 'team-b', 'bravo-sweep', 0);
+  ids.sweepA = await submitAs(fleet, T.alice, 'team-a', 600_000, SWEEP_A_NAME);
+  ids.sweepB = await submitAs(fleet, T.bob, 'team-b', 0, 'bravo-sweep');
   ids.trialA = await waitFor('team A’s trial to report its metric', async () => {
     const { body } = await call(T.alice, 'GET', `/api/sweeps/${ids.sweepA}`);
     return body.trials.find((t: { status: string; metricValue: number | null }) => t.metricValue !== null)?.id as
@@ -314,13 +282,8 @@ describe('fuzzing every route of the contract', () => {
 });
 
 describe('fuzzing every dashboard socket event', () => {
-  function connect(token: string): Promise<Dash> {
-    const socket: Dash = io(fleet.url, {
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      auth: { token },
-    });
+  async function connect(token: string): Promise<Dash> {
+    const socket = await connectDashboard(fleet, token);
     droppedOf.set(
       socket,
       new Promise<never>((_, reject) =>
@@ -328,10 +291,7 @@ describe('fuzzing every dashboard socket event', () => {
       ),
     );
     droppedOf.get(socket)?.catch(() => {});
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => resolve(socket));
-      socket.once('connect_error', reject);
-    });
+    return socket;
   }
   /** Rejects when the server ends the connection: a request then fails at once instead of waiting for its ack. */
   const droppedOf = new Map<Dash, Promise<never>>();

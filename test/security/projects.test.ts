@@ -1,10 +1,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Ack, DashboardClientEvents, DashboardServerEvents, SweepSummaryView } from '@hyperfleet/domain';
-import { io, type Socket } from 'socket.io-client';
+import type { Ack, SweepSummaryView } from '@hyperfleet/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli';
 import { ADMIN, Fleet, waitFor } from '../helpers/fleet';
+import { callAs, connectDashboard, type Dash, submitAs, writeTokenFile } from '../helpers/projects';
 import { quadratic } from '../helpers/sweep-file';
 
 // Issue 17, item 1, attacked as a second team would: a real `hyperfleet server` (Postgres, Redis) and agent, tokens
@@ -17,37 +17,14 @@ const T = {
   lead: 'team-a-admin-secret-0005', // admin on team-a
 };
 
-type Dash = Socket<DashboardServerEvents, DashboardClientEvents>;
-
 let dir: string;
 let fleet: Fleet;
 let sweepA: string;
 let sweepB: string;
 let trialA: string;
 
-async function call(token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${fleet.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-async function submit(token: string, project: string, sleepMs: number): Promise<string> {
-  const config = {
-    method: 'grid',
-    project,
-    program: quadratic,
-    metric: { name: 'loss', goal: 'minimize' },
-    parallel: 1,
-    parameters: { x: { values: [0.1, 0.2] }, sleep_ms: { value: sleepMs } },
-  };
-  const res = await call(token, 'POST', '/api/sweeps?force=true', { config, cwd: dir });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.sweep.id;
-}
+const call = (token: string, method: string, path: string, body?: unknown) => callAs(fleet, token, method, path, body);
+const submit = (token: string, project: string, sleepMs: number) => submitAs(fleet, token, project, sleepMs);
 
 /** `hyperfleet …` against the server with this token: never --store, no database URL in reach. */
 function cli(token: string, args: string[]) {
@@ -57,18 +34,7 @@ function cli(token: string, args: string[]) {
   });
 }
 
-function connect(token: string): Promise<Dash> {
-  const socket: Dash = io(fleet.url, {
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    auth: { token },
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
+const connect = (token: string) => connectDashboard(fleet, token);
 
 /** A join or watch, answered with its ack: the data, or the refusal's code. */
 function ask<T>(
@@ -84,19 +50,13 @@ function ask<T>(
 
 beforeAll(async () => {
   dir = tempDir('hf-projects-');
-  const tokens = join(dir, 'tokens.json');
-  writeFileSync(
-    tokens,
-    JSON.stringify({
-      tokens: [
-        { name: 'alice-ci', token: T.alice, projects: { 'team-a': 'submit' } },
-        { name: 'bob-ci', token: T.bob, projects: { 'team-b': 'submit' } },
-        { name: 'auditor-a', token: T.auditor, projects: { 'team-a': 'read' } },
-        { name: 'release-a', token: T.release, projects: { 'team-a': 'promote' } },
-        { name: 'lead-a', token: T.lead, projects: { 'team-a': 'admin' } },
-      ],
-    }),
-  );
+  const tokens = writeTokenFile(dir, [
+    { name: 'alice-ci', token: T.alice, projects: { 'team-a': 'submit' } },
+    { name: 'bob-ci', token: T.bob, projects: { 'team-b': 'submit' } },
+    { name: 'auditor-a', token: T.auditor, projects: { 'team-a': 'read' } },
+    { name: 'release-a', token: T.release, projects: { 'team-a': 'promote' } },
+    { name: 'lead-a', token: T.lead, projects: { 'team-a': 'admin' } },
+  ]);
   fleet = new Fleet(dir, undefined, { serverArgs: ['--tokens', tokens] });
   await fleet.start();
   fleet.startAgent('a', 2);
