@@ -1,3 +1,4 @@
+import { type RouteSpec, routeName, routes, SWEEP_ACTIONS } from '@hyperfleet/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, gridConfig, type Harness, startHarness, TOKENS } from './testing/harness';
 
@@ -203,5 +204,32 @@ describe('routes', () => {
     expect(prom.body).toContain('hyperfleet_queue_depth{pool="default",state="waiting"} 0');
     expect(prom.body).toContain('hyperfleet_agents{status="alive"} 1');
     expect(prom.body).toContain('hyperfleet_metric_points_ingested_total 0');
+  });
+});
+
+interface RouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: RouterLayer[] };
+}
+/** `METHOD /path` of every route the express app (and the routers it mounts) serves. */
+function servedRoutes(stack: RouterLayer[]): string[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) {
+      const route = layer.route;
+      return Object.keys(route.methods).map((m) => `${m.toUpperCase()} ${route.path}`);
+    }
+    return layer.handle?.stack ? servedRoutes(layer.handle.stack) : [];
+  });
+}
+
+describe('routes', () => {
+  it('every /api route the app serves is in the contract (test/security/fuzz.test.ts fuzzes the contract’s)', async () => {
+    h = await startHarness();
+    const served = servedRoutes((h.ctl.app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+    const contract = Object.values(routes).flatMap((area) => Object.values(area).map((r: RouteSpec) => routeName(r)));
+    // The sweep controls are served one route per action.
+    contract.push(...SWEEP_ACTIONS.map((a) => routeName(routes.sweeps.control).replace(':action', a)));
+    expect(served.filter((r) => r.includes(' /api'))).not.toEqual([]);
+    expect(served.filter((r) => r.includes(' /api') && !contract.includes(r))).toEqual([]);
   });
 });
