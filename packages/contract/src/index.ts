@@ -14,8 +14,8 @@ export {
   me,
   projectName,
   projectRole,
-  tokenRole,
   tokenInfo,
+  tokenRole,
 } from './access';
 export {
   type AgentStatus,
