@@ -307,8 +307,10 @@ describe('fuzzing every dashboard socket event', () => {
     // A request the server answers in order after the one above: the barrier before the next check.
     return Promise.race([dropped, new Promise<undefined>((resolve) => send.call(socket, 'sweeps:watch', resolve))]);
   }
-  function checkReply(reply: Reply, what: string): void {
+  /** An ack: data (none of A's unless the socket reads team-a), or a refusal; never INTERNAL. */
+  function checkReply(reply: Reply, what: string, readsA = false): void {
     if (reply.ok) {
+      if (readsA) return;
       const leaked = secretsOfA.filter((s) => JSON.stringify(reply.data).includes(s));
       expect(leaked, what).toEqual([]);
     } else {
@@ -325,9 +327,10 @@ describe('fuzzing every dashboard socket event', () => {
     }
   });
 
-  it("B's socket: arbitrary payloads on every event answer an error or B's own data, never A's, and no A event arrives", async () => {
+  it("B's and the reader's sockets: arbitrary payloads on every event answer data or a refusal, never A's to B, and no A event reaches B", async () => {
     const bob = await connect(T.bob);
     const alice = await connect(T.alice);
+    const reader = await connect(T.reader);
     const logsBefore = fleet.logs.length;
     const arrived: string[] = [];
     bob.onAny((event: string, ...args: unknown[]) => arrived.push(`${event} ${JSON.stringify(args)}`));
@@ -356,18 +359,24 @@ describe('fuzzing every dashboard socket event', () => {
         [[{ sweepId: ids.sweepA, trialId: ids.trialA }]],
         [[{ sweepId: ids.sweepA.slice(0, 8), trialId: ids.trialA, maxPointsPerCurve: 1e9 }]],
       ];
-      for (const event of Object.keys(DASHBOARD_CLIENT_EVENTS)) {
-        await fc.assert(
-          fc.asyncProperty(fc.array(payload, { maxLength: 2 }), async (args) => {
-            const what = `${event} ${JSON.stringify(args)?.slice(0, 200)}`;
-            const reply = await emit(bob, event, args, stray);
-            if (reply !== undefined) checkReply(reply, what);
-            expect(bob.connected, what).toBe(true);
-          }),
-          { seed: SEED, numRuns: RUNS_PER_EVENT, examples: requestsForA, endOnFailure: true },
-        );
+      // B's socket, then the reader's: its joins of A's rooms succeed, so snapshots are built from fuzzed sizes.
+      for (const [socket, readsA] of [
+        [bob, false],
+        [reader, true],
+      ] as const) {
+        for (const event of Object.keys(DASHBOARD_CLIENT_EVENTS)) {
+          await fc.assert(
+            fc.asyncProperty(fc.array(payload, { maxLength: 2 }), async (args) => {
+              const what = `${event} ${JSON.stringify(args)?.slice(0, 200)}`;
+              const reply = await emit(socket, event, args, stray);
+              if (reply !== undefined) checkReply(reply, what, readsA);
+              expect(socket.connected, what).toBe(true);
+            }),
+            { seed: SEED, numRuns: RUNS_PER_EVENT, examples: requestsForA, endOnFailure: true },
+          );
+        }
+        for (const reply of stray.splice(0)) checkReply(reply, 'an ack given out of place', readsA);
       }
-      for (const reply of stray) checkReply(reply, 'an ack given out of place');
       // Direct joins of A's rooms with well-formed requests: refused as "not found".
       for (const [event, req] of [
         ['sweep:join', { sweepId: ids.sweepA }],
@@ -395,6 +404,7 @@ describe('fuzzing every dashboard socket event', () => {
     } finally {
       bob.close();
       alice.close();
+      reader.close();
     }
   });
 });
