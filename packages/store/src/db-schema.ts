@@ -119,6 +119,16 @@ export interface ApiTokensTable {
   revoked_by: string | null;
 }
 
+/**
+ * Secrets the server generates for itself (0006), e.g. the fleet secret agent credentials derive from: kept in the
+ * record, not in Redis, so a Redis that restarts empty does not change them under running agents.
+ */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
 export interface StoreDatabase extends LineageTables {
   sweeps: SweepsTable;
   trials: TrialsTable;
@@ -129,4 +139,5 @@ export interface StoreDatabase extends LineageTables {
   artifacts: ArtifactsTable;
   events: EventsTable;
   api_tokens: ApiTokensTable;
+  server_secrets: ServerSecretsTable;
 }

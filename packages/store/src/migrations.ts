@@ -169,6 +169,17 @@ function migrationsFor(kind: SqlKind): Record<string, Migration> {
       },
     },
     '0005_projects': projectsMigration(kind),
+    '0006_server_secrets': {
+      // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('server_secrets')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('created_at', t.bigint, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

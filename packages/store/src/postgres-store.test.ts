@@ -56,8 +56,8 @@ describe('postgres backend specifics', () => {
       // The schema as 0004 left it, with two sweeps written then.
       await client.query(`SET search_path TO "${s}"`);
       await client.query(`ALTER TABLE sweeps DROP COLUMN project; ALTER TABLE models DROP COLUMN project;
-        ALTER TABLE events DROP COLUMN project; DROP TABLE api_tokens;
-        DELETE FROM ${MIGRATION_TABLE} WHERE name = '0005_projects'`);
+        ALTER TABLE events DROP COLUMN project; DROP TABLE api_tokens; DROP TABLE server_secrets;
+        DELETE FROM ${MIGRATION_TABLE} WHERE name IN ('0005_projects', '0006_server_secrets')`);
       const insert = `INSERT INTO sweeps (id, status, method, goal, config, seed, created_at)
         VALUES ($1, 'finished', 'grid', 'minimize', $2, 1, 1)`;
       await client.query(insert, ['labelled', JSON.stringify({ method: 'grid', project: 'team-x' })]);
@@ -93,6 +93,7 @@ describe('postgres backend specifics', () => {
         'archived_metric_points.value': 'double precision',
         'events.data': 'jsonb',
         'metric_points.value': 'double precision',
+        'server_secrets.value': 'text',
         'sweeps.config': 'jsonb',
         'trials.command': 'jsonb',
         'trials.metric_value': 'double precision',

@@ -518,6 +518,17 @@ export class SqlTrackingStore implements TrackingStore {
     }));
   }
 
+  async serverSecret(name: string, fresh: string): Promise<string> {
+    await this.db
+      .insertInto('server_secrets')
+      .values({ name, value: fresh, created_at: Date.now() })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirst();
+    if (!row) throw new StoreError('STORE_NOT_FOUND', `server secret ${name} vanished after it was written`);
+    return row.value;
+  }
+
   tokens(): TokenStore {
     return new SqlTokenStore(this.backend, () => this.db);
   }

@@ -39,8 +39,8 @@ describe('sqlite backend specifics', () => {
     // The schema as 0004 left it, with two sweeps written then.
     const db = new Database(file);
     db.exec(`DROP INDEX sweeps_by_project; ALTER TABLE sweeps DROP COLUMN project; ALTER TABLE models DROP COLUMN project;
-      ALTER TABLE events DROP COLUMN project; DROP TABLE api_tokens;
-      DELETE FROM ${MIGRATION_TABLE} WHERE name = '0005_projects'`);
+      ALTER TABLE events DROP COLUMN project; DROP TABLE api_tokens; DROP TABLE server_secrets;
+      DELETE FROM ${MIGRATION_TABLE} WHERE name IN ('0005_projects', '0006_server_secrets')`);
     const insert = db.prepare(
       "INSERT INTO sweeps (id, status, method, goal, config, seed, created_at) VALUES (?, 'finished', 'grid', 'minimize', ?, 1, 1)",
     );

@@ -122,6 +122,15 @@ export function describeStoreContract(name: string, factory: () => Promise<Store
       for (let i = 0; i < n; i++) await store.createTrial(trialRecord(`${sweepId}-t${i}`, sweepId, i, over(i)));
     }
 
+    it('a server secret: the first value written is kept, for every later caller and after a reopen', async () => {
+      expect(await store.serverSecret('agent-secret', 'first')).toBe('first');
+      expect(await store.serverSecret('agent-secret', 'second')).toBe('first');
+      await store.close();
+      store = await harness.open();
+      expect(await store.serverSecret('agent-secret', 'third')).toBe('first');
+      expect(await store.serverSecret('other', 'x')).toBe('x');
+    });
+
     describe('sweeps', () => {
       it('round-trips every field, JSON config included', async () => {
         const s = sweepRecord('s1', { finishedAt: 1_700_000_100_000, reason: 'run_cap', goal: 'minimize' });

@@ -190,6 +190,11 @@ export interface TrackingStore {
   listAudit(filter?: AuditFilter): Promise<EventRecord[]>;
   /** Stored API tokens (only their SHA-256). */
   tokens(): TokenStore;
+  /**
+   * The server's own secret `name`: the stored one, or `fresh` stored first (the first caller wins, so every
+   * replica gets the same value).
+   */
+  serverSecret(name: string, fresh: string): Promise<string>;
 
   /** Per-trial pins and pinned blobs (lineage). */
   lineage(): LineageStore;

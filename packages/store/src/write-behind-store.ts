@@ -232,6 +232,10 @@ export class WriteBehindStore implements TrackingStore {
     return this.inner.tokens();
   }
 
+  serverSecret(name: string, fresh: string): Promise<string> {
+    return this.inner.serverSecret(name, fresh);
+  }
+
   /** Lineage and registry rows reference trials that were flushed before they were enqueued. */
   lineage(): LineageStore {
     return this.inner.lineage();

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { openStore } from '@hyperfleet/store';
 import { CONTROLLER_SENDER } from '@hyperfleet/transport';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, expect, it } from 'vitest';
@@ -12,8 +13,18 @@ const prefix = `hf-test-${randomUUID().slice(0, 8)}`;
 const opened: AgentCredentials[] = [];
 const clients: Redis[] = [];
 
+// The store the replicas share (a real SQLite store): where a generated fleet secret is kept.
+const store = await openStore(':memory:');
+
 async function open(over: Partial<AgentCredentialsOptions> = {}): Promise<AgentCredentials> {
-  const c = await AgentCredentials.open({ redisUrl: url, prefix, access: { kind: 'acl' }, env: {}, ...over });
+  const c = await AgentCredentials.open({
+    redisUrl: url,
+    prefix,
+    access: { kind: 'acl' },
+    secrets: store,
+    env: {},
+    ...over,
+  });
   opened.push(c);
   return c;
 }
@@ -36,6 +47,7 @@ afterEach(async () => {
   if (keys.length > 0) await admin.del(...keys);
 });
 afterAll(async () => {
+  await store.close();
   await admin.quit();
 });
 
@@ -48,9 +60,13 @@ it('issues a Redis user per agent that logs in, the same on every registration a
   expect(await client.call('ACL', 'WHOAMI')).toBe(aclUser(prefix, 'a1'));
   expect(await client.call('ACL', 'LIST').catch((e: Error) => e.message)).toMatch(/^NOPERM/);
   expect(await client.llen(`${prefix}:trials:gpu:wait`)).toBe(0);
-  // Another replica (same Redis, so the same stored secret) hands out the same password and key.
+  // Another replica (same store, so the same secret) hands out the same password and key, and so does one
+  // started after Redis lost everything (no persistence): the secret is kept in the store, not in Redis.
   const two = await open();
   expect(await two.issue({ agentId: 'a1', pool: 'gpu' })).toEqual(grant);
+  for (const key of await admin.keys(`${prefix}:*`)) await admin.del(key);
+  const three = await open();
+  expect(await three.issue({ agentId: 'a1', pool: 'gpu' })).toEqual(grant);
   expect((await one.issue({ agentId: 'a2', pool: 'gpu' })).reportKey).not.toBe(grant.reportKey);
 });
 
@@ -144,6 +160,5 @@ it('takes the fleet secret from HYPERFLEET_AGENT_SECRET when set, and refuses a 
   expect((await a.issue({ agentId: 'x', pool: 'p' })).reportKey).toBe(
     (await b.issue({ agentId: 'x', pool: 'p' })).reportKey,
   );
-  expect(await admin.exists(`${prefix}:ctl:agent-secret`)).toBe(0);
   await expect(open({ env: { [AGENT_SECRET_ENV]: 'short' } })).rejects.toMatchObject({ code: 'AGENT_SECRET_SHORT' });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { HyperfleetError } from '@hyperfleet/domain';
 import { bullPrefixOf, CONTROLLER_SENDER, type ReportSigner, type ReportVerifier } from '@hyperfleet/transport';
 import { Redis } from 'ioredis';
-import { AgentKeys, loadAgentSecret } from './agent-keys';
+import { AgentKeys, loadAgentSecret, type ServerSecrets } from './agent-keys';
 
 /** What an agent gets at registration: where its Redis is (as its own user) and the key it signs reports with. */
 export interface AgentGrant {
@@ -36,6 +36,8 @@ export interface AgentCredentialsOptions {
   redisUrl: string;
   prefix: string;
   access: AgentRedisAccess;
+  /** Keeps the generated fleet secret (the store). */
+  secrets: ServerSecrets;
   env?: NodeJS.ProcessEnv;
   /** How often the revoked agents are read again (revocations made by other replicas). Default 5 s. */
   refreshMs?: number;
@@ -61,7 +63,6 @@ export class AgentCredentials {
     private readonly o: AgentCredentialsOptions,
     private readonly redis: Redis,
     private readonly keys: AgentKeys,
-    private readonly reassert: () => Promise<void>,
   ) {}
 
   /** Loads the fleet secret and, in `acl` mode, checks that this controller may manage ACL users. */
@@ -85,8 +86,7 @@ export class AgentCredentials {
           );
         }
       }
-      const { secret, reassert } = await loadAgentSecret(redis, o.prefix, o.env);
-      const creds = new AgentCredentials(o, redis, new AgentKeys(secret), reassert);
+      const creds = new AgentCredentials(o, redis, new AgentKeys(await loadAgentSecret(o.secrets, o.env)));
       await creds.refresh();
       creds.timer = setInterval(() => void creds.refresh().catch(() => {}), o.refreshMs ?? 5000);
       creds.timer.unref();
@@ -110,7 +110,6 @@ export class AgentCredentials {
    * that revoking a token can cut off the agents it registered (`revokeRegisteredBy`).
    */
   async issue(agent: { agentId: string; pool: string; registeredBy?: string }): Promise<AgentGrant> {
-    await this.reassert();
     await this.redis.hset(this.registeredAtKey, agent.agentId, String(Date.now()));
     if (agent.registeredBy !== undefined) {
       await this.redis.hset(this.registeredByKey, agent.agentId, agent.registeredBy);

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { HyperfleetError } from '@hyperfleet/domain';
 import { CONTROLLER_SENDER, type ReportSigner } from '@hyperfleet/transport';
-import type { Redis } from 'ioredis';
 
 /** `HYPERFLEET_AGENT_SECRET`: the fleet's agent secret (hex or any text of 32+ characters), if the operator sets it. */
 export const AGENT_SECRET_ENV = 'HYPERFLEET_AGENT_SECRET';
@@ -39,13 +38,17 @@ export class AgentKeys {
   }
 }
 
+/** Where a generated fleet secret is kept: the store (the record), so it outlives any Redis restart. */
+export interface ServerSecrets {
+  serverSecret(name: string, fresh: string): Promise<string>;
+}
+
 /**
  * The fleet secret: `HYPERFLEET_AGENT_SECRET` when set (the same on every replica); otherwise generated once and
- * kept in Redis under `${prefix}:ctl:agent-secret`, a key no agent's ACL user can read, so the replicas agree.
- * Redis restarting empty loses it: the next controller to start makes a new one and agents get new keys when
- * they register again (a running controller keeps writing its own copy back, see `reassert`).
+ * kept in the store, which every replica shares and which does not forget it when Redis restarts empty (a secret
+ * kept in Redis would change under running agents, whose reports and connections would then be refused).
  */
-export async function loadAgentSecret(redis: Redis, prefix: string, env = process.env): Promise<AgentSecret> {
+export async function loadAgentSecret(secrets: ServerSecrets, env = process.env): Promise<Buffer> {
   const given = env[AGENT_SECRET_ENV];
   if (given !== undefined) {
     if (given.length < 32) {
@@ -53,23 +56,7 @@ export async function loadAgentSecret(redis: Redis, prefix: string, env = proces
         hint: 'use at least 32 random characters, e.g. $(openssl rand -hex 32)',
       });
     }
-    return { secret: Buffer.from(given), reassert: async () => {} };
+    return Buffer.from(given);
   }
-  const key = `${prefix}:ctl:agent-secret`;
-  const fresh = randomBytes(32).toString('hex');
-  // SET NX GET: the stored secret when there is one, else ours is stored (Redis ≥ 7).
-  const stored = (await redis.call('SET', key, fresh, 'NX', 'GET')) as string | null;
-  const secret = stored ?? fresh;
-  return {
-    secret: Buffer.from(secret),
-    reassert: async () => {
-      await redis.set(key, secret, 'NX');
-    },
-  };
-}
-
-export interface AgentSecret {
-  secret: Buffer;
-  /** Writes the secret back when Redis lost it, so that replicas started later still agree with this one. */
-  reassert(): Promise<void>;
+  return Buffer.from(await secrets.serverSecret('agent-secret', randomBytes(32).toString('hex')));
 }

@@ -170,6 +170,7 @@ export async function serverCommand(opts: ServerFlags): Promise<number> {
         redisUrl: opts.redis,
         prefix: opts.prefix,
         access: agentRedisAccess(opts),
+        secrets: store,
         // The Redis users of agents gone for good are deleted (autoscaled fleets would pile them up).
         liveAgents: async () => (await coordination.listAgents()).map((a) => a.agentId),
       });
