@@ -310,6 +310,20 @@ describe('SweepScheduler', () => {
     expect(await store.listAttempts(first.trial.id)).toHaveLength(2);
   });
 
+  it('a retried trial ranks by its new attempt only: cancelled before that one reports, it has no value', async () => {
+    const { dispatcher, scheduler } = setup(plan({ id: 'lost-then-cancelled', parallel: 1, retries: 1, runCap: 1 }));
+    await scheduler.start();
+    const first = dispatcher.dispatched[0]!;
+    await scheduler.reportStarted(first.trial.id, 1);
+    await scheduler.reportMetrics([{ trialId: first.trial.id, key: 'acc', step: 0, value: 0.9, timestamp: now }]);
+    expect((await store.getTrial(first.trial.id))?.metricValue).toBe(0.9);
+    await scheduler.reportFinished(report(first, { outcome: 'lost', exitCode: null, error: 'worker died' }));
+    expect((await store.getTrial(first.trial.id))?.metricValue).toBeNull(); // its points were archived
+    await scheduler.cancel('interrupted');
+    await scheduler.done;
+    expect(await store.getTrial(first.trial.id)).toMatchObject({ status: 'cancelled', metricValue: null });
+  });
+
   it('cancel stops every in-flight trial and records each as cancelled', async () => {
     const { dispatcher, scheduler } = setup(plan());
     await scheduler.start();

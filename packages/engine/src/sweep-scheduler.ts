@@ -7,7 +7,7 @@ import {
   type TrialStatus,
 } from '@hyperfleet/domain';
 import { createStrategy, type Observation } from '@hyperfleet/search';
-import { newTrialRecord, type SweepRecord, type TrackingStore, type TrialRecord } from '@hyperfleet/store';
+import { NOT_STARTED, newTrialRecord, type SweepRecord, type TrackingStore, type TrialRecord } from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
 import { bestOf, isBetter, reachesTarget } from './ranking';
@@ -465,8 +465,10 @@ export class SweepScheduler {
   private async dispatchAttempt(trial: TrialRecord, attempt: number): Promise<void> {
     // A retry's number is saved with the unit of work that sends its job: a sweep recovered from the store
     // then waits on this attempt, not on the lost one (whose job may still read `failed`).
-    const queued = { ...trial, status: 'queued' as TrialStatus, ...(attempt > 1 ? { attempts: attempt } : {}) };
-    if (attempt > 1) await this.store.updateTrial(trial.id, { status: 'queued', attempts: attempt });
+    // Its lost attempt's points were archived: so goes the ranking value they gave (as retry-failed does).
+    const retry = attempt > 1 ? { ...NOT_STARTED, attempts: attempt } : {};
+    const queued = { ...trial, status: 'queued' as TrialStatus, ...retry };
+    if (attempt > 1) await this.store.updateTrial(trial.id, { status: 'queued', ...retry });
     else if (trial.status !== 'queued') await this.store.updateTrial(trial.id, { status: 'queued' });
     this.inFlight.set(trial.id, {
       trial: queued,
