@@ -324,6 +324,29 @@ describe('SweepScheduler', () => {
     expect(await store.getTrial(first.trial.id)).toMatchObject({ status: 'cancelled', metricValue: null });
   });
 
+  it('a started report whose attempt record a dead predecessor already wrote: the trial runs on', async () => {
+    const { dispatcher, scheduler } = setup(plan({ id: 'half-started', parallel: 1, runCap: 1, method: 'random' }));
+    await scheduler.start();
+    const job = dispatcher.dispatched[0]!;
+    // The predecessor saved the attempt, then died before saving the trial as running.
+    await store.startAttempt({
+      trialId: job.trial.id,
+      attempt: 1,
+      worker: 'a',
+      status: 'running',
+      startedAt: now,
+      endedAt: null,
+      exitCode: null,
+      signal: null,
+      reason: null,
+    });
+    await scheduler.reportStarted(job.trial.id, 1, 'a');
+    expect((await store.getTrial(job.trial.id))?.status).toBe('running');
+    await scheduler.reportFinished(report(job, {}));
+    expect((await scheduler.done).status).toBe('finished');
+    expect((await store.listAttempts(job.trial.id)).map((a) => a.status)).toEqual(['succeeded']);
+  });
+
   it('cancel stops every in-flight trial and records each as cancelled', async () => {
     const { dispatcher, scheduler } = setup(plan());
     await scheduler.start();

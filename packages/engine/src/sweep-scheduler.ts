@@ -7,7 +7,15 @@ import {
   type TrialStatus,
 } from '@hyperfleet/domain';
 import { createStrategy, type Observation } from '@hyperfleet/search';
-import { NOT_STARTED, newTrialRecord, type SweepRecord, type TrackingStore, type TrialRecord } from '@hyperfleet/store';
+import {
+  type AttemptRecord,
+  isStoreError,
+  NOT_STARTED,
+  newTrialRecord,
+  type SweepRecord,
+  type TrackingStore,
+  type TrialRecord,
+} from '@hyperfleet/store';
 import { EarlyTermination } from './early-termination';
 import type { AttemptReport, Clock, Dispatcher, SchedulerDeps, SweepPlan } from './ports';
 import { bestOf, isBetter, reachesTarget } from './ranking';
@@ -131,7 +139,7 @@ export class SweepScheduler {
       // A stale attempt we gave up on, or a repeated (at-least-once) report of one already started.
       if (!flight || flight.attempt !== attempt || flight.started) return;
       const now = this.clock.now();
-      await this.store.startAttempt({
+      await this.recordAttempt({
         trialId,
         attempt,
         worker,
@@ -234,7 +242,7 @@ export class SweepScheduler {
       if (!flight.started && !report.neverTaken && (report.worker || report.outcome === 'lost')) {
         // It was taken — it ran, or its agent died with it — but its `started` report never arrived (lost with
         // Redis, or never sent): the attempt record is written from its end.
-        await this.store.startAttempt({
+        await this.recordAttempt({
           trialId: report.trialId,
           attempt: report.attempt,
           worker: report.worker || null,
@@ -460,6 +468,19 @@ export class SweepScheduler {
     await this.dispatchAttempt(trial, 1);
     const flight = this.inFlight.get(id);
     if (flight) flight.seenAllPoints = true;
+  }
+
+  /**
+   * Writes a started attempt's record. One already there was written by a predecessor that died before it saved
+   * the trial as running (two writes when the trial was recovered, not created here): it stands, and the
+   * redelivered report goes on instead of failing the sweep runner again and again.
+   */
+  private async recordAttempt(record: AttemptRecord): Promise<void> {
+    try {
+      await this.store.startAttempt(record);
+    } catch (err) {
+      if (!isStoreError(err, 'STORE_CONFLICT')) throw err;
+    }
   }
 
   private async dispatchAttempt(trial: TrialRecord, attempt: number): Promise<void> {
