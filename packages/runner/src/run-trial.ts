@@ -18,12 +18,6 @@ import type { RunTrialOptions, TrialResult } from './types';
 const DEFAULT_KILL_GRACE_MS = 10_000;
 // Pipes close when the last holder exits; a process that left the group (setsid) could hold them forever.
 const PIPE_CLOSE_TIMEOUT_MS = 2_000;
-/**
- * A stop request takes effect this long after it arrives. Early stopping decides on a trial's reports, so a stop
- * often answers the very last one and reaches a program that is already exiting by itself (Node's teardown,
- * Python's interpreter shutdown); its own exit, not our SIGTERM, must decide how it ended.
- */
-export const STOP_SETTLE_MS = 500;
 
 type StopReason = 'stopped' | 'timeout';
 
@@ -116,10 +110,7 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
     sink.notice(message);
     void terminator.terminate();
   };
-  let settling: NodeJS.Timeout | null = null;
-  const onAbort = () => {
-    settling ??= setTimeout(() => stop('stopped', 'stop requested: SIGTERM to the process group'), STOP_SETTLE_MS);
-  };
+  const onAbort = () => stop('stopped', 'stop requested: SIGTERM to the process group');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) onAbort(); // aborted while spawning
   const timer =
@@ -138,7 +129,6 @@ export async function runTrial(opts: RunTrialOptions): Promise<TrialResult> {
   exited = true;
   const durationMs = performance.now() - started;
   if (timer) clearTimeout(timer);
-  if (settling) clearTimeout(settling);
   opts.signal?.removeEventListener('abort', onAbort);
 
   // The trial is over: whatever it left running in its group goes too (and is waited for).

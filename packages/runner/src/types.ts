@@ -42,7 +42,7 @@ export interface RunTrialOptions {
   onOutput?: (chunk: Buffer) => void;
   /** Called with batches of parsed points, in order, as they arrive. */
   onMetrics?: (points: MetricSample[]) => void;
-  /** Abort = stop the trial (SIGTERM to the process group after a short settle, SIGKILL after killGraceMs). */
+  /** Abort = stop the trial (SIGTERM to the process group, SIGKILL after killGraceMs). */
   signal?: AbortSignal;
   /** The slot's GPUs, as CUDA_VISIBLE_DEVICES ([] hides every GPU); undefined leaves the inherited value. */
   gpus?: string[];
