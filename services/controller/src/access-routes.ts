@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { accessRoutes as api } from '@hyperfleet/contract';
 import type { StoredTokenRecord, TokenStore } from '@hyperfleet/store';
 import { type Request, type Response, Router } from 'express';
+import { auditAgentRevoked } from './agent-routes';
 import { ApiError, notFound } from './api-error';
 import type { AppDeps } from './app-deps';
 import { authenticate, authorize, principalOf } from './http-auth';
@@ -91,14 +92,7 @@ export function accessRoutes(deps: AppDeps): Router {
     const credentials = deps.agents.credentials;
     if (found.role === 'worker' && credentials) {
       for (const agentId of await credentials.revokeRegisteredBy(found.name)) {
-        await deps.store.appendEvent({
-          at: now(),
-          sweepId: null,
-          trialId: null,
-          type: 'agent.revoked',
-          actor: principalOf(res).name,
-          data: { agentId, token: found.name },
-        });
+        await auditAgentRevoked(deps.store, now(), principalOf(res).name, { agentId, token: found.name });
       }
     }
     reply(res, api.revokeToken, { info: infoOf(revoked) });

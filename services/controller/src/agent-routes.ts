@@ -11,6 +11,16 @@ import { parseInput, reply } from './route-io';
 /** A record lives 3 heartbeats: a dead machine disappears on its own. */
 const TTL_HEARTBEATS = 3;
 
+/** The audit event of an agent's revocation (by its id, or with the agent token it registered with). */
+export function auditAgentRevoked(
+  store: TrackingStore,
+  at: number,
+  actor: string,
+  data: { agentId: string } & Record<string, unknown>,
+): Promise<void> {
+  return store.appendEvent({ at, sweepId: null, trialId: null, type: 'agent.revoked', actor, data });
+}
+
 function revokedError(agentId: string): ApiError {
   return new ApiError(403, 'AGENT_REVOKED', `agent ${agentId} was revoked by an admin`, {
     hint: 'a revoked agent id stays refused: fix what made it untrusted, then start the agent with another --agent-id (and a new token if its token leaked)',
@@ -135,14 +145,7 @@ export function agentRoutes(deps: AppDeps): Router {
       });
     }
     const revoked = await credentials.revoke(id);
-    await deps.store.appendEvent({
-      at: now(),
-      sweepId: null,
-      trialId: null,
-      type: 'agent.revoked',
-      actor: principalOf(res).name,
-      data: { agentId: id, already: !revoked },
-    });
+    await auditAgentRevoked(deps.store, now(), principalOf(res).name, { agentId: id, already: !revoked });
     reply(res, api.revoke, { agentId: id, revoked });
   });
   return r;
